@@ -1,0 +1,204 @@
+/**
+ * The lab API: the one interface through which the renderer (via the Electron preload or the
+ * browser host's WebSocket bridge) and the command line drive a cluster. The lab controller in
+ * electron/lab implements it; transports carry it as LabRequest / LabResponse / LabEvent JSON.
+ * Schemas for runtime validation live in lab-schema.ts beside this file.
+ */
+import type { ConfChange, Message, NodeId, NodeStatus, Role } from '../raft/types';
+
+// ---------------------------------------------------------------------------------------------
+// Cluster creation and per-node facts
+
+export interface ClusterOptions {
+  /** 3, 5 or 7 nodes (1 to 9 accepted). */
+  readonly nodes: number;
+  /** Milliseconds per tick at speed 1. */
+  readonly tickMs: number;
+  readonly heartbeatTicks: number;
+  readonly electionTicks: number;
+  readonly preVote: boolean;
+  readonly checkQuorum: boolean;
+  /** Log entries between automatic snapshots (0: never). */
+  readonly snapshotEvery: number;
+  /** Seed for the nodes' RNGs (election timeout draws). */
+  readonly seed: number;
+  /** Folder for the nodes' SQLite files; the controller picks a temporary one when omitted. */
+  readonly dataDir?: string;
+}
+
+export const DEFAULT_CLUSTER_OPTIONS: ClusterOptions = {
+  nodes: 5,
+  tickMs: 100,
+  heartbeatTicks: 1,
+  electionTicks: 10,
+  preVote: true,
+  checkQuorum: true,
+  snapshotEvery: 1000,
+  seed: 1,
+};
+
+/** Process lifecycle of one node, as the supervisor sees it. */
+export type NodeLife = 'starting' | 'running' | 'paused' | 'stopped' | 'crashed';
+
+export interface NodeView {
+  readonly id: NodeId;
+  readonly life: NodeLife;
+  /** Null while the process is not running. */
+  readonly status: NodeStatus | null;
+  /** Why the node last stopped, when it did. */
+  readonly exit: NodeExit | null;
+}
+
+export type NodeExit =
+  | { readonly reason: 'clean-exit' }
+  | { readonly reason: 'killed' }
+  | { readonly reason: 'crashed'; readonly detail: string }
+  | { readonly reason: 'refused-to-start'; readonly detail: string };
+
+// ---------------------------------------------------------------------------------------------
+// Network faults (per directed link)
+
+export interface LinkFault {
+  /** Messages on this link are dropped (a cut; one-way when only one direction is set). */
+  readonly cut: boolean;
+  /** Probability in [0, 1] that a message is lost. */
+  readonly loss: number;
+  readonly delayMs: number;
+  readonly jitterMs: number;
+  /** Probability in [0, 1] that a message is delivered twice. */
+  readonly duplicate: number;
+  /** Probability in [0, 1] that a message is held back and delivered after a later one. */
+  readonly reorder: number;
+}
+
+export const HEALTHY_LINK: LinkFault = { cut: false, loss: 0, delayMs: 0, jitterMs: 0, duplicate: 0, reorder: 0 };
+
+export interface DirectedLink {
+  readonly from: NodeId;
+  readonly to: NodeId;
+}
+
+export type NamedPartition =
+  | { readonly kind: 'isolate'; readonly node: NodeId }
+  | { readonly kind: 'isolate-leader' }
+  | { readonly kind: 'split'; readonly groups: readonly (readonly NodeId[])[] }
+  | { readonly kind: 'ring' }
+  | { readonly kind: 'heal' };
+
+// ---------------------------------------------------------------------------------------------
+// Step mode: what a paused cluster holds
+
+export type PendingItem =
+  | { readonly kind: 'message'; readonly id: string; readonly message: Message; readonly heldAtMs: number }
+  | { readonly kind: 'timeout'; readonly id: string; readonly node: NodeId; readonly timeout: 'election' | 'heartbeat' };
+
+// ---------------------------------------------------------------------------------------------
+// Client operations (the replicated key-value store)
+
+export type KvOp =
+  | { readonly type: 'put'; readonly key: string; readonly value: string }
+  | { readonly type: 'get'; readonly key: string }
+  | { readonly type: 'delete'; readonly key: string }
+  | { readonly type: 'cas'; readonly key: string; readonly expected: string | null; readonly value: string };
+
+export type KvResult =
+  | { readonly ok: true; readonly value: string | null; readonly index: number; readonly leader: NodeId }
+  | { readonly ok: false; readonly error: 'timeout' | 'no-leader' | 'cas-mismatch' | 'stopped'; readonly detail: string; readonly value?: string | null };
+
+// ---------------------------------------------------------------------------------------------
+// Invariants
+
+export type SafetyProperty =
+  | 'election-safety'
+  | 'leader-append-only'
+  | 'log-matching'
+  | 'leader-completeness'
+  | 'state-machine-safety'
+  | 'monotonic-term'
+  | 'monotonic-commit'
+  | 'persisted-before-sent';
+
+export interface Violation {
+  readonly property: SafetyProperty;
+  readonly nodes: readonly NodeId[];
+  readonly indexes: readonly number[];
+  readonly term: number;
+  /** Sequence number of the lab event that revealed it. */
+  readonly eventSeq: number;
+  readonly message: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The event stream (batched to the UI)
+
+export type LabEvent =
+  | { readonly type: 'cluster-created'; readonly seq: number; readonly atMs: number; readonly options: ClusterOptions; readonly nodes: readonly NodeId[] }
+  | { readonly type: 'node-life'; readonly seq: number; readonly atMs: number; readonly node: NodeId; readonly life: NodeLife; readonly exit: NodeExit | null }
+  | { readonly type: 'node-status'; readonly seq: number; readonly atMs: number; readonly status: NodeStatus }
+  | { readonly type: 'role-change'; readonly seq: number; readonly atMs: number; readonly node: NodeId; readonly role: Role; readonly term: number }
+  | { readonly type: 'message-sent'; readonly seq: number; readonly atMs: number; readonly msgId: string; readonly message: Message }
+  | { readonly type: 'message-delivered'; readonly seq: number; readonly atMs: number; readonly msgId: string; readonly message: Message }
+  | { readonly type: 'message-dropped'; readonly seq: number; readonly atMs: number; readonly msgId: string; readonly message: Message; readonly why: 'cut' | 'loss' | 'crashed' | 'user' }
+  | { readonly type: 'entries-applied'; readonly seq: number; readonly atMs: number; readonly node: NodeId; readonly from: number; readonly to: number }
+  | { readonly type: 'client-invoke'; readonly seq: number; readonly atMs: number; readonly opId: string; readonly client: string; readonly op: KvOp }
+  | { readonly type: 'client-complete'; readonly seq: number; readonly atMs: number; readonly opId: string; readonly result: KvResult }
+  | { readonly type: 'run-state'; readonly seq: number; readonly atMs: number; readonly paused: boolean; readonly speed: number }
+  | { readonly type: 'pending'; readonly seq: number; readonly atMs: number; readonly items: readonly PendingItem[] }
+  | { readonly type: 'faults'; readonly seq: number; readonly atMs: number; readonly links: readonly (DirectedLink & LinkFault)[] }
+  | { readonly type: 'violation'; readonly seq: number; readonly atMs: number; readonly violation: Violation };
+
+export type LabEventType = LabEvent['type'];
+
+// ---------------------------------------------------------------------------------------------
+// The API
+
+export interface ClusterSnapshot {
+  readonly options: ClusterOptions;
+  readonly dataDir: string;
+  readonly nodes: readonly NodeView[];
+  readonly paused: boolean;
+  readonly speed: number;
+  readonly pending: readonly PendingItem[];
+  readonly links: readonly (DirectedLink & LinkFault)[];
+  readonly violations: readonly Violation[];
+  /** Seq of the last event folded into this snapshot. */
+  readonly seq: number;
+}
+
+export interface LabApi {
+  createCluster(options: ClusterOptions): Promise<ClusterSnapshot>;
+  /** Stop every node cleanly and forget the cluster. */
+  destroyCluster(): Promise<void>;
+  snapshot(): Promise<ClusterSnapshot>;
+
+  // Node lifecycle
+  crashNode(node: NodeId): Promise<void>;
+  restartNode(node: NodeId): Promise<void>;
+  stopNode(node: NodeId): Promise<void>;
+  setNodePaused(node: NodeId, paused: boolean): Promise<void>;
+
+  // Membership
+  addNode(options: { readonly learner: boolean }): Promise<NodeId>;
+  changeMembership(change: ConfChange): Promise<{ readonly ok: boolean; readonly detail: string }>;
+  transferLeadership(to: NodeId): Promise<void>;
+
+  // Time and step mode
+  setPaused(paused: boolean): Promise<void>;
+  /** 0.01 to 10. */
+  setSpeed(speed: number): Promise<void>;
+  deliver(pendingId: string): Promise<void>;
+  drop(pendingId: string): Promise<void>;
+  fireTimeout(node: NodeId): Promise<void>;
+  /** While paused: every node advances one tick; messages it sends are held as pending. */
+  tickOnce(): Promise<void>;
+
+  // Faults
+  setLinkFault(link: DirectedLink, fault: Partial<LinkFault>): Promise<void>;
+  partition(partition: NamedPartition): Promise<void>;
+
+  // Clients
+  submit(op: KvOp, options?: { readonly client?: string; readonly timeoutMs?: number }): Promise<KvResult>;
+
+  /** Subscribe to the batched event stream. Returns an unsubscribe function. */
+  onEvents(listener: (events: readonly LabEvent[]) => void): () => void;
+}

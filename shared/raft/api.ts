@@ -1,0 +1,67 @@
+/**
+ * The contract of one Raft node as the hosts (simulator, node process, replay) see it.
+ * The implementation is `RawNode` in raw-node.ts; everything else programs against this.
+ *
+ * Inputs: tick(), step(message), propose(), proposeConfChange(), readIndex(),
+ * transferLeadership(), campaign(), compact(). Outputs: ready() / advance().
+ * The node never does I/O, never reads a clock and draws randomness only from the injected Rng.
+ */
+import type {
+  ConfChange,
+  Entry,
+  Message,
+  NodeId,
+  NodeStatus,
+  ProposalRefusal,
+  Ready,
+} from './types';
+
+export type ProposeResult =
+  | { readonly ok: true; readonly index: number; readonly term: number }
+  | { readonly ok: false; readonly refusal: ProposalRefusal };
+
+export type ReadIndexResult = { readonly ok: true } | { readonly ok: false; readonly refusal: ProposalRefusal };
+
+export interface RaftNodeApi {
+  readonly id: NodeId;
+
+  /** Advance logical time by one tick (elections and heartbeats are counted in ticks). */
+  tick(): void;
+  /** Handle one message from a peer. Messages with a stale term or for another node are ignored. */
+  step(msg: Message): void;
+  /**
+   * Fire this node's election timeout now (the UI's "fire timeout"): as if the randomized
+   * election timeout had elapsed. With PreVote on, this starts a pre-vote. Leaders ignore it.
+   */
+  campaign(): void;
+
+  /** Leader only: append a client command. */
+  propose(data: string): ProposeResult;
+  /** Leader only: append a membership change (one at a time; see docs/membership.md). */
+  proposeConfChange(change: ConfChange): ProposeResult;
+  /**
+   * Leader only: request a linearizable read point. A ReadState with the same ctx appears in a
+   * later Ready once a quorum has confirmed leadership (ReadIndex, dissertation §6.4).
+   */
+  readIndex(ctx: string): ReadIndexResult;
+  /** Leader only: hand leadership to `to` (dissertation §3.10). */
+  transferLeadership(to: NodeId): void;
+
+  /**
+   * The host took a state-machine snapshot `data` at `index` (<= applied) and has persisted it:
+   * the node discards its log up to `index` and serves that snapshot to followers that fall
+   * behind. Compaction is the host's own action, so it does not come back in a Ready.
+   */
+  compact(index: number, data: string): void;
+
+  hasReady(): boolean;
+  /** The pending batch of work. Call advance() with it once handled. */
+  ready(): Ready;
+  advance(ready: Ready): void;
+
+  status(): NodeStatus;
+  /** Log entries with index in [lo, hi), only those still in the log (after the snapshot). */
+  entries(lo: number, hi: number): Entry[];
+  /** Term of the entry at `index`, or null if compacted away or beyond the log. */
+  termAt(index: number): number | null;
+}
