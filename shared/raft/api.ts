@@ -5,6 +5,14 @@
  * Inputs: tick(), step(message), propose(), proposeConfChange(), readIndex(),
  * transferLeadership(), campaign(), compact(). Outputs: ready() / advance().
  * The node never does I/O, never reads a clock and draws randomness only from the injected Rng.
+ *
+ * Constructing nodes (static factories of RawNode):
+ * - `RawNode.bootstrap(config, rng, conf)`: a member of a brand-new cluster whose initial
+ *   configuration is `conf`. Its bootstrap state comes out in its first Ready, so hosts persist
+ *   it through the normal path.
+ * - `RawNode.join(config, rng)`: a node added to a running cluster; it starts empty and learns
+ *   the configuration from the leader.
+ * - `RawNode.restore(config, rng, persisted)`: a restart from what the host persisted.
  */
 import type {
   ConfChange,
