@@ -1,0 +1,376 @@
+/**
+ * The control protocol between the lab controller (main process) and one node process, over the
+ * node's control port, plus the envelope of node-to-node messages on peer ports. The same unions
+ * run over an Electron utility-process port and a worker_threads port.
+ *
+ * Every message that crosses a port is validated on arrival (`parseNodeCommand`,
+ * `parseNodeEvent`, `parsePeerEnvelope`): a bad message is rejected with an error naming the
+ * field that was wrong, and never reaches the node.
+ *
+ * Requests carry a `req` number; the node answers each with exactly one `reply` of the same
+ * `req`. Everything else the node sends is an unsolicited event.
+ */
+import { z } from 'zod';
+import type { ConfChange, Entry, HardState, Message, NodeId, NodeStatus, SnapshotMeta, SoftState } from '../raft/types';
+import type { KvOp, LinkFault, PendingItem } from './lab';
+
+export const NODE_IPC_VERSION = 1 as const;
+
+// ---------------------------------------------------------------------------------------------
+// Schemas of the Raft types that cross ports
+
+const nodeId = z.number().int().min(1).max(1_000_000);
+const nodeIdOrNone = z.number().int().min(0).max(1_000_000);
+const count = z.number().int().min(0);
+
+const confChangeSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('add-voter'), node: nodeId }),
+  z.object({ type: z.literal('add-learner'), node: nodeId }),
+  z.object({ type: z.literal('remove'), node: nodeId }),
+]);
+
+const confStateSchema = z.object({ voters: z.array(nodeId), learners: z.array(nodeId) });
+
+const entrySchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('noop'), term: count, index: count }),
+  z.object({ kind: z.literal('command'), term: count, index: count, data: z.string() }),
+  z.object({ kind: z.literal('conf'), term: count, index: count, change: confChangeSchema }),
+]);
+
+const snapshotMetaSchema = z.object({ index: count, term: count, conf: confStateSchema });
+const snapshotSchema = z.object({ meta: snapshotMetaSchema, data: z.string() });
+const hardStateSchema = z.object({ term: count, vote: nodeIdOrNone, commit: count });
+const roleSchema = z.enum(['follower', 'pre-candidate', 'candidate', 'leader']);
+const softStateSchema = z.object({ role: roleSchema, leader: nodeIdOrNone });
+
+const base = { from: nodeId, to: nodeId, term: count };
+export const messageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('RequestVote'), ...base, preVote: z.boolean(), lastLogIndex: count, lastLogTerm: count, transfer: z.boolean() }),
+  z.object({ type: z.literal('RequestVoteResponse'), ...base, preVote: z.boolean(), granted: z.boolean() }),
+  z.object({
+    type: z.literal('AppendEntries'), ...base, prevLogIndex: count, prevLogTerm: count,
+    entries: z.array(entrySchema), leaderCommit: count, readCtx: count,
+  }),
+  z.object({
+    type: z.literal('AppendEntriesResponse'), ...base, success: z.boolean(), matchIndex: count,
+    rejectHint: z.object({ lastIndex: count, conflictTerm: count, conflictIndex: count }).nullable(), readCtx: count,
+  }),
+  z.object({ type: z.literal('InstallSnapshot'), ...base, snapshot: snapshotSchema }),
+  z.object({ type: z.literal('InstallSnapshotResponse'), ...base, matchIndex: count }),
+  z.object({ type: z.literal('TimeoutNow'), ...base }),
+]);
+
+const progressSchema = z.object({
+  id: nodeId, match: count, next: count, state: z.enum(['probe', 'replicate', 'snapshot']),
+  inflight: count, recentActive: z.boolean(), learner: z.boolean(),
+});
+
+const nodeStatusSchema = z.object({
+  id: nodeId, role: roleSchema, term: count, vote: nodeIdOrNone, leader: nodeIdOrNone,
+  commit: count, applied: count, firstIndex: count, lastIndex: count, lastTerm: count,
+  snapshotIndex: count, snapshotTerm: count, conf: confStateSchema,
+  electionElapsed: z.number().int(), randomizedElectionTicks: count, heartbeatElapsed: z.number().int(),
+  progress: z.array(progressSchema), leadTransferee: nodeIdOrNone, pendingConfIndex: count,
+});
+
+const probability = z.number().min(0).max(1);
+export const linkFaultSchema = z.object({
+  cut: z.boolean(), loss: probability, delayMs: z.number().min(0).max(60_000),
+  jitterMs: z.number().min(0).max(60_000), duplicate: probability, reorder: probability,
+});
+
+const kvOpSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('put'), key: z.string(), value: z.string() }),
+  z.object({ type: z.literal('get'), key: z.string() }),
+  z.object({ type: z.literal('delete'), key: z.string() }),
+  z.object({ type: z.literal('cas'), key: z.string(), expected: z.string().nullable(), value: z.string() }),
+]);
+
+const pendingItemSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('message'), id: z.string(), message: messageSchema, heldAtMs: z.number() }),
+  z.object({ kind: z.literal('timeout'), id: z.string(), node: nodeId, timeout: z.enum(['election', 'heartbeat']) }),
+]);
+
+// ---------------------------------------------------------------------------------------------
+// Controller -> node commands
+
+/** How a node process comes up when its database holds no state yet. */
+export type NodeStart =
+  | { readonly kind: 'bootstrap'; readonly voters: readonly NodeId[] }
+  | { readonly kind: 'join' };
+
+/** Everything a node process needs to start; sent once, first, on the control port. */
+export interface NodeInit {
+  readonly id: NodeId;
+  /** Counts this node's process starts; message ids embed it so they never repeat. */
+  readonly incarnation: number;
+  /** The node's SQLite file. If it holds state, the node restores from it and ignores `start`. */
+  readonly dbPath: string;
+  readonly start: NodeStart;
+  readonly seed: number;
+  readonly tickMs: number;
+  readonly speed: number;
+  readonly paused: boolean;
+  readonly heartbeatTicks: number;
+  readonly electionTicks: number;
+  readonly preVote: boolean;
+  readonly checkQuorum: boolean;
+  readonly snapshotEvery: number;
+  /** Report every message sent, delivered and dropped (the UI wants it; benchmarks turn it off). */
+  readonly traceMessages: boolean;
+  /** Send the full entries of each Ready to the controller (the invariant checker needs them). */
+  readonly reportEntries: boolean;
+}
+
+/** Outgoing-link faults for one peer of the receiving node. */
+export interface OutgoingFault {
+  readonly to: NodeId;
+  readonly fault: LinkFault;
+}
+
+export type NodeCommand =
+  | { readonly type: 'init'; readonly req: number; readonly version: typeof NODE_IPC_VERSION; readonly init: NodeInit }
+  /** A peer port arrives with this command (transferred beside it, not inside the validated body). */
+  | { readonly type: 'peer-connect'; readonly req: number; readonly peer: NodeId }
+  | { readonly type: 'peer-disconnect'; readonly req: number; readonly peer: NodeId }
+  | { readonly type: 'set-run'; readonly req: number; readonly paused: boolean; readonly speed: number }
+  | { readonly type: 'deliver'; readonly req: number; readonly msgId: string }
+  | { readonly type: 'drop'; readonly req: number; readonly msgId: string }
+  | { readonly type: 'fire-timeout'; readonly req: number }
+  | { readonly type: 'tick-once'; readonly req: number }
+  | { readonly type: 'propose'; readonly req: number; readonly client: string; readonly seq: number; readonly op: KvOp }
+  | { readonly type: 'conf-change'; readonly req: number; readonly change: ConfChange }
+  | { readonly type: 'read-index'; readonly req: number; readonly key: string }
+  | { readonly type: 'transfer'; readonly req: number; readonly to: NodeId }
+  | { readonly type: 'set-link-faults'; readonly req: number; readonly links: readonly OutgoingFault[]; readonly seed: number }
+  | { readonly type: 'status'; readonly req: number }
+  | { readonly type: 'shutdown'; readonly req: number };
+
+export type NodeCommandType = NodeCommand['type'];
+
+const nodeInitSchema = z.object({
+  id: nodeId,
+  incarnation: count,
+  dbPath: z.string().min(1),
+  start: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('bootstrap'), voters: z.array(nodeId).min(1) }),
+    z.object({ kind: z.literal('join') }),
+  ]),
+  seed: z.number().int(),
+  tickMs: z.number().min(1).max(60_000),
+  speed: z.number().min(0.01).max(10),
+  paused: z.boolean(),
+  heartbeatTicks: z.number().int().min(1),
+  electionTicks: z.number().int().min(2),
+  preVote: z.boolean(),
+  checkQuorum: z.boolean(),
+  snapshotEvery: count,
+  traceMessages: z.boolean(),
+  reportEntries: z.boolean(),
+});
+
+const req = z.number().int().min(0);
+const nodeCommandSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('init'), req, version: z.literal(NODE_IPC_VERSION), init: nodeInitSchema }),
+  z.object({ type: z.literal('peer-connect'), req, peer: nodeId }),
+  z.object({ type: z.literal('peer-disconnect'), req, peer: nodeId }),
+  z.object({ type: z.literal('set-run'), req, paused: z.boolean(), speed: z.number().min(0.01).max(10) }),
+  z.object({ type: z.literal('deliver'), req, msgId: z.string().min(1) }),
+  z.object({ type: z.literal('drop'), req, msgId: z.string().min(1) }),
+  z.object({ type: z.literal('fire-timeout'), req }),
+  z.object({ type: z.literal('tick-once'), req }),
+  z.object({ type: z.literal('propose'), req, client: z.string().min(1), seq: z.number().int().min(1), op: kvOpSchema }),
+  z.object({ type: z.literal('conf-change'), req, change: confChangeSchema }),
+  z.object({ type: z.literal('read-index'), req, key: z.string() }),
+  z.object({ type: z.literal('transfer'), req, to: nodeId }),
+  z.object({ type: z.literal('set-link-faults'), req, links: z.array(z.object({ to: nodeId, fault: linkFaultSchema })), seed: z.number().int() }),
+  z.object({ type: z.literal('status'), req }),
+  z.object({ type: z.literal('shutdown'), req }),
+]);
+
+// ---------------------------------------------------------------------------------------------
+// Node -> controller events
+
+/** What a KV command did when applied (the same for a retried duplicate: sessions cache it). */
+export type ApplyOutcome =
+  | { readonly ok: true; readonly value: string | null }
+  | { readonly ok: false; readonly error: 'cas-mismatch'; readonly value: string | null };
+
+export type ProposeReply =
+  | { readonly ok: true; readonly index: number; readonly term: number }
+  | { readonly ok: false; readonly reason: 'not-leader' | 'transfer-in-progress' | 'conf-change-pending' | 'invalid-conf-change' | 'stopping'; readonly leader: NodeId; readonly detail: string };
+
+/** The body of a successful reply; which one depends on the command. */
+export type ReplyBody =
+  /** The command ran; `sent` lists the ids of the peer messages it caused (step mode waits on them). */
+  | { readonly kind: 'ack'; readonly sent: readonly string[] }
+  | { readonly kind: 'status'; readonly status: NodeStatus; readonly pending: readonly PendingItem[] }
+  | { readonly kind: 'proposed'; readonly result: ProposeReply; readonly sent: readonly string[] }
+  | { readonly kind: 'read'; readonly value: string | null; readonly index: number };
+
+/** One Ready as the node handled it: what the invariant checker and the UI are fed. */
+export interface ReadySummary {
+  readonly softState: SoftState;
+  readonly hardState: HardState | null;
+  /** The entries persisted by this Ready (empty unless the controller asked for entries). */
+  readonly entries: readonly Entry[];
+  /** First index of the persisted entries (0 when none), sent even when entries are not. */
+  readonly entriesFrom: number;
+  readonly entriesTo: number;
+  readonly snapshot: SnapshotMeta | null;
+  /** Committed entries applied by this Ready, as entries (when reporting) and as a range. */
+  readonly committed: readonly Entry[];
+  readonly committedFrom: number;
+  readonly committedTo: number;
+  readonly messagesSent: number;
+  /** Milliseconds spent persisting this Ready (one fsync-equivalent per batch). */
+  readonly persistMs: number;
+}
+
+export interface AppliedResult {
+  readonly index: number;
+  readonly term: number;
+  readonly client: string;
+  readonly seq: number;
+  readonly outcome: ApplyOutcome;
+}
+
+export type MessageTrace =
+  | { readonly kind: 'sent'; readonly msgId: string; readonly message: Message }
+  | { readonly kind: 'delivered'; readonly msgId: string; readonly message: Message }
+  | { readonly kind: 'dropped'; readonly msgId: string; readonly message: Message; readonly why: 'cut' | 'loss' | 'crashed' | 'user' };
+
+export type NodeEvent =
+  | { readonly type: 'reply'; readonly req: number; readonly ok: true; readonly body: ReplyBody }
+  | { readonly type: 'reply'; readonly req: number; readonly ok: false; readonly error: string }
+  | { readonly type: 'ready'; readonly node: NodeId; readonly atMs: number; readonly summaries: readonly ReadySummary[] }
+  | { readonly type: 'applied'; readonly node: NodeId; readonly results: readonly AppliedResult[] }
+  | { readonly type: 'pending'; readonly node: NodeId; readonly items: readonly PendingItem[] }
+  | { readonly type: 'trace'; readonly node: NodeId; readonly atMs: number; readonly traces: readonly MessageTrace[] }
+  /** Longest time the node's event loop was blocked since the last report, in ms. */
+  | { readonly type: 'loop-stall'; readonly node: NodeId; readonly maxBlockedMs: number }
+  | { readonly type: 'error'; readonly node: NodeId; readonly detail: string };
+
+export type NodeEventType = NodeEvent['type'];
+
+const proposeReplySchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), index: count, term: count }),
+  z.object({
+    ok: z.literal(false),
+    reason: z.enum(['not-leader', 'transfer-in-progress', 'conf-change-pending', 'invalid-conf-change', 'stopping']),
+    leader: nodeIdOrNone, detail: z.string(),
+  }),
+]);
+
+const replyBodySchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('ack'), sent: z.array(z.string()) }),
+  z.object({ kind: z.literal('status'), status: nodeStatusSchema, pending: z.array(pendingItemSchema) }),
+  z.object({ kind: z.literal('proposed'), result: proposeReplySchema, sent: z.array(z.string()) }),
+  z.object({ kind: z.literal('read'), value: z.string().nullable(), index: count }),
+]);
+
+const readySummarySchema = z.object({
+  softState: softStateSchema, hardState: hardStateSchema.nullable(), entries: z.array(entrySchema),
+  entriesFrom: count, entriesTo: count, snapshot: snapshotMetaSchema.nullable(),
+  committed: z.array(entrySchema), committedFrom: count, committedTo: count,
+  messagesSent: count, persistMs: z.number().min(0),
+});
+
+const applyOutcomeSchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), value: z.string().nullable() }),
+  z.object({ ok: z.literal(false), error: z.literal('cas-mismatch'), value: z.string().nullable() }),
+]);
+
+const traceSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('sent'), msgId: z.string(), message: messageSchema }),
+  z.object({ kind: z.literal('delivered'), msgId: z.string(), message: messageSchema }),
+  z.object({ kind: z.literal('dropped'), msgId: z.string(), message: messageSchema, why: z.enum(['cut', 'loss', 'crashed', 'user']) }),
+]);
+
+const nodeEventSchema = z.union([
+  z.object({ type: z.literal('reply'), req, ok: z.literal(true), body: replyBodySchema }),
+  z.object({ type: z.literal('reply'), req, ok: z.literal(false), error: z.string() }),
+  z.object({ type: z.literal('ready'), node: nodeId, atMs: z.number(), summaries: z.array(readySummarySchema) }),
+  z.object({
+    type: z.literal('applied'), node: nodeId,
+    results: z.array(z.object({ index: count, term: count, client: z.string(), seq: count, outcome: applyOutcomeSchema })),
+  }),
+  z.object({ type: z.literal('pending'), node: nodeId, items: z.array(pendingItemSchema) }),
+  z.object({ type: z.literal('trace'), node: nodeId, atMs: z.number(), traces: z.array(traceSchema) }),
+  z.object({ type: z.literal('loop-stall'), node: nodeId, maxBlockedMs: z.number().min(0) }),
+  z.object({ type: z.literal('error'), node: nodeId, detail: z.string() }),
+]);
+
+// ---------------------------------------------------------------------------------------------
+// Peer envelope (node to node, on the peer ports)
+
+/** A batch of Raft messages on one peer link, each with its id (for step mode and traces). */
+export interface PeerEnvelope {
+  readonly type: 'raft';
+  readonly items: readonly { readonly id: string; readonly message: Message }[];
+}
+
+const peerEnvelopeSchema = z.object({
+  type: z.literal('raft'),
+  items: z.array(z.object({ id: z.string().min(1), message: messageSchema })).min(1).max(10_000),
+});
+
+// ---------------------------------------------------------------------------------------------
+// Parsing
+
+export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
+
+/** Renders a zod error as "where: what" lines, so a rejected message says what was wrong. */
+function describeIssues(what: string, error: z.ZodError): string {
+  const issues = error.issues.slice(0, 5).map((issue) => {
+    const path = issue.path.length > 0 ? issue.path.join('.') : '(root)';
+    return `${path}: ${issue.message}`;
+  });
+  return `invalid ${what}: ${issues.join('; ')}`;
+}
+
+function parseWith<T>(what: string, schema: z.ZodType, raw: unknown): Parsed<T> {
+  const result = schema.safeParse(raw);
+  // The schemas mirror the TypeScript types above field for field; the cast is where they meet.
+  if (result.success) return { ok: true, value: result.data as T };
+  return { ok: false, error: describeIssues(what, result.error) };
+}
+
+export function parseNodeCommand(raw: unknown): Parsed<NodeCommand> {
+  return parseWith<NodeCommand>('node command', nodeCommandSchema, raw);
+}
+
+export function parseNodeEvent(raw: unknown): Parsed<NodeEvent> {
+  return parseWith<NodeEvent>('node event', nodeEventSchema, raw);
+}
+
+export function parsePeerEnvelope(raw: unknown): Parsed<PeerEnvelope> {
+  return parseWith<PeerEnvelope>('peer message', peerEnvelopeSchema, raw);
+}
+
+/** The `req` of a command that failed validation, when it can be read, so the error can be answered. */
+export function requestIdOf(raw: unknown): number | null {
+  if (typeof raw === 'object' && raw !== null && 'req' in raw) {
+    const value = (raw as { req: unknown }).req;
+    if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
+  }
+  return null;
+}
+
+/** Message ids: `<from>.<incarnation>.<n>><to>`, unique across a node's restarts. */
+export function messageId(from: NodeId, incarnation: number, n: number, to: NodeId): string {
+  return `${from}.${incarnation}.${n}>${to}`;
+}
+
+/** The receiving node of a pending item id (message ids end in `><to>`, timeouts are `t:<node>:<kind>`). */
+export function pendingHolder(pendingId: string): NodeId | null {
+  const timeout = /^t:(\d+):(election|heartbeat)$/.exec(pendingId);
+  if (timeout) return Number(timeout[1]);
+  const message = /^\d+\.\d+\.\d+>(\d+)$/.exec(pendingId);
+  if (message) return Number(message[1]);
+  return null;
+}
+
+export function timeoutId(node: NodeId, timeout: 'election' | 'heartbeat'): string {
+  return `t:${node}:${timeout}`;
+}
