@@ -1,0 +1,35 @@
+/**
+ * The one error type storage throws for problems with the files themselves. `file` is the
+ * absolute path of the file at fault, so a node that refuses to start can say exactly which
+ * file a person must look at. Storage never modifies a file it reports as corrupt.
+ */
+export type StorageErrorKind =
+  /** The file's bytes are not what this code wrote: not SQLite, failed checks, bad rows, a journal record broken in the middle. */
+  | 'corrupt'
+  /** The file was written by another (probably newer) schema version. */
+  | 'schema-version'
+  /** The operating system refused a read, write, fsync or rename. */
+  | 'io';
+
+export class StorageError extends Error {
+  override readonly name = 'StorageError';
+  readonly file: string;
+  readonly kind: StorageErrorKind;
+
+  constructor(kind: StorageErrorKind, file: string, detail: string, options?: { cause?: unknown }) {
+    super(`${describeKind(kind)} in ${file}: ${detail}`, options);
+    this.kind = kind;
+    this.file = file;
+  }
+}
+
+function describeKind(kind: StorageErrorKind): string {
+  switch (kind) {
+    case 'corrupt':
+      return 'corrupt storage file';
+    case 'schema-version':
+      return 'unsupported storage schema version';
+    case 'io':
+      return 'storage I/O failure';
+  }
+}
