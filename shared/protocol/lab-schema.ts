@@ -1,0 +1,296 @@
+/**
+ * Runtime schemas (zod) for everything that crosses a LabApi transport: each method's arguments,
+ * its result, and the event stream. The Electron IPC handlers and the browser host validate
+ * requests with `parseLabArgs`; clients may validate what comes back with `labEventsSchema`.
+ *
+ * The schemas are checked against the TypeScript types in lab.ts / raft/types.ts at compile time
+ * (`Exact` below), so the two cannot drift apart silently.
+ */
+import { z } from 'zod';
+import type {
+  ClusterOptions, DirectedLink, KvOp, KvResult, LabEvent, LinkFault, NamedPartition, NodeExit,
+  NodeView, PendingItem, Violation, ClusterSnapshot,
+} from './lab';
+import type { ConfChange, Entry, Message, NodeStatus } from '../raft/types';
+import type { LabArgs, LabMethod } from './lab-wire';
+
+/** Raised for input that does not match the schema; the message names the offending field. */
+export class LabInputError extends Error {
+  override readonly name = 'LabInputError';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Building blocks
+
+const nodeId = z.number().int().min(0).max(1_000);
+const index = z.number().int().min(0);
+const term = z.number().int().min(0);
+const probability = z.number().min(0).max(1);
+const ms = z.number().min(0).max(3_600_000);
+
+export const confChangeSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('add-voter'), node: nodeId.min(1) }),
+  z.object({ type: z.literal('add-learner'), node: nodeId.min(1) }),
+  z.object({ type: z.literal('remove'), node: nodeId.min(1) }),
+]);
+
+const confState = z.object({ voters: z.array(nodeId), learners: z.array(nodeId) });
+
+export const entrySchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('noop'), term, index }),
+  z.object({ kind: z.literal('command'), term, index, data: z.string() }),
+  z.object({ kind: z.literal('conf'), term, index, change: confChangeSchema }),
+]);
+
+const snapshotSchema = z.object({
+  meta: z.object({ index, term, conf: confState }),
+  data: z.string(),
+});
+
+const base = { from: nodeId, to: nodeId, term };
+export const messageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('RequestVote'), ...base, preVote: z.boolean(), lastLogIndex: index, lastLogTerm: term, transfer: z.boolean() }),
+  z.object({ type: z.literal('RequestVoteResponse'), ...base, preVote: z.boolean(), granted: z.boolean() }),
+  z.object({ type: z.literal('AppendEntries'), ...base, prevLogIndex: index, prevLogTerm: term, entries: z.array(entrySchema), leaderCommit: index, readCtx: z.number().int() }),
+  z.object({
+    type: z.literal('AppendEntriesResponse'), ...base, success: z.boolean(), matchIndex: index,
+    rejectHint: z.object({ lastIndex: index, conflictTerm: term, conflictIndex: index }).nullable(),
+    readCtx: z.number().int(),
+  }),
+  z.object({ type: z.literal('InstallSnapshot'), ...base, snapshot: snapshotSchema }),
+  z.object({ type: z.literal('InstallSnapshotResponse'), ...base, matchIndex: index }),
+  z.object({ type: z.literal('TimeoutNow'), ...base }),
+]);
+
+const role = z.enum(['follower', 'pre-candidate', 'candidate', 'leader']);
+
+export const nodeStatusSchema = z.object({
+  id: nodeId, role, term, vote: nodeId, leader: nodeId, commit: index, applied: index,
+  firstIndex: index, lastIndex: index, lastTerm: term, snapshotIndex: index, snapshotTerm: term,
+  conf: confState,
+  electionElapsed: z.number().int(), randomizedElectionTicks: z.number().int(), heartbeatElapsed: z.number().int(),
+  progress: z.array(z.object({
+    id: nodeId, match: index, next: index, state: z.enum(['probe', 'replicate', 'snapshot']),
+    inflight: z.number().int().min(0), recentActive: z.boolean(), learner: z.boolean(),
+  })),
+  leadTransferee: nodeId,
+  pendingConfIndex: index,
+});
+
+export const clusterOptionsSchema = z.object({
+  nodes: z.number().int().min(1).max(9),
+  tickMs: z.number().min(1).max(10_000),
+  heartbeatTicks: z.number().int().min(1).max(1_000),
+  electionTicks: z.number().int().min(2).max(10_000),
+  preVote: z.boolean(),
+  checkQuorum: z.boolean(),
+  snapshotEvery: z.number().int().min(0),
+  seed: z.number().int(),
+  dataDir: z.string().min(1).optional(),
+}).refine((o) => o.electionTicks > o.heartbeatTicks, { message: 'electionTicks must exceed heartbeatTicks', path: ['electionTicks'] });
+
+const nodeLife = z.enum(['starting', 'running', 'paused', 'stopped', 'crashed']);
+const nodeExit = z.discriminatedUnion('reason', [
+  z.object({ reason: z.literal('clean-exit') }),
+  z.object({ reason: z.literal('killed') }),
+  z.object({ reason: z.literal('crashed'), detail: z.string() }),
+  z.object({ reason: z.literal('refused-to-start'), detail: z.string() }),
+]);
+
+export const linkFaultSchema = z.object({
+  cut: z.boolean(), loss: probability, delayMs: ms, jitterMs: ms, duplicate: probability, reorder: probability,
+});
+const directedLink = z.object({ from: nodeId.min(1), to: nodeId.min(1) }).refine((l) => l.from !== l.to, { message: 'a link joins two different nodes' });
+const linkState = z.object({ from: nodeId, to: nodeId, ...linkFaultSchema.shape });
+
+export const namedPartitionSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('isolate'), node: nodeId.min(1) }),
+  z.object({ kind: z.literal('isolate-leader') }),
+  z.object({ kind: z.literal('split'), groups: z.array(z.array(nodeId.min(1))).min(1) }),
+  z.object({ kind: z.literal('ring') }),
+  z.object({ kind: z.literal('heal') }),
+]);
+
+export const pendingItemSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('message'), id: z.string(), message: messageSchema, heldAtMs: z.number() }),
+  z.object({ kind: z.literal('timeout'), id: z.string(), node: nodeId, timeout: z.enum(['election', 'heartbeat']) }),
+]);
+
+const kvKey = z.string().min(1).max(1_024);
+const kvValue = z.string().max(65_536);
+export const kvOpSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('put'), key: kvKey, value: kvValue }),
+  z.object({ type: z.literal('get'), key: kvKey }),
+  z.object({ type: z.literal('delete'), key: kvKey }),
+  z.object({ type: z.literal('cas'), key: kvKey, expected: kvValue.nullable(), value: kvValue }),
+]);
+
+export const kvResultSchema = z.union([
+  z.object({ ok: z.literal(true), value: z.string().nullable(), index, leader: nodeId }),
+  z.object({
+    ok: z.literal(false), error: z.enum(['timeout', 'no-leader', 'cas-mismatch', 'stopped']), detail: z.string(),
+    value: z.string().nullable().optional(),
+  }),
+]);
+
+const safetyProperty = z.enum([
+  'election-safety', 'leader-append-only', 'log-matching', 'leader-completeness',
+  'state-machine-safety', 'monotonic-term', 'monotonic-commit', 'persisted-before-sent',
+]);
+export const violationSchema = z.object({
+  property: safetyProperty, nodes: z.array(nodeId), indexes: z.array(index), term,
+  eventSeq: z.number().int(), message: z.string(),
+});
+
+const nodeViewSchema = z.object({ id: nodeId, life: nodeLife, status: nodeStatusSchema.nullable(), exit: nodeExit.nullable() });
+
+export const clusterSnapshotSchema = z.object({
+  options: clusterOptionsSchema,
+  dataDir: z.string(),
+  nodes: z.array(nodeViewSchema),
+  paused: z.boolean(),
+  speed: z.number(),
+  pending: z.array(pendingItemSchema),
+  links: z.array(linkState),
+  violations: z.array(violationSchema),
+  seq: z.number().int(),
+});
+
+// ---------------------------------------------------------------------------------------------
+// Events
+
+const ev = { seq: z.number().int().min(0), atMs: z.number() };
+export const labEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('cluster-created'), ...ev, options: clusterOptionsSchema, nodes: z.array(nodeId) }),
+  z.object({ type: z.literal('node-life'), ...ev, node: nodeId, life: nodeLife, exit: nodeExit.nullable() }),
+  z.object({ type: z.literal('node-status'), ...ev, status: nodeStatusSchema }),
+  z.object({ type: z.literal('role-change'), ...ev, node: nodeId, role, term }),
+  z.object({ type: z.literal('message-sent'), ...ev, msgId: z.string(), message: messageSchema }),
+  z.object({ type: z.literal('message-delivered'), ...ev, msgId: z.string(), message: messageSchema }),
+  z.object({ type: z.literal('message-dropped'), ...ev, msgId: z.string(), message: messageSchema, why: z.enum(['cut', 'loss', 'crashed', 'user']) }),
+  z.object({ type: z.literal('entries-applied'), ...ev, node: nodeId, from: index, to: index }),
+  z.object({ type: z.literal('client-invoke'), ...ev, opId: z.string(), client: z.string(), op: kvOpSchema }),
+  z.object({ type: z.literal('client-complete'), ...ev, opId: z.string(), result: kvResultSchema }),
+  z.object({ type: z.literal('run-state'), ...ev, paused: z.boolean(), speed: z.number() }),
+  z.object({ type: z.literal('pending'), ...ev, items: z.array(pendingItemSchema) }),
+  z.object({ type: z.literal('faults'), ...ev, links: z.array(linkState) }),
+  z.object({ type: z.literal('violation'), ...ev, violation: violationSchema }),
+]);
+export const labEventsSchema = z.array(labEventSchema);
+
+// ---------------------------------------------------------------------------------------------
+// Method arguments and results
+
+const speed = z.number().min(0.01).max(10);
+const pendingId = z.string().min(1).max(200);
+
+/** One tuple schema per method: the method's parameters, positionally. */
+export const labArgsSchemas = {
+  createCluster: z.tuple([clusterOptionsSchema]),
+  destroyCluster: z.tuple([]),
+  snapshot: z.tuple([]),
+  crashNode: z.tuple([nodeId.min(1)]),
+  restartNode: z.tuple([nodeId.min(1)]),
+  stopNode: z.tuple([nodeId.min(1)]),
+  setNodePaused: z.tuple([nodeId.min(1), z.boolean()]),
+  addNode: z.tuple([z.object({ learner: z.boolean() })]),
+  changeMembership: z.tuple([confChangeSchema]),
+  transferLeadership: z.tuple([nodeId.min(1)]),
+  setPaused: z.tuple([z.boolean()]),
+  setSpeed: z.tuple([speed]),
+  deliver: z.tuple([pendingId]),
+  drop: z.tuple([pendingId]),
+  fireTimeout: z.tuple([nodeId.min(1)]),
+  tickOnce: z.tuple([]),
+  setLinkFault: z.tuple([directedLink, linkFaultSchema.partial()]),
+  partition: z.tuple([namedPartitionSchema]),
+  submit: z.union([
+    z.tuple([kvOpSchema]),
+    z.tuple([kvOpSchema, z.object({ client: z.string().min(1).max(200).optional(), timeoutMs: z.number().int().min(1).max(600_000).optional() })]),
+  ]),
+} as const satisfies { [M in LabMethod]: z.ZodType };
+
+/** Result schemas, for clients that check what a host answers. */
+export const labResultSchemas = {
+  createCluster: clusterSnapshotSchema,
+  destroyCluster: z.null(),
+  snapshot: clusterSnapshotSchema,
+  crashNode: z.null(),
+  restartNode: z.null(),
+  stopNode: z.null(),
+  setNodePaused: z.null(),
+  addNode: nodeId,
+  changeMembership: z.object({ ok: z.boolean(), detail: z.string() }),
+  transferLeadership: z.null(),
+  setPaused: z.null(),
+  setSpeed: z.null(),
+  deliver: z.null(),
+  drop: z.null(),
+  fireTimeout: z.null(),
+  tickOnce: z.null(),
+  setLinkFault: z.null(),
+  partition: z.null(),
+  submit: kvResultSchema,
+} as const satisfies { [M in LabMethod]: z.ZodType };
+
+/**
+ * Validate the positional arguments of `method`. Throws LabInputError naming the method and the
+ * first offending path, e.g. `createCluster: args[0].nodes: Too big: expected number to be <=9`.
+ */
+export function parseLabArgs<M extends LabMethod>(method: M, args: unknown): LabArgs<M> {
+  const schema: z.ZodType = labArgsSchemas[method];
+  const parsed = schema.safeParse(args);
+  if (!parsed.success) throw new LabInputError(`${method}: ${describeIssues(parsed.error)}`);
+  return parsed.data as LabArgs<M>;
+}
+
+/** Validate a host's answer to `method` (`void` results travel as null). */
+export function parseLabResult(method: LabMethod, result: unknown): unknown {
+  const parsed = (labResultSchemas[method] as z.ZodType).safeParse(result);
+  if (!parsed.success) throw new LabInputError(`${method} result: ${describeIssues(parsed.error)}`);
+  return parsed.data;
+}
+
+/** Validate one pushed batch of events. */
+export function parseLabEvents(events: unknown): LabEvent[] {
+  const parsed = labEventsSchema.safeParse(events);
+  if (!parsed.success) throw new LabInputError(`events: ${describeIssues(parsed.error)}`);
+  return parsed.data as LabEvent[];
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues.slice(0, 3).map((i) => `${formatPath(i.path)}: ${i.message}`).join('; ');
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  let out = 'args';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : `.${String(p)}`;
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Compile-time agreement between schemas and the hand-written types.
+
+type Exact<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type DeepMutable<T> = T extends readonly (infer U)[] ? DeepMutable<U>[] : T extends object ? { -readonly [K in keyof T]: DeepMutable<T[K]> } : T;
+type Agrees<S extends z.ZodType, T> = Exact<DeepMutable<z.output<S>>, DeepMutable<T>>;
+
+const _agreement: [
+  Agrees<typeof confChangeSchema, ConfChange>,
+  Agrees<typeof entrySchema, Entry>,
+  Agrees<typeof messageSchema, Message>,
+  Agrees<typeof nodeStatusSchema, NodeStatus>,
+  Agrees<typeof linkFaultSchema, LinkFault>,
+  Agrees<typeof namedPartitionSchema, NamedPartition>,
+  Agrees<typeof pendingItemSchema, PendingItem>,
+  Agrees<typeof kvOpSchema, KvOp>,
+  Agrees<typeof kvResultSchema, KvResult>,
+  Agrees<typeof violationSchema, Violation>,
+  Agrees<typeof nodeExit, NodeExit>,
+  Agrees<typeof nodeViewSchema, NodeView>,
+  Agrees<typeof labEventSchema, LabEvent>,
+  Agrees<typeof clusterSnapshotSchema, ClusterSnapshot>,
+  Agrees<typeof clusterOptionsSchema, ClusterOptions>,
+  Agrees<typeof directedLink, DirectedLink>,
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
+void _agreement;

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CLUSTER_OPTIONS } from '../../shared/protocol/lab';
+import { LabInputError, parseLabArgs, parseLabEvents } from '../../shared/protocol/lab-schema';
+import { LAB_METHODS, isLabMethod } from '../../shared/protocol/lab-wire';
+
+describe('lab request validation', () => {
+  it('accepts the default cluster options', () => {
+    const [opts] = parseLabArgs('createCluster', [DEFAULT_CLUSTER_OPTIONS]);
+    expect(opts).toEqual(DEFAULT_CLUSTER_OPTIONS);
+  });
+
+  it('rejects a cluster too large, naming the field', () => {
+    expect(() => parseLabArgs('createCluster', [{ ...DEFAULT_CLUSTER_OPTIONS, nodes: 12 }]))
+      .toThrow(/createCluster: args\[0\]\.nodes/);
+  });
+
+  it('rejects an election timeout not above the heartbeat', () => {
+    expect(() => parseLabArgs('createCluster', [{ ...DEFAULT_CLUSTER_OPTIONS, heartbeatTicks: 5, electionTicks: 5 }]))
+      .toThrow(/electionTicks/);
+  });
+
+  it('rejects a missing argument and a wrong argument type', () => {
+    expect(() => parseLabArgs('crashNode', [])).toThrow(LabInputError);
+    expect(() => parseLabArgs('crashNode', ['2'])).toThrow(/args\[0\]/);
+    expect(() => parseLabArgs('setSpeed', [50])).toThrow(/setSpeed/);
+  });
+
+  it('rejects a self-link and out-of-range loss', () => {
+    expect(() => parseLabArgs('setLinkFault', [{ from: 2, to: 2 }, { cut: true }])).toThrow(/two different nodes/);
+    expect(() => parseLabArgs('setLinkFault', [{ from: 1, to: 2 }, { loss: 1.5 }])).toThrow(/args\[1\]\.loss/);
+    expect(parseLabArgs('setLinkFault', [{ from: 1, to: 2 }, { cut: true }])).toEqual([{ from: 1, to: 2 }, { cut: true }]);
+  });
+
+  it('validates client operations, with and without options', () => {
+    expect(parseLabArgs('submit', [{ type: 'cas', key: 'k', expected: null, value: 'v' }])).toHaveLength(1);
+    expect(parseLabArgs('submit', [{ type: 'get', key: 'k' }, { timeoutMs: 500 }])).toHaveLength(2);
+    expect(() => parseLabArgs('submit', [{ type: 'put', key: '', value: 'v' }])).toThrow(LabInputError);
+    expect(() => parseLabArgs('submit', [{ type: 'increment', key: 'k' }])).toThrow(LabInputError);
+  });
+
+  it('knows exactly the request methods of the API', () => {
+    expect(isLabMethod('createCluster')).toBe(true);
+    expect(isLabMethod('onEvents')).toBe(false);
+    expect(isLabMethod('constructor')).toBe(false);
+    expect(new Set(LAB_METHODS).size).toBe(LAB_METHODS.length);
+  });
+});
+
+describe('lab event validation', () => {
+  it('accepts a well-formed batch and rejects a malformed message inside one', () => {
+    const sent = {
+      type: 'message-sent', seq: 4, atMs: 10, msgId: 'm1',
+      message: { type: 'RequestVote', from: 1, to: 2, term: 3, preVote: false, lastLogIndex: 0, lastLogTerm: 0, transfer: false },
+    };
+    expect(parseLabEvents([sent])).toEqual([sent]);
+    expect(() => parseLabEvents([{ ...sent, message: { ...sent.message, term: -1 } }])).toThrow(/message\.term/);
+  });
+});
