@@ -1,0 +1,455 @@
+/**
+ * The live invariant checker. It lives apart from the code it checks: it never looks inside a
+ * RawNode, it only watches what each node's host saw happen (Ready batches, durable writes, sends,
+ * crashes, restarts) and keeps its own model of every node's volatile and durable state. The
+ * simulator and the real multi-process runtime feed it the same observations.
+ *
+ * Properties (Raft paper Figure 3, plus three host-level ones):
+ * - election-safety: at most one leader per term;
+ * - leader-append-only: a leader never overwrites or deletes entries of its own log in its term;
+ * - log-matching: two logs holding an entry with the same index and term hold the same entry and
+ *   agree on every earlier index (checked inductively: every copy of (index, term) carries the
+ *   same entry and the same predecessor term);
+ * - leader-completeness: an entry committed in term T is in the log of every leader of a later term;
+ * - state-machine-safety: no two nodes apply different entries at the same index;
+ * - monotonic-term: a node's term never goes back, across crashes too;
+ * - monotonic-commit: a node's commit index never goes back while it lives;
+ * - persisted-before-sent: no message leaves that depends on a term, vote or entries that are not
+ *   yet durable on its sender.
+ *
+ * "Committed" is the checker's own judgement: an entry is committed once a leader's commit index
+ * covers it; it is remembered with the leader's term.
+ */
+import type { Entry, HardState, Message, NodeId, PersistedState, Ready, Role } from '../raft/types';
+import type { SafetyProperty, Violation } from '../protocol/lab';
+
+/** What a host reports. `seq` is the sequence number of the lab event that carried it. */
+export type Observation =
+  /** The node produced `ready` and the host took it: the node's volatile state now includes it. */
+  | { readonly type: 'ready'; readonly seq: number; readonly node: NodeId; readonly ready: Ready }
+  /** The durable part (snapshot, entries, hard state) of an earlier `ready` is now on disk. */
+  | { readonly type: 'persisted'; readonly seq: number; readonly node: NodeId; readonly ready: Ready }
+  /** The host put these messages on the wire. */
+  | { readonly type: 'sent'; readonly seq: number; readonly node: NodeId; readonly messages: readonly Message[] }
+  /** The node died: whatever was not durable is gone. */
+  | { readonly type: 'crash'; readonly seq: number; readonly node: NodeId }
+  /** The node came back from what its disk held. */
+  | { readonly type: 'restart'; readonly seq: number; readonly node: NodeId; readonly persisted: PersistedState };
+
+export interface InvariantCheckerOptions {
+  /** Properties not to check (to show that another property still catches a deliberate bug). */
+  readonly ignore?: readonly SafetyProperty[];
+  /** Stop recording after this many violations (one bug tends to cause a cascade). */
+  readonly maxViolations?: number;
+}
+
+/** A position in a log: the entry's term and a canonical text of its content. */
+interface Slot {
+  readonly term: number;
+  readonly id: string;
+}
+
+/** The checker's copy of one log: slots by index; indexes at or below `base` may be unknown. */
+class LogModel {
+  /** slots[i] is the entry at index i; slots[0] is a sentinel with term 0. */
+  slots: Slot[] = [{ term: 0, id: '' }];
+
+  get lastIndex(): number {
+    return this.slots.length - 1;
+  }
+
+  termAt(index: number): number | null {
+    const s = this.slots[index];
+    return s === undefined ? null : s.term;
+  }
+
+  truncateFrom(index: number): void {
+    if (index < this.slots.length) this.slots.length = index;
+  }
+
+  copy(): LogModel {
+    const m = new LogModel();
+    m.slots = this.slots.slice();
+    return m;
+  }
+}
+
+/** A slot whose content is not known (inside a snapshot the checker did not see committed). */
+const UNKNOWN_ID = '?';
+
+interface NodeModel {
+  // Volatile: what the node is running with now.
+  role: Role;
+  term: number;
+  commit: number;
+  /** Term in which the node was last seen as leader (0 if never). */
+  leaderTerm: number;
+  log: LogModel;
+  alive: boolean;
+  // Durable: what survives a crash.
+  durable: { term: number; vote: NodeId; commit: number; log: LogModel };
+  /** Highest term this node has ever been seen at (volatile or durable), across lives. */
+  maxTermSeen: number;
+}
+
+interface CommittedSlot extends Slot {
+  /** The term of the leader whose commit index first covered it. */
+  readonly commitTerm: number;
+  readonly leader: NodeId;
+}
+
+/** Canonical content of an entry (its term is kept beside it). */
+export function entryId(e: Entry): string {
+  switch (e.kind) {
+    case 'noop':
+      return 'noop';
+    case 'command':
+      return `cmd:${e.data}`;
+    case 'conf':
+      return `conf:${e.change.type}:${e.change.node}`;
+  }
+}
+
+export class InvariantChecker {
+  private readonly nodes = new Map<NodeId, NodeModel>();
+  /** The leader of each term, once one was seen. */
+  private readonly leaders = new Map<number, NodeId>();
+  /** committed[i]: the entry the checker judged committed at index i. */
+  private readonly committed: (CommittedSlot | undefined)[] = [];
+  /** applied[i]: the first entry any node applied at index i, and who applied it. */
+  private readonly applied: ({ slot: Slot; node: NodeId } | undefined)[] = [];
+  /** For each (index, term) seen in any log: its content and predecessor term. */
+  private readonly seenAt: { term: number; id: string; prevTerm: number; node: NodeId }[][] = [];
+  private readonly ignored: ReadonlySet<SafetyProperty>;
+  private readonly maxViolations: number;
+  private readonly found: Violation[] = [];
+
+  constructor(options: InvariantCheckerOptions = {}) {
+    this.ignored = new Set(options.ignore ?? []);
+    this.maxViolations = options.maxViolations ?? 100;
+  }
+
+  /** Every violation found so far, oldest first. */
+  get violations(): readonly Violation[] {
+    return this.found;
+  }
+
+  /** The checker's view of what is committed: the highest index it judged committed. */
+  get committedIndex(): number {
+    return Math.max(0, this.committed.length - 1);
+  }
+
+  /** Feed one observation; returns the violations it revealed (also kept in `violations`). */
+  observe(obs: Observation): readonly Violation[] {
+    const before = this.found.length;
+    switch (obs.type) {
+      case 'ready':
+        this.onReady(obs.seq, obs.node, obs.ready);
+        break;
+      case 'persisted':
+        this.onPersisted(obs.node, obs.ready);
+        break;
+      case 'sent':
+        this.onSent(obs.seq, obs.node, obs.messages);
+        break;
+      case 'crash':
+        this.onCrash(obs.node);
+        break;
+      case 'restart':
+        this.onRestart(obs.seq, obs.node, obs.persisted);
+        break;
+    }
+    return this.found.length === before ? NO_VIOLATIONS : this.found.slice(before);
+  }
+
+  /**
+   * The usual sequence for a host that honours the Ready contract: the node produced `ready`,
+   * the host persisted it, then sent its messages.
+   */
+  observeHandledReady(seq: number, node: NodeId, ready: Ready): readonly Violation[] {
+    const a = this.observe({ type: 'ready', seq, node, ready });
+    const b = this.observe({ type: 'persisted', seq, node, ready });
+    const c = ready.messages.length > 0 ? this.observe({ type: 'sent', seq, node, messages: ready.messages }) : NO_VIOLATIONS;
+    return a.length + b.length + c.length === 0 ? NO_VIOLATIONS : [...a, ...b, ...c];
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private model(node: NodeId): NodeModel {
+    let m = this.nodes.get(node);
+    if (m === undefined) {
+      m = {
+        role: 'follower',
+        term: 0,
+        commit: 0,
+        leaderTerm: 0,
+        log: new LogModel(),
+        alive: true,
+        durable: { term: 0, vote: 0, commit: 0, log: new LogModel() },
+        maxTermSeen: 0,
+      };
+      this.nodes.set(node, m);
+    }
+    return m;
+  }
+
+  private report(property: SafetyProperty, v: Omit<Violation, 'property'>): void {
+    if (this.ignored.has(property) || this.found.length >= this.maxViolations) return;
+    this.found.push({ property, ...v });
+  }
+
+  private onReady(seq: number, node: NodeId, ready: Ready): void {
+    const m = this.model(node);
+    m.alive = true;
+    const wasLeaderInTerm = m.role === 'leader' ? m.term : 0;
+
+    // Terms and commit only move forward.
+    const hs = ready.hardState;
+    if (hs !== null) {
+      if (hs.term < m.term) {
+        this.report('monotonic-term', { nodes: [node], indexes: [], term: hs.term, eventSeq: seq, message: `node ${node} went from term ${m.term} back to term ${hs.term}` });
+      }
+      if (hs.commit < m.commit) {
+        this.report('monotonic-commit', { nodes: [node], indexes: [m.commit, hs.commit], term: hs.term, eventSeq: seq, message: `node ${node} moved its commit index back from ${m.commit} to ${hs.commit}` });
+      }
+      m.term = hs.term;
+      if (hs.term > m.maxTermSeen) m.maxTermSeen = hs.term;
+    }
+    m.role = ready.softState.role;
+
+    // Election safety: one leader per term, across the whole run.
+    let becameLeader = false;
+    if (m.role === 'leader') {
+      const other = this.leaders.get(m.term);
+      if (other === undefined) this.leaders.set(m.term, node);
+      else if (other !== node) {
+        this.report('election-safety', { nodes: [other, node], indexes: [], term: m.term, eventSeq: seq, message: `nodes ${other} and ${node} were both leader in term ${m.term}` });
+      }
+      becameLeader = wasLeaderInTerm !== m.term;
+      m.leaderTerm = m.term;
+    }
+
+    // Snapshot: the log now starts at the snapshot, which holds committed entries only.
+    if (ready.snapshot !== null) this.applySnapshot(m.log, ready.snapshot.meta.index, ready.snapshot.meta.term);
+
+    // Entries: append (truncating a conflicting suffix), checking append-only and log matching.
+    if (ready.entries.length > 0) {
+      const first = ready.entries[0]!.index;
+      if (wasLeaderInTerm !== 0 && wasLeaderInTerm === m.term && m.role === 'leader' && first <= m.log.lastIndex) {
+        this.report('leader-append-only', {
+          nodes: [node], indexes: [first, m.log.lastIndex], term: m.term, eventSeq: seq,
+          message: `leader ${node} of term ${m.term} rewrote its log from index ${first} (it held up to ${m.log.lastIndex})`,
+        });
+      }
+      this.appendEntries(seq, node, m.log, ready.entries, true);
+    }
+
+    // Leader completeness at the moment of election: the new leader holds everything committed.
+    if (becameLeader) this.checkLeaderHoldsCommitted(seq, node, m, 1);
+
+    // Commit: a leader's commit index decides what is committed.
+    const commit = hs !== null ? hs.commit : m.commit;
+    if (commit > m.commit && m.role === 'leader') this.recordCommitted(seq, node, m, m.commit + 1, commit);
+    m.commit = Math.max(m.commit, commit);
+
+    // Applied entries: state machine safety.
+    for (const e of ready.committedEntries) this.recordApplied(seq, node, e);
+  }
+
+  private applySnapshot(log: LogModel, index: number, term: number): void {
+    log.truncateFrom(1);
+    for (let i = 1; i <= index; i++) {
+      const c = this.committed[i];
+      log.slots.push(c !== undefined ? { term: c.term, id: c.id } : { term: i === index ? term : -1, id: UNKNOWN_ID });
+    }
+    const last = log.slots[index];
+    if (last !== undefined && last.term !== term) log.slots[index] = { term, id: last.id };
+  }
+
+  private appendEntries(seq: number, node: NodeId, log: LogModel, entries: readonly Entry[], check: boolean): void {
+    const first = entries[0]!.index;
+    if (first > log.lastIndex + 1) {
+      // A gap means the host or core lost entries; the log no longer matches anyone's.
+      if (check) {
+        this.report('log-matching', { nodes: [node], indexes: [log.lastIndex, first], term: entries[0]!.term, eventSeq: seq, message: `node ${node} appended index ${first} after a log ending at ${log.lastIndex}` });
+      }
+      while (log.lastIndex + 1 < first) log.slots.push({ term: -1, id: UNKNOWN_ID });
+    }
+    log.truncateFrom(first);
+    for (const e of entries) {
+      const id = entryId(e);
+      const prevTerm = log.slots[e.index - 1]!.term;
+      if (check) this.checkLogMatching(seq, node, e.index, e.term, id, prevTerm);
+      log.slots.push({ term: e.term, id });
+    }
+  }
+
+  private checkLogMatching(seq: number, node: NodeId, index: number, term: number, id: string, prevTerm: number): void {
+    let atIndex = this.seenAt[index];
+    if (atIndex === undefined) {
+      atIndex = [];
+      this.seenAt[index] = atIndex;
+    }
+    const seen = atIndex.find((s) => s.term === term);
+    if (seen === undefined) {
+      atIndex.push({ term, id, prevTerm, node });
+      return;
+    }
+    if (id !== UNKNOWN_ID && seen.id !== UNKNOWN_ID && seen.id !== id) {
+      this.report('log-matching', {
+        nodes: [seen.node, node], indexes: [index], term, eventSeq: seq,
+        message: `index ${index} term ${term} holds "${seen.id}" on node ${seen.node} but "${id}" on node ${node}`,
+      });
+    } else if (prevTerm >= 0 && seen.prevTerm >= 0 && seen.prevTerm !== prevTerm) {
+      this.report('log-matching', {
+        nodes: [seen.node, node], indexes: [index - 1, index], term, eventSeq: seq,
+        message: `nodes ${seen.node} and ${node} both hold index ${index} term ${term} but disagree at index ${index - 1} (terms ${seen.prevTerm} and ${prevTerm})`,
+      });
+    }
+  }
+
+  private recordCommitted(seq: number, leader: NodeId, m: NodeModel, lo: number, hi: number): void {
+    for (let i = lo; i <= hi; i++) {
+      const slot = m.log.slots[i];
+      if (slot === undefined) {
+        this.report('leader-completeness', { nodes: [leader], indexes: [i], term: m.term, eventSeq: seq, message: `leader ${leader} committed index ${i} beyond its log (last ${m.log.lastIndex})` });
+        return;
+      }
+      const prior = this.committed[i];
+      if (prior === undefined) {
+        if (i >= this.committed.length) this.committed.length = i;
+        this.committed[i] = { term: slot.term, id: slot.id, commitTerm: m.term, leader };
+      } else if (prior.term !== slot.term || (prior.id !== slot.id && prior.id !== UNKNOWN_ID && slot.id !== UNKNOWN_ID)) {
+        this.report('leader-completeness', {
+          nodes: [prior.leader, leader], indexes: [i], term: m.term, eventSeq: seq,
+          message: `index ${i} was committed with term ${prior.term} by leader ${prior.leader} (term ${prior.commitTerm}), but leader ${leader} of term ${m.term} committed term ${slot.term} there`,
+        });
+      }
+    }
+    // Any leader of a later term that is already in office must hold these entries too.
+    for (const [id, other] of this.nodes) {
+      if (id !== leader && other.alive && other.role === 'leader' && other.term > m.term) this.checkLeaderHoldsCommitted(seq, id, other, lo);
+    }
+  }
+
+  /** Every entry committed in a term before `m.term`, from index `from`, must be in m's log. */
+  private checkLeaderHoldsCommitted(seq: number, node: NodeId, m: NodeModel, from: number): void {
+    for (let i = Math.max(1, from); i < this.committed.length; i++) {
+      const c = this.committed[i];
+      if (c === undefined || c.commitTerm >= m.term) continue;
+      const slot = m.log.slots[i];
+      if (slot === undefined || slot.term !== c.term || (slot.id !== c.id && slot.id !== UNKNOWN_ID && c.id !== UNKNOWN_ID)) {
+        const has = slot === undefined ? 'nothing' : `term ${slot.term}`;
+        this.report('leader-completeness', {
+          nodes: [c.leader, node], indexes: [i], term: m.term, eventSeq: seq,
+          message: `leader ${node} of term ${m.term} holds ${has} at index ${i}, which leader ${c.leader} committed with term ${c.term} in term ${c.commitTerm}`,
+        });
+        return;
+      }
+    }
+  }
+
+  private recordApplied(seq: number, node: NodeId, e: Entry): void {
+    const slot = { term: e.term, id: entryId(e) };
+    const prior = this.applied[e.index];
+    if (prior === undefined) {
+      if (e.index >= this.applied.length) this.applied.length = e.index;
+      this.applied[e.index] = { slot, node };
+    } else if (prior.slot.term !== slot.term || prior.slot.id !== slot.id) {
+      this.report('state-machine-safety', {
+        nodes: [prior.node, node], indexes: [e.index], term: e.term, eventSeq: seq,
+        message: `node ${prior.node} applied "${prior.slot.id}" (term ${prior.slot.term}) at index ${e.index}, node ${node} applied "${slot.id}" (term ${slot.term})`,
+      });
+    }
+  }
+
+  private onPersisted(node: NodeId, ready: Ready): void {
+    const d = this.model(node).durable;
+    if (ready.snapshot !== null) this.applySnapshot(d.log, ready.snapshot.meta.index, ready.snapshot.meta.term);
+    if (ready.entries.length > 0) this.appendEntries(0, node, d.log, ready.entries, false);
+    if (ready.hardState !== null) this.setDurableHardState(d, ready.hardState);
+  }
+
+  private setDurableHardState(d: NodeModel['durable'], hs: HardState): void {
+    d.term = hs.term;
+    d.vote = hs.vote;
+    d.commit = hs.commit;
+  }
+
+  private onSent(seq: number, node: NodeId, messages: readonly Message[]): void {
+    const m = this.model(node);
+    for (const msg of messages) {
+      const problem = this.undurableDependency(node, m, msg);
+      if (problem !== null) {
+        this.report('persisted-before-sent', { nodes: [node, msg.to], indexes: problem.indexes, term: msg.term, eventSeq: seq, message: `node ${node} sent ${msg.type} to ${msg.to} ${problem.why}` });
+      }
+    }
+  }
+
+  /** What durable state a message depends on that its sender does not have on disk, or null. */
+  private undurableDependency(node: NodeId, m: NodeModel, msg: Message): { why: string; indexes: number[] } | null {
+    const d = m.durable;
+    // Pre-vote traffic carries a prospective term and changes nobody's state.
+    const preVote = (msg.type === 'RequestVote' || msg.type === 'RequestVoteResponse') && msg.preVote;
+    if (!preVote && msg.term > d.term) return { why: `in term ${msg.term} while its durable term is ${d.term}`, indexes: [] };
+    switch (msg.type) {
+      case 'RequestVote':
+        if (!msg.preVote && d.vote !== node) return { why: `for term ${msg.term} before its vote for itself was durable (durable vote ${d.vote})`, indexes: [] };
+        return null;
+      case 'RequestVoteResponse':
+        if (!msg.preVote && msg.granted && (d.term !== msg.term || d.vote !== msg.to)) return { why: `granting its vote in term ${msg.term} before the vote was durable (durable term ${d.term}, vote ${d.vote})`, indexes: [] };
+        return null;
+      case 'AppendEntriesResponse':
+        if (msg.success && !durableHolds(m, msg.matchIndex)) return { why: `acknowledging index ${msg.matchIndex} before it was durable (durable log ends at ${d.log.lastIndex})`, indexes: [msg.matchIndex] };
+        return null;
+      case 'AppendEntries': {
+        const last = msg.entries.length > 0 ? msg.entries[msg.entries.length - 1]!.index : 0;
+        if (last > 0 && !durableHolds(m, last)) return { why: `with entries up to ${last} before its own log was durable (durable log ends at ${d.log.lastIndex})`, indexes: [last] };
+        return null;
+      }
+      default:
+        return null;
+    }
+  }
+
+  private onCrash(node: NodeId): void {
+    const m = this.model(node);
+    m.alive = false;
+    m.role = 'follower';
+    m.log = m.durable.log.copy();
+  }
+
+  private onRestart(seq: number, node: NodeId, persisted: PersistedState): void {
+    const m = this.model(node);
+    const hs = persisted.hardState;
+    if (hs.term < m.maxTermSeen) {
+      this.report('monotonic-term', { nodes: [node], indexes: [], term: hs.term, eventSeq: seq, message: `node ${node} restarted at term ${hs.term} after having reached term ${m.maxTermSeen} (its term was not durable)` });
+    }
+    m.alive = true;
+    m.role = 'follower';
+    m.term = hs.term;
+    m.maxTermSeen = Math.max(m.maxTermSeen, hs.term);
+    m.commit = hs.commit;
+    // Rebuild both logs from what the disk really holds.
+    const log = new LogModel();
+    if (persisted.snapshot !== null) this.applySnapshot(log, persisted.snapshot.meta.index, persisted.snapshot.meta.term);
+    if (persisted.entries.length > 0) this.appendEntries(seq, node, log, persisted.entries, false);
+    m.log = log;
+    m.durable = { term: hs.term, vote: hs.vote, commit: hs.commit, log: log.copy() };
+  }
+}
+
+/** Whether the durable log holds index `index` with the term the running node has there. */
+function durableHolds(m: NodeModel, index: number): boolean {
+  if (index === 0) return true;
+  const durableTerm = m.durable.log.termAt(index);
+  return durableTerm !== null && durableTerm === m.log.termAt(index);
+}
+
+const NO_VIOLATIONS: readonly Violation[] = Object.freeze([]);
+
+/** One line per violation, for logs and bug reports. */
+export function describeViolation(v: Violation): string {
+  const idx = v.indexes.length > 0 ? ` indexes=${v.indexes.join(',')}` : '';
+  return `${v.property} at event ${v.eventSeq}: nodes=${v.nodes.join(',')} term=${v.term}${idx}: ${v.message}`;
+}
