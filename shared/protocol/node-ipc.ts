@@ -104,8 +104,8 @@ export interface NodeInit {
   readonly id: NodeId;
   /** Counts this node's process starts; message ids embed it so they never repeat. */
   readonly incarnation: number;
-  /** The node's SQLite file. If it holds state, the node restores from it and ignores `start`. */
-  readonly dbPath: string;
+  /** Folder of the node's files (NodeStorage names them by id). If they hold state, the node restores from them and ignores `start`. */
+  readonly dataDir: string;
   readonly start: NodeStart;
   readonly seed: number;
   readonly tickMs: number;
@@ -151,7 +151,7 @@ export type NodeCommandType = NodeCommand['type'];
 const nodeInitSchema = z.object({
   id: nodeId,
   incarnation: count,
-  dbPath: z.string().min(1),
+  dataDir: z.string().min(1),
   start: z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('bootstrap'), voters: z.array(nodeId).min(1) }),
     z.object({ kind: z.literal('join') }),
