@@ -11,8 +11,8 @@
  * `req`. Everything else the node sends is an unsolicited event.
  */
 import { z } from 'zod';
-import type { ConfChange, Entry, HardState, Message, NodeId, NodeStatus, SnapshotMeta, SoftState } from '../raft/types';
-import type { KvOp, LinkFault, PendingItem } from './lab';
+import type { ConfChange, HardState, Message, NodeId, NodeStatus, PersistedState, Ready, SnapshotMeta, SoftState } from '../raft/types';
+import type { KvOp, KvResult, LinkFault, PendingItem } from './lab';
 
 export const NODE_IPC_VERSION = 1 as const;
 
@@ -118,8 +118,8 @@ export interface NodeInit {
   readonly snapshotEvery: number;
   /** Report every message sent, delivered and dropped (the UI wants it; benchmarks turn it off). */
   readonly traceMessages: boolean;
-  /** Send the full entries of each Ready to the controller (the invariant checker needs them). */
-  readonly reportEntries: boolean;
+  /** Send each whole Ready and the restored state to the controller (the invariant checker needs them). */
+  readonly reportReadies: boolean;
 }
 
 /** Outgoing-link faults for one peer of the receiving node. */
@@ -166,7 +166,7 @@ const nodeInitSchema = z.object({
   checkQuorum: z.boolean(),
   snapshotEvery: count,
   traceMessages: z.boolean(),
-  reportEntries: z.boolean(),
+  reportReadies: z.boolean(),
 });
 
 const req = z.number().int().min(0);
@@ -191,11 +191,6 @@ const nodeCommandSchema = z.discriminatedUnion('type', [
 // ---------------------------------------------------------------------------------------------
 // Node -> controller events
 
-/** What a KV command did when applied (the same for a retried duplicate: sessions cache it). */
-export type ApplyOutcome =
-  | { readonly ok: true; readonly value: string | null }
-  | { readonly ok: false; readonly error: 'cas-mismatch'; readonly value: string | null };
-
 export type ProposeReply =
   | { readonly ok: true; readonly index: number; readonly term: number }
   | { readonly ok: false; readonly reason: 'not-leader' | 'transfer-in-progress' | 'conf-change-pending' | 'invalid-conf-change' | 'stopping'; readonly leader: NodeId; readonly detail: string };
@@ -208,31 +203,32 @@ export type ReplyBody =
   | { readonly kind: 'proposed'; readonly result: ProposeReply; readonly sent: readonly string[] }
   | { readonly kind: 'read'; readonly value: string | null; readonly index: number };
 
-/** One Ready as the node handled it: what the invariant checker and the UI are fed. */
+/**
+ * One Ready as the node handled it (persisted, then sent, then applied): what the invariant
+ * checker and the UI are fed. `ready` is the whole Ready when the controller asked for it
+ * (`reportReadies`), else null and only the ranges say what happened.
+ */
 export interface ReadySummary {
+  readonly ready: Ready | null;
   readonly softState: SoftState;
   readonly hardState: HardState | null;
-  /** The entries persisted by this Ready (empty unless the controller asked for entries). */
-  readonly entries: readonly Entry[];
-  /** First index of the persisted entries (0 when none), sent even when entries are not. */
+  /** Persisted entries' index range [entriesFrom, entriesTo) (equal when none). */
   readonly entriesFrom: number;
   readonly entriesTo: number;
   readonly snapshot: SnapshotMeta | null;
-  /** Committed entries applied by this Ready, as entries (when reporting) and as a range. */
-  readonly committed: readonly Entry[];
+  /** Applied entries' index range [committedFrom, committedTo) (equal when none). */
   readonly committedFrom: number;
   readonly committedTo: number;
   readonly messagesSent: number;
-  /** Milliseconds spent persisting this Ready (one fsync-equivalent per batch). */
+  /** Milliseconds spent persisting this Ready (one durable write per batch). */
   readonly persistMs: number;
 }
 
+/** A client request this node proposed was applied: what to tell the client. */
 export interface AppliedResult {
-  readonly index: number;
-  readonly term: number;
   readonly client: string;
   readonly seq: number;
-  readonly outcome: ApplyOutcome;
+  readonly result: KvResult;
 }
 
 export type MessageTrace =
@@ -243,6 +239,8 @@ export type MessageTrace =
 export type NodeEvent =
   | { readonly type: 'reply'; readonly req: number; readonly ok: true; readonly body: ReplyBody }
   | { readonly type: 'reply'; readonly req: number; readonly ok: false; readonly error: string }
+  /** The node is up. `persisted` is what it restored from disk (null for a brand-new node, or when readies are not reported). */
+  | { readonly type: 'started'; readonly node: NodeId; readonly incarnation: number; readonly restored: boolean; readonly persisted: PersistedState | null; readonly status: NodeStatus }
   | { readonly type: 'ready'; readonly node: NodeId; readonly atMs: number; readonly summaries: readonly ReadySummary[] }
   | { readonly type: 'applied'; readonly node: NodeId; readonly results: readonly AppliedResult[] }
   | { readonly type: 'pending'; readonly node: NodeId; readonly items: readonly PendingItem[] }
@@ -269,16 +267,28 @@ const replyBodySchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('read'), value: z.string().nullable(), index: count }),
 ]);
 
-const readySummarySchema = z.object({
+const readySchema = z.object({
   softState: softStateSchema, hardState: hardStateSchema.nullable(), entries: z.array(entrySchema),
-  entriesFrom: count, entriesTo: count, snapshot: snapshotMetaSchema.nullable(),
-  committed: z.array(entrySchema), committedFrom: count, committedTo: count,
-  messagesSent: count, persistMs: z.number().min(0),
+  snapshot: snapshotSchema.nullable(), messages: z.array(messageSchema), committedEntries: z.array(entrySchema),
+  readStates: z.array(z.object({ ctx: z.string(), index: count })), messagesBeforePersist: z.boolean(),
 });
 
-const applyOutcomeSchema = z.discriminatedUnion('ok', [
-  z.object({ ok: z.literal(true), value: z.string().nullable() }),
-  z.object({ ok: z.literal(false), error: z.literal('cas-mismatch'), value: z.string().nullable() }),
+const persistedStateSchema = z.object({
+  hardState: hardStateSchema, snapshot: snapshotSchema.nullable(), entries: z.array(entrySchema),
+});
+
+const readySummarySchema = z.object({
+  ready: readySchema.nullable(), softState: softStateSchema, hardState: hardStateSchema.nullable(),
+  entriesFrom: count, entriesTo: count, snapshot: snapshotMetaSchema.nullable(),
+  committedFrom: count, committedTo: count, messagesSent: count, persistMs: z.number().min(0),
+});
+
+const kvResultSchema = z.union([
+  z.object({ ok: z.literal(true), value: z.string().nullable(), index: count, leader: nodeIdOrNone }),
+  z.object({
+    ok: z.literal(false), error: z.enum(['timeout', 'no-leader', 'cas-mismatch', 'stopped']), detail: z.string(),
+    value: z.string().nullable().optional(),
+  }),
 ]);
 
 const traceSchema = z.discriminatedUnion('kind', [
@@ -290,11 +300,12 @@ const traceSchema = z.discriminatedUnion('kind', [
 const nodeEventSchema = z.union([
   z.object({ type: z.literal('reply'), req, ok: z.literal(true), body: replyBodySchema }),
   z.object({ type: z.literal('reply'), req, ok: z.literal(false), error: z.string() }),
-  z.object({ type: z.literal('ready'), node: nodeId, atMs: z.number(), summaries: z.array(readySummarySchema) }),
   z.object({
-    type: z.literal('applied'), node: nodeId,
-    results: z.array(z.object({ index: count, term: count, client: z.string(), seq: count, outcome: applyOutcomeSchema })),
+    type: z.literal('started'), node: nodeId, incarnation: count, restored: z.boolean(),
+    persisted: persistedStateSchema.nullable(), status: nodeStatusSchema,
   }),
+  z.object({ type: z.literal('ready'), node: nodeId, atMs: z.number(), summaries: z.array(readySummarySchema) }),
+  z.object({ type: z.literal('applied'), node: nodeId, results: z.array(z.object({ client: z.string(), seq: count, result: kvResultSchema })) }),
   z.object({ type: z.literal('pending'), node: nodeId, items: z.array(pendingItemSchema) }),
   z.object({ type: z.literal('trace'), node: nodeId, atMs: z.number(), traces: z.array(traceSchema) }),
   z.object({ type: z.literal('loop-stall'), node: nodeId, maxBlockedMs: z.number().min(0) }),
