@@ -5,7 +5,7 @@
  */
 import type { KvOp } from '../protocol/lab';
 import { validateClientId, validateOp, type KvCommand } from './command';
-import type { ApplyOutcome } from './state-machine';
+import type { ApplyOutcome, ClientOutcome } from './state-machine';
 
 export class KvClientSession {
   private nextSeq: number;
@@ -36,7 +36,7 @@ export class KvClientSession {
   }
 
   /** Whether an apply outcome answers the request in flight. */
-  answers(outcome: ApplyOutcome | null): boolean {
+  answers(outcome: ApplyOutcome | null): outcome is ClientOutcome {
     return outcome !== null && outcome.kind !== 'invalid' && this.current !== null && outcome.client === this.client && outcome.seq === this.current.seq;
   }
 }

@@ -1,0 +1,294 @@
+/**
+ * Linearizability checker for KV client histories.
+ *
+ * Wing & Gong's search with Lowe's just-in-time linearization and memoisation of (set of
+ * operations linearized, register state), as Porcupine does: walk the history's call and return
+ * events in time order; at a call, try to linearize that operation now (the model must accept
+ * it), remove it and restart from the front; at a return whose call is still pending, nothing can
+ * go before it, so backtrack. Configurations already seen are skipped. The history is split per
+ * key first (keys are independent registers), so each search stays small.
+ *
+ * Intervals are closed: operations whose intervals touch are concurrent (timestamps are coarse).
+ * Operations without an answer may take effect at any time after their call, or never.
+ *
+ * The search is bounded (`maxSteps` model steps over all keys); past it the answer is "unknown"
+ * rather than a hang. A violation comes with a small witness: a subset of one key's operations
+ * that is itself not linearizable, shrunk until dropping any single operation makes it
+ * linearizable (when the shrinking budget allows).
+ */
+import { describeOp, validateHistory, type HistoryOp } from './linearizability-history';
+import { ABSENT, ILLEGAL, ValueTable, compileOp, stepRegister, type RegisterOp, type RegisterState } from './linearizability-model';
+
+export interface LinearizabilityOptions {
+  /** Model steps the search may take over all keys before answering "unknown". */
+  readonly maxSteps?: number;
+  /** Model steps spent shrinking a violation to a minimal witness (0: do not shrink). */
+  readonly shrinkSteps?: number;
+}
+
+export const DEFAULT_MAX_STEPS = 5_000_000;
+export const DEFAULT_SHRINK_STEPS = 1_000_000;
+
+export type LinearizabilityResult =
+  | { readonly kind: 'ok'; readonly keys: number; readonly ops: number; readonly steps: number }
+  | {
+      readonly kind: 'violation';
+      readonly key: string;
+      /** Operations on `key` that cannot be put in any legal order, by invocation time. */
+      readonly ops: readonly HistoryOp[];
+      /** True when dropping any one of `ops` makes the rest linearizable. */
+      readonly minimal: boolean;
+      /** Human-readable: what cannot be ordered. */
+      readonly explanation: string;
+      readonly steps: number;
+    }
+  | { readonly kind: 'unknown'; readonly key: string; readonly reason: string; readonly steps: number };
+
+/** Checks a whole history. Throws HistoryError if the history itself is malformed. */
+export function checkLinearizability(history: readonly HistoryOp[], options: LinearizabilityOptions = {}): LinearizabilityResult {
+  validateHistory(history);
+  const maxSteps = options.maxSteps ?? DEFAULT_MAX_STEPS;
+  const byKey = partitionByKey(history);
+  let steps = 0;
+  let unknown: { key: string; reason: string } | null = null;
+  for (const [key, ops] of byKey) {
+    const r = searchKey(ops, maxSteps - steps);
+    steps += r.steps;
+    if (r.kind === 'unknown') {
+      // Keep going: another key may still show a definite violation.
+      unknown ??= { key, reason: `gave up on key ${JSON.stringify(key)} (${ops.length} operations) after ${maxSteps} model steps in total` };
+      if (steps >= maxSteps) break;
+      continue;
+    }
+    if (r.kind === 'violation') {
+      const shrunk = shrinkWitness(ops, r.candidate, options.shrinkSteps ?? DEFAULT_SHRINK_STEPS);
+      return { kind: 'violation', key, ops: shrunk.ops, minimal: shrunk.minimal, explanation: explain(key, shrunk.ops, shrunk.minimal), steps: steps + shrunk.steps };
+    }
+  }
+  if (unknown !== null) return { kind: 'unknown', ...unknown, steps };
+  return { kind: 'ok', keys: byKey.size, ops: history.length, steps };
+}
+
+/** Operations grouped by key, keys in sorted order (so reports are deterministic). */
+export function partitionByKey(history: readonly HistoryOp[]): Map<string, HistoryOp[]> {
+  const groups = new Map<string, HistoryOp[]>();
+  for (const h of history) {
+    const list = groups.get(h.op.key);
+    if (list === undefined) groups.set(h.op.key, [h]);
+    else list.push(h);
+  }
+  return new Map([...groups.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The search over one key
+
+type SearchResult =
+  | { readonly kind: 'ok'; readonly steps: number }
+  | { readonly kind: 'unknown'; readonly steps: number }
+  /** `candidate`: the operations invoked up to where the search got deepest, a likely witness. */
+  | { readonly kind: 'violation'; readonly steps: number; readonly candidate: readonly HistoryOp[] };
+
+/** A call or return event in the doubly linked event list. */
+interface EventNode {
+  readonly op: number;
+  readonly isCall: boolean;
+  readonly timeMs: number;
+  /** For a call: its return. */
+  match: EventNode | null;
+  prev: EventNode | null;
+  next: EventNode | null;
+}
+
+function searchKey(allOps: readonly HistoryOp[], maxSteps: number): SearchResult {
+  // An unanswered get neither changes nor constrains anything.
+  const ops = allOps.filter((h) => !(h.result === null && h.op.type === 'get'));
+  const table = new ValueTable();
+  const compiled: RegisterOp[] = ops.map((h) => compileOp(h, table));
+  const head = buildEventList(ops);
+  const linearized = new Bitset(ops.length);
+  const seen = new ConfigCache();
+  const stack: Array<{ readonly entry: EventNode; readonly state: RegisterState }> = [];
+  let state: RegisterState = ABSENT;
+  let steps = 0;
+  let deepest = -1;
+  let deepestReturnMs = -Infinity;
+
+  let entry = head.next;
+  while (head.next !== null) {
+    if (entry === null) throw new Error('linearizability: event list ended before every call was linearized');
+    if (steps >= maxSteps) return { kind: 'unknown', steps };
+    if (entry.isCall) {
+      steps++;
+      const op = compiled[entry.op];
+      if (op === undefined) throw new Error(`linearizability: no compiled op ${entry.op}`);
+      const next = stepRegister(state, op);
+      if (next !== ILLEGAL) {
+        linearized.set(entry.op);
+        if (seen.add(linearized, next)) {
+          stack.push({ entry, state });
+          state = next;
+          lift(entry);
+          entry = head.next;
+          continue;
+        }
+        linearized.clear(entry.op);
+      }
+      entry = entry.next;
+    } else {
+      // A return whose call is still pending: that op must be linearized before this point.
+      if (stack.length >= deepest) {
+        deepest = stack.length;
+        deepestReturnMs = entry.timeMs;
+      }
+      const top = stack.pop();
+      if (top === undefined) {
+        const candidate = allOps.filter((h) => h.invokeMs <= deepestReturnMs);
+        return { kind: 'violation', steps, candidate };
+      }
+      entry = top.entry;
+      state = top.state;
+      linearized.clear(entry.op);
+      unlift(entry);
+      entry = entry.next;
+    }
+  }
+  return { kind: 'ok', steps };
+}
+
+/** The events in time order, calls before returns at equal times (closed intervals), behind a sentinel head. */
+function buildEventList(ops: readonly HistoryOp[]): EventNode {
+  const events: EventNode[] = [];
+  ops.forEach((h, i) => {
+    const ret: EventNode = { op: i, isCall: false, timeMs: h.completeMs ?? Infinity, match: null, prev: null, next: null };
+    const call: EventNode = { op: i, isCall: true, timeMs: h.invokeMs, match: ret, prev: null, next: null };
+    events.push(call, ret);
+  });
+  events.sort((a, b) => a.timeMs - b.timeMs || Number(a.isCall === false) - Number(b.isCall === false) || a.op - b.op);
+  const head: EventNode = { op: -1, isCall: false, timeMs: -Infinity, match: null, prev: null, next: null };
+  let prev = head;
+  for (const e of events) {
+    prev.next = e;
+    e.prev = prev;
+    prev = e;
+  }
+  return head;
+}
+
+/** Takes a call and its return out of the list (they keep their own links for `unlift`). */
+function lift(call: EventNode): void {
+  unlink(call);
+  if (call.match !== null) unlink(call.match);
+}
+
+/** Puts back what `lift` took out, in reverse order. */
+function unlift(call: EventNode): void {
+  if (call.match !== null) relink(call.match);
+  relink(call);
+}
+
+function unlink(e: EventNode): void {
+  if (e.prev !== null) e.prev.next = e.next;
+  if (e.next !== null) e.next.prev = e.prev;
+}
+
+function relink(e: EventNode): void {
+  if (e.prev !== null) e.prev.next = e;
+  if (e.next !== null) e.next.prev = e;
+}
+
+class Bitset {
+  readonly words: Uint32Array;
+  /** Zobrist hash of the members, updated on every set/clear. */
+  hash = 0;
+
+  constructor(size: number) {
+    this.words = new Uint32Array(Math.ceil(size / 32));
+  }
+
+  set(i: number): void {
+    this.words[i >>> 5] = ((this.words[i >>> 5] ?? 0) | (1 << (i & 31))) >>> 0;
+    this.hash = (this.hash ^ zobrist(i)) >>> 0;
+  }
+
+  clear(i: number): void {
+    this.words[i >>> 5] = ((this.words[i >>> 5] ?? 0) & ~(1 << (i & 31))) >>> 0;
+    this.hash = (this.hash ^ zobrist(i)) >>> 0;
+  }
+}
+
+/** Configurations (linearized set, state) already explored. */
+class ConfigCache {
+  private readonly buckets = new Map<number, Array<{ readonly words: Uint32Array; readonly state: RegisterState }>>();
+
+  /** Adds the configuration; false if it was already there. */
+  add(bits: Bitset, state: RegisterState): boolean {
+    const key = (bits.hash ^ Math.imul(state + 1, 0x9e3779b1)) >>> 0;
+    let bucket = this.buckets.get(key);
+    if (bucket === undefined) {
+      bucket = [];
+      this.buckets.set(key, bucket);
+    }
+    for (const c of bucket) if (c.state === state && sameWords(c.words, bits.words)) return false;
+    bucket.push({ words: bits.words.slice(), state });
+    return true;
+  }
+}
+
+function sameWords(a: Uint32Array, b: Uint32Array): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** A fixed pseudo-random 32-bit value per op index (a splitmix32 round of the index). */
+function zobrist(i: number): number {
+  let z = (Math.imul(i + 1, 0x9e3779b9) + 0x7f4a7c15) >>> 0;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+  return (z ^ (z >>> 16)) >>> 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Witness shrinking and explanation
+
+/**
+ * Shrinks a non-linearizable set of operations by dropping operations one at a time while the
+ * rest stays non-linearizable, until no single drop keeps it so (or the budget runs out).
+ */
+function shrinkWitness(all: readonly HistoryOp[], candidate: readonly HistoryOp[], budget: number): { ops: HistoryOp[]; minimal: boolean; steps: number } {
+  let steps = 0;
+  const isViolation = (ops: readonly HistoryOp[]): boolean | null => {
+    const r = searchKey(ops, budget - steps);
+    steps += r.steps;
+    return r.kind === 'unknown' ? null : r.kind === 'violation';
+  };
+  let current = [...all];
+  if (budget <= 0) return { ops: sortByInvoke(current), minimal: false, steps };
+  if (candidate.length < all.length && isViolation(candidate) === true) current = [...candidate];
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (let i = current.length - 1; i >= 0; i--) {
+      if (steps >= budget) return { ops: sortByInvoke(current), minimal: false, steps };
+      const trial = current.filter((_, j) => j !== i);
+      const v = isViolation(trial);
+      if (v === null) return { ops: sortByInvoke(current), minimal: false, steps };
+      if (v) {
+        current = trial;
+        changed = true;
+      }
+    }
+  }
+  return { ops: sortByInvoke(current), minimal: true, steps };
+}
+
+function sortByInvoke(ops: readonly HistoryOp[]): HistoryOp[] {
+  return [...ops].sort((a, b) => a.invokeMs - b.invokeMs);
+}
+
+function explain(key: string, ops: readonly HistoryOp[], minimal: boolean): string {
+  const head = minimal
+    ? `key ${JSON.stringify(key)}: these ${ops.length} operations cannot be put in any order consistent with their times and a single register (each one is needed to show it):`
+    : `key ${JSON.stringify(key)}: these ${ops.length} operations cannot be put in any order consistent with their times and a single register (not shrunk further):`;
+  return [head, ...ops.map((h) => `  ${describeOp(h)}`)].join('\n');
+}
