@@ -1,0 +1,133 @@
+/**
+ * The simulated network: one LinkFault (shared/protocol/lab.ts) per directed link, deciding for
+ * each message whether it is cut, lost, duplicated or held back, and how long each copy takes.
+ *
+ * Delay model: a copy takes `delayMs + u * jitterMs` ms (u uniform in [0, 1)), at least 1 ms. With
+ * probability `reorder` a copy is additionally held back by up to 4 * (delayMs + jitterMs) + 1 ms,
+ * so a later message on the same link can overtake it. With probability `duplicate` a second copy
+ * with its own delay is delivered too. Loss is drawn per message.
+ */
+import type { NodeId } from '../raft/types';
+import type { DirectedLink, LinkFault } from '../protocol/lab';
+import type { Rng } from '../util/rng';
+
+export type DropReason = 'cut' | 'loss';
+
+/** What happens to one message: dropped, or delivered after each of `delaysMs` (1 or 2 copies). */
+export type Route = { readonly dropped: DropReason } | { readonly dropped: null; readonly delaysMs: readonly number[] };
+
+/** The most nodes a simulated cluster has (the links table is sized for it). */
+export const MAX_SIM_NODES = 9;
+
+export class Network {
+  /** The link every pair has unless overridden (loss, duplication, reordering apply here). */
+  private base: LinkFault;
+  /** Per-link overrides on top of `base` (cuts, slow links), or null. */
+  private readonly overrides: (Partial<LinkFault> | null)[] = [];
+  /** Effective link = base + override, precomputed because route() is on the hot path. */
+  private readonly links: LinkFault[] = [];
+
+  constructor(
+    private readonly rng: Rng,
+    base: LinkFault,
+  ) {
+    this.base = base;
+    for (let i = 0; i < (MAX_SIM_NODES + 1) * (MAX_SIM_NODES + 1); i++) {
+      this.overrides.push(null);
+      this.links.push(base);
+    }
+  }
+
+  get baseLink(): LinkFault {
+    return this.base;
+  }
+
+  link(from: NodeId, to: NodeId): LinkFault {
+    return this.links[slot(from, to)]!;
+  }
+
+  /** Replaces the base link (per-link overrides stay). */
+  setBase(base: LinkFault): void {
+    this.base = base;
+    for (let i = 0; i < this.links.length; i++) this.refresh(i);
+  }
+
+  setLink(from: NodeId, to: NodeId, fault: Partial<LinkFault>): void {
+    const i = slot(from, to);
+    this.overrides[i] = { ...(this.overrides[i] ?? {}), ...fault };
+    this.refresh(i);
+  }
+
+  /** Drops the override of one directed link. */
+  healLink(from: NodeId, to: NodeId): void {
+    const i = slot(from, to);
+    this.overrides[i] = null;
+    this.refresh(i);
+  }
+
+  isCut(from: NodeId, to: NodeId): boolean {
+    return this.links[slot(from, to)]!.cut;
+  }
+
+  /** Cuts (or restores) both directions between every node of `a` and every node of `b`. */
+  cutBetween(a: readonly NodeId[], b: readonly NodeId[], cut: boolean): void {
+    for (const x of a) {
+      for (const y of b) {
+        if (x === y) continue;
+        this.setLink(x, y, { cut });
+        this.setLink(y, x, { cut });
+      }
+    }
+  }
+
+  /** Drops every override (no cuts, no slow links); the base link stays. */
+  healAll(): void {
+    for (let i = 0; i < this.links.length; i++) {
+      this.overrides[i] = null;
+      this.refresh(i);
+    }
+  }
+
+  /** Links that carry an override, for display and traces. */
+  faultyLinks(nodes: number): (DirectedLink & LinkFault)[] {
+    const out: (DirectedLink & LinkFault)[] = [];
+    for (let from = 1; from <= nodes; from++) {
+      for (let to = 1; to <= nodes; to++) {
+        const i = slot(from, to);
+        if (from !== to && this.overrides[i] !== null) out.push({ from, to, ...this.links[i]! });
+      }
+    }
+    return out;
+  }
+
+  /** Decides the fate of one message on from -> to. Draws from the network's own rng only. */
+  route(from: NodeId, to: NodeId): Route {
+    const l = this.links[slot(from, to)]!;
+    if (l.cut) return CUT;
+    if (l.loss > 0 && this.rng.next() < l.loss) return LOST;
+    const first = this.delay(l);
+    if (l.duplicate > 0 && this.rng.next() < l.duplicate) return { dropped: null, delaysMs: [first, this.delay(l)] };
+    return { dropped: null, delaysMs: [first] };
+  }
+
+  private refresh(i: number): void {
+    const o = this.overrides[i];
+    this.links[i] = o === null || o === undefined ? this.base : { ...this.base, ...o };
+  }
+
+  private delay(l: LinkFault): number {
+    let d = l.delayMs + (l.jitterMs > 0 ? Math.floor(this.rng.next() * (l.jitterMs + 1)) : 0);
+    if (l.reorder > 0 && this.rng.next() < l.reorder) d += 1 + this.rng.int(4 * (l.delayMs + l.jitterMs) + 1);
+    return Math.max(1, d);
+  }
+}
+
+const CUT: Route = { dropped: 'cut' };
+const LOST: Route = { dropped: 'loss' };
+
+function slot(from: NodeId, to: NodeId): number {
+  if (!(from >= 1 && from <= MAX_SIM_NODES && to >= 1 && to <= MAX_SIM_NODES)) {
+    throw new RangeError(`network: link ${from}->${to} is outside nodes 1..${MAX_SIM_NODES}`);
+  }
+  return from * (MAX_SIM_NODES + 1) + to;
+}

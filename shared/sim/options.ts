@@ -1,0 +1,128 @@
+/**
+ * Simulation options: everything that, together with the seed, determines a run. The same
+ * options give the same run event for event. `resolveSimOptions` fills defaults and rejects bad
+ * values with an error naming the option.
+ */
+import type { UnsafeOptions } from '../raft/types';
+
+/**
+ * Fault kinds a run may inject. Their parameters (rates, intervals, durations) are drawn from the
+ * seed, so one seed explores one fault setting.
+ * - crash: nodes crash (losing what was not durable) and restart from disk later;
+ * - partition: symmetric partitions (a random split, or one node isolated), healed later;
+ * - oneway: one-way cuts of single directed links;
+ * - loss / duplicate / reorder: message loss, duplication, overtaking on every link;
+ * - delay: slow links (long, jittery delays on a few links).
+ */
+export const FAULT_KINDS = ['crash', 'partition', 'oneway', 'loss', 'duplicate', 'reorder', 'delay'] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+/** Command-line names of the deliberate bugs (RaftConfig.unsafe). */
+export const UNSAFE_NAMES = {
+  'commit-previous-term': 'commitPreviousTermByCount',
+  'skip-vote-check': 'skipVoteLogCheck',
+  'double-vote': 'allowDoubleVote',
+  'reply-before-persist': 'replyBeforePersist',
+} as const satisfies Record<string, keyof UnsafeOptions>;
+export type UnsafeName = keyof typeof UNSAFE_NAMES;
+
+export interface SimOptions {
+  /** 1 to 9 nodes. */
+  readonly nodes: number;
+  readonly seed: number;
+  /** Client operations to issue (the run ends when all complete, or at maxTimeMs). */
+  readonly ops: number;
+  /** Concurrent clients (each has at most one operation outstanding). */
+  readonly clients: number;
+  readonly faults: readonly FaultKind[];
+  readonly unsafe: readonly UnsafeName[];
+  /** Virtual milliseconds per node tick. */
+  readonly tickMs: number;
+  readonly heartbeatTicks: number;
+  readonly electionTicks: number;
+  readonly preVote: boolean;
+  readonly checkQuorum: boolean;
+  /** Applied entries between a node's automatic snapshots (0: never compact). */
+  readonly snapshotEvery: number;
+  /** Faults are injected during [0, faultWindowMs); then everything heals and restarts. */
+  readonly faultWindowMs: number;
+  /** Hard stop of virtual time. */
+  readonly maxTimeMs: number;
+  /** Base one-way message delay and jitter on healthy links. */
+  readonly delayMs: number;
+  readonly jitterMs: number;
+  /** A client retries an operation that has not completed after this long. */
+  readonly clientTimeoutMs: number;
+  /** Run the invariant checker on every step. */
+  readonly check: boolean;
+  /** Stop at the first violation. */
+  readonly stopOnViolation: boolean;
+}
+
+export const DEFAULT_SIM_OPTIONS: SimOptions = {
+  nodes: 3,
+  seed: 1,
+  ops: 100,
+  clients: 3,
+  faults: [],
+  unsafe: [],
+  tickMs: 10,
+  heartbeatTicks: 1,
+  electionTicks: 10,
+  preVote: true,
+  checkQuorum: true,
+  snapshotEvery: 0,
+  faultWindowMs: 5_000,
+  maxTimeMs: 60_000,
+  delayMs: 1,
+  jitterMs: 4,
+  clientTimeoutMs: 500,
+  check: true,
+  stopOnViolation: true,
+};
+
+export class SimOptionsError extends Error {
+  override readonly name = 'SimOptionsError';
+}
+
+/** Defaults filled in and every field validated; throws SimOptionsError naming the bad one. */
+export function resolveSimOptions(partial: Partial<SimOptions>): SimOptions {
+  const o: SimOptions = { ...DEFAULT_SIM_OPTIONS, ...partial };
+  int('nodes', o.nodes, 1, 9);
+  int('seed', o.seed, 0, 0xffffffff);
+  int('ops', o.ops, 0, 10_000_000);
+  int('clients', o.clients, 1, 64);
+  int('tickMs', o.tickMs, 1, 10_000);
+  int('heartbeatTicks', o.heartbeatTicks, 1, 1_000);
+  int('electionTicks', o.electionTicks, 2, 1_000);
+  if (o.heartbeatTicks >= o.electionTicks) throw new SimOptionsError(`heartbeatTicks (${o.heartbeatTicks}) must be below electionTicks (${o.electionTicks})`);
+  int('snapshotEvery', o.snapshotEvery, 0, 10_000_000);
+  int('faultWindowMs', o.faultWindowMs, 0, 1e9);
+  int('maxTimeMs', o.maxTimeMs, 1, 1e10);
+  int('delayMs', o.delayMs, 0, 60_000);
+  int('jitterMs', o.jitterMs, 0, 60_000);
+  int('clientTimeoutMs', o.clientTimeoutMs, 1, 1e9);
+  for (const f of o.faults) {
+    if (!(FAULT_KINDS as readonly string[]).includes(f)) throw new SimOptionsError(`faults: unknown fault "${f}" (known: ${FAULT_KINDS.join(', ')})`);
+  }
+  for (const u of o.unsafe) {
+    if (!(u in UNSAFE_NAMES)) throw new SimOptionsError(`unsafe: unknown bug "${u}" (known: ${Object.keys(UNSAFE_NAMES).join(', ')})`);
+  }
+  for (const b of ['preVote', 'checkQuorum', 'check', 'stopOnViolation'] as const) {
+    if (typeof o[b] !== 'boolean') throw new SimOptionsError(`${b} must be true or false, got ${String(o[b])}`);
+  }
+  return { ...o, faults: [...new Set(o.faults)].sort(), unsafe: [...new Set(o.unsafe)].sort() };
+}
+
+/** The RaftConfig.unsafe object for a list of bug names. */
+export function unsafeOptions(names: readonly UnsafeName[]): UnsafeOptions {
+  const out: { -readonly [K in keyof UnsafeOptions]: boolean } = {};
+  for (const n of names) out[UNSAFE_NAMES[n]] = true;
+  return out;
+}
+
+function int(name: string, v: unknown, lo: number, hi: number): void {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) {
+    throw new SimOptionsError(`${name} must be an integer in [${lo}, ${hi}], got ${String(v)}`);
+  }
+}

@@ -1,0 +1,742 @@
+/**
+ * The deterministic simulator: N Raft nodes, virtual time, one seed.
+ *
+ * Everything that happens is an event in one priority queue ordered by (virtual ms, sequence):
+ * message deliveries, node ticks, delayed disk writes, client actions, faults. One seeded Rng,
+ * forked per subsystem (network, nodes, workload, faults), draws every random choice, so the same
+ * seed and options give the same run event for event; the canonical trace of the run is hashed
+ * (FNV-1a) to prove it.
+ *
+ * Each node is hosted like a real host hosts it: handle a Ready by persisting to the node's
+ * SimDisk, then sending, then applying to its KV state machine, then advance(). Under the
+ * deliberate `replyBeforePersist` bug the host sends first and writes the disk a little later, so
+ * a crash in between loses state the node already acted on. A crash drops the node object, its
+ * state machine and unwritten writes; a restart rebuilds it with RawNode.restore from its disk.
+ *
+ * The same controls the app offers are here: pause (deliveries are held as pending items),
+ * deliver or drop one pending message, fire one node's election timeout, advance time.
+ */
+import type { ConfState, Message, NodeId, PersistedState, RaftConfig, Ready, Role } from '../raft/types';
+import type { RaftNodeApi } from '../raft/api';
+import type { KvOp, KvResult, PendingItem, Violation } from '../protocol/lab';
+import { createRng, type Rng } from '../util/rng';
+import { InvariantChecker } from '../check/invariants';
+import { KvClientSession, KvStateMachine, encodeCommand, toKvResult } from '../kv';
+import { EventQueue } from './event-queue';
+import { Fnv1a } from './fnv';
+import { SimDisk } from './disk';
+import { Network } from './network';
+import { drawFaultPlan, nextFaultAction, type FaultAction, type FaultPlan } from './faults';
+import { unsafeOptions, type SimOptions } from './options';
+import { nextOp } from './workload';
+import { describeMessage } from './describe-lite';
+
+/** How the simulator makes nodes (RawNode's static factories). */
+export interface NodeFactory {
+  bootstrap(config: RaftConfig, rng: Rng, conf: ConfState): RaftNodeApi;
+  restore(config: RaftConfig, rng: Rng, persisted: PersistedState): RaftNodeApi;
+}
+
+type SimEvent =
+  | { readonly kind: 'deliver'; readonly atMs: number; readonly seq: number; readonly id: number; readonly msg: Message }
+  | { readonly kind: 'tick'; readonly atMs: number; readonly seq: number; readonly node: NodeId }
+  | { readonly kind: 'persist'; readonly atMs: number; readonly seq: number; readonly node: NodeId; readonly life: number }
+  | { readonly kind: 'client'; readonly atMs: number; readonly seq: number; readonly client: number; readonly token: number }
+  | { readonly kind: 'fault'; readonly atMs: number; readonly seq: number }
+  | { readonly kind: 'undo'; readonly atMs: number; readonly seq: number; readonly action: FaultAction }
+  | { readonly kind: 'fault-end'; readonly atMs: number; readonly seq: number };
+
+type Deliver = Extract<SimEvent, { kind: 'deliver' }>;
+
+interface SimNode {
+  readonly id: NodeId;
+  /** Null while crashed. */
+  api: RaftNodeApi | null;
+  readonly disk: SimDisk;
+  kv: KvStateMachine;
+  /** Incremented on every crash, so a delayed write from a previous life is discarded. */
+  life: number;
+  /** Readies whose durable part is not written yet (only under replyBeforePersist). */
+  unwritten: Ready[];
+  /** Source of a fresh rng for each restart. */
+  readonly restartRng: Rng;
+  /** Client waiting on each proposed index: index -> client number. */
+  readonly waiters: Map<number, number>;
+  lastCompactIndex: number;
+  role: Role;
+  term: number;
+}
+
+/** One client operation as a history records it (for linearizability checking). */
+export interface ClientRecord {
+  readonly client: string;
+  readonly seq: number;
+  readonly op: KvOp;
+  readonly invokeMs: number;
+  /** Null if it never completed (it may or may not have taken effect). */
+  readonly completeMs: number | null;
+  readonly result: KvResult | null;
+}
+
+interface SimClient {
+  readonly name: string;
+  readonly session: KvClientSession;
+  /** Which record in `history` is in flight, or -1 when idle. */
+  current: number;
+  /** Node believed to be leader. */
+  target: NodeId;
+  /** Where the in-flight attempt waits: node and index, or null. */
+  waitingOn: { node: NodeId; index: number } | null;
+  /** Invalidates scheduled client events from older attempts. */
+  token: number;
+  /** Operations this client has invoked. */
+  invoked: number;
+}
+
+export interface SimStats {
+  events: number;
+  ticks: number;
+  sent: number;
+  delivered: number;
+  dropped: number;
+  readies: number;
+  crashes: number;
+  restarts: number;
+  faults: number;
+  proposals: number;
+  /** Distinct terms in which some node was leader. */
+  leaderTerms: number;
+}
+
+export type StopReason = 'ops-done' | 'time-limit' | 'violation' | 'step-limit';
+
+/** Limit on events per run: a guard against a livelock in the code under test. */
+const MAX_EVENTS = 100_000_000;
+/** Disk write latency under replyBeforePersist (the window in which a crash loses state). */
+const UNSAFE_WRITE_DELAY_MS: readonly [number, number] = [1, 20];
+
+export class Simulator {
+  readonly options: SimOptions;
+  readonly checker: InvariantChecker | null;
+  readonly stats: SimStats = { events: 0, ticks: 0, sent: 0, delivered: 0, dropped: 0, readies: 0, crashes: 0, restarts: 0, faults: 0, proposals: 0, leaderTerms: 0 };
+  /** Every client operation, in invocation order. */
+  readonly history: ClientRecord[] = [];
+
+  private readonly queue = new EventQueue<SimEvent>();
+  private readonly nodes: SimNode[] = [];
+  private readonly clients: SimClient[] = [];
+  private readonly network: Network;
+  private readonly netRng: Rng;
+  private readonly workRng: Rng;
+  private readonly faultRng: Rng;
+  private readonly faultPlan: FaultPlan | null;
+  private readonly configBase: Omit<RaftConfig, 'id'>;
+  private readonly hash = new Fnv1a();
+  private readonly traceLines: string[] | null;
+  private readonly leaderTermsSeen = new Set<number>();
+  private nowMs = 0;
+  private nextMsgId = 1;
+  private eventSeq = 0;
+  private paused = false;
+  private held: Deliver[] = [];
+  private opsIssued = 0;
+  private opsDone = 0;
+  private faultsOver = false;
+  private stopped: StopReason | null = null;
+  private firstLeaderCommitMs: number | null = null;
+  private healedAtMs: number | null = null;
+  private leaderAfterHealMs: number | null = null;
+
+  constructor(options: SimOptions, private readonly factory: NodeFactory, opts: { readonly keepTrace?: boolean } = {}) {
+    this.options = options;
+    this.traceLines = opts.keepTrace === true ? [] : null;
+    this.checker = options.check ? new InvariantChecker() : null;
+    const root = createRng(options.seed);
+    this.netRng = root.fork();
+    const nodeRng = root.fork();
+    this.workRng = root.fork();
+    this.faultRng = root.fork();
+    const electionMs = options.electionTicks * options.tickMs;
+    const healthy = { cut: false, loss: 0, delayMs: options.delayMs, jitterMs: options.jitterMs, duplicate: 0, reorder: 0 };
+    this.faultPlan = options.faults.length > 0 ? drawFaultPlan(this.faultRng, options.faults, healthy, electionMs) : null;
+    this.network = new Network(this.netRng, this.faultPlan !== null && options.faultWindowMs > 0 ? this.faultPlan.faultyBase : healthy);
+    this.configBase = {
+      heartbeatTicks: options.heartbeatTicks,
+      electionTicks: options.electionTicks,
+      preVote: options.preVote,
+      checkQuorum: options.checkQuorum,
+      maxEntriesPerMsg: 64,
+      maxInflightMsgs: 16,
+      leaseRead: false,
+      unsafe: unsafeOptions(options.unsafe),
+    };
+
+    const conf: ConfState = { voters: Array.from({ length: options.nodes }, (_, i) => i + 1), learners: [] };
+    for (let id = 1; id <= options.nodes; id++) {
+      const rng = nodeRng.fork();
+      const restartRng = nodeRng.fork();
+      const api = factory.bootstrap({ id, ...this.configBase }, rng, conf);
+      this.nodes.push({ id, api, disk: new SimDisk(), kv: new KvStateMachine(), life: 0, unwritten: [], restartRng, waiters: new Map(), lastCompactIndex: 0, role: 'follower', term: 0 });
+      // Ticks start at a random phase per node, as real timers would.
+      this.schedule({ kind: 'tick', atMs: 1 + this.netRng.int(options.tickMs), seq: 0, node: id });
+    }
+    for (let c = 0; c < options.clients; c++) {
+      const name = `c${c + 1}`;
+      this.clients.push({ name, session: new KvClientSession(name), current: -1, target: 1 + this.workRng.int(options.nodes), waitingOn: null, token: 0, invoked: 0 });
+      this.schedule({ kind: 'client', atMs: 1 + this.workRng.int(electionMs), seq: 0, client: c, token: 0 });
+    }
+    if (this.faultPlan !== null && options.faultWindowMs > 0) {
+      this.scheduleNextFault();
+      this.schedule({ kind: 'fault-end', atMs: options.faultWindowMs, seq: 0 });
+    } else {
+      this.faultsOver = true;
+      this.healedAtMs = 0;
+    }
+    this.trace(`start seed=${options.seed} nodes=${options.nodes}`);
+    // Bootstrap state comes out in each node's first Ready.
+    for (const n of this.nodes) this.handleReadies(n);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Inspection
+
+  get now(): number {
+    return this.nowMs;
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  /** Why the run stopped, or null while it can go on. */
+  get stopReason(): StopReason | null {
+    return this.stopped;
+  }
+
+  get traceHash(): string {
+    return this.hash.hex();
+  }
+
+  /** The canonical trace lines (only with keepTrace). */
+  traceText(): readonly string[] {
+    return this.traceLines ?? [];
+  }
+
+  get violations(): readonly Violation[] {
+    return this.checker?.violations ?? [];
+  }
+
+  get opsCompleted(): number {
+    return this.opsDone;
+  }
+
+  get opsInvoked(): number {
+    return this.opsIssued;
+  }
+
+  /** Liveness facts: when a leader first committed in its own term, and after faults healed. */
+  get liveness(): { readonly firstLeaderCommitMs: number | null; readonly healedAtMs: number | null; readonly leaderAfterHealMs: number | null } {
+    return { firstLeaderCommitMs: this.firstLeaderCommitMs, healedAtMs: this.healedAtMs, leaderAfterHealMs: this.leaderAfterHealMs };
+  }
+
+  /** The running node, or null while crashed. */
+  node(id: NodeId): RaftNodeApi | null {
+    return this.nodeRec(id).api;
+  }
+
+  stateMachine(id: NodeId): KvStateMachine | null {
+    const n = this.nodeRec(id);
+    return n.api === null ? null : n.kv;
+  }
+
+  nodeIds(): NodeId[] {
+    return this.nodes.map((n) => n.id);
+  }
+
+  /** Messages held while paused, in the order they would have been delivered. */
+  pending(): PendingItem[] {
+    return this.held.map((d) => ({ kind: 'message', id: `m${d.id}`, message: d.msg, heldAtMs: d.atMs }));
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Controls
+
+  /** Stop time: nothing happens until a control is used. In-flight messages become pending. */
+  pause(): void {
+    if (this.paused) return;
+    this.paused = true;
+    const inFlight = this.queue.extract((e) => e.kind === 'deliver') as Deliver[];
+    this.held.push(...inFlight);
+    this.trace(`${this.nowMs} pause held=${this.held.length}`);
+  }
+
+  /** Resume: pending messages are delivered now, in order, then time runs again. */
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    const held = this.held;
+    this.held = [];
+    for (const d of held) this.schedule({ kind: 'deliver', atMs: this.nowMs, seq: 0, id: d.id, msg: d.msg });
+    this.trace(`${this.nowMs} resume`);
+  }
+
+  /** Deliver one pending message now (it already crossed the network; only a crash stops it). */
+  deliver(pendingId: string): void {
+    const d = this.takeHeld(pendingId);
+    this.deliverNow(d.id, d.msg, true);
+  }
+
+  /** Drop one pending message. */
+  drop(pendingId: string): void {
+    const d = this.takeHeld(pendingId);
+    this.stats.dropped++;
+    this.trace(`${this.nowMs} drop #${d.id} user`);
+  }
+
+  /** Fire `node`'s election timeout now (RaftNodeApi.campaign). */
+  fireTimeout(node: NodeId): void {
+    const n = this.nodeRec(node);
+    if (n.api === null) throw new Error(`fireTimeout: node ${node} is crashed`);
+    this.trace(`${this.nowMs} campaign ${node}`);
+    n.api.campaign();
+    this.handleReadies(n);
+  }
+
+  /** Crash a node now: its volatile state and unwritten disk writes are lost. */
+  crash(node: NodeId): void {
+    const n = this.nodeRec(node);
+    if (n.api === null) return;
+    this.stats.crashes++;
+    this.trace(`${this.nowMs} crash ${node}`);
+    n.api = null;
+    n.life++;
+    n.unwritten = [];
+    n.role = 'follower';
+    this.observe({ type: 'crash', seq: this.eventSeq, node });
+    // Clients waiting on this node will time out and retry elsewhere.
+    n.waiters.clear();
+  }
+
+  /** Restart a crashed node from its disk. */
+  restart(node: NodeId): void {
+    const n = this.nodeRec(node);
+    if (n.api !== null) return;
+    this.stats.restarts++;
+    const persisted = n.disk.load();
+    this.trace(`${this.nowMs} restart ${node} term=${persisted.hardState.term} vote=${persisted.hardState.vote} last=${n.disk.lastIndex}`);
+    n.api = this.factory.restore({ id: node, ...this.configBase }, n.restartRng.fork(), persisted);
+    n.kv = kvFrom(persisted.snapshot);
+    n.lastCompactIndex = persisted.snapshot?.meta.index ?? 0;
+    n.term = persisted.hardState.term;
+    this.observe({ type: 'restart', seq: this.eventSeq, node, persisted });
+    this.handleReadies(n);
+  }
+
+  /** Cut the network into groups (symmetric); nodes in no group keep their links. */
+  partition(groups: readonly (readonly NodeId[])[]): void {
+    for (let i = 0; i < groups.length; i++) for (let j = i + 1; j < groups.length; j++) this.network.cutBetween(groups[i]!, groups[j]!, true);
+    this.trace(`${this.nowMs} partition ${groups.map((g) => g.join(',')).join(' | ')}`);
+  }
+
+  /** Cut one direction of one link. */
+  cutLink(from: NodeId, to: NodeId): void {
+    this.network.setLink(from, to, { cut: true });
+    this.trace(`${this.nowMs} cut ${from}->${to}`);
+  }
+
+  /** Remove every cut and slow link. */
+  heal(): void {
+    this.network.healAll();
+    this.trace(`${this.nowMs} heal`);
+  }
+
+  /** Run events up to virtual time `now + ms`. While paused, deliveries due are held as pending. */
+  advance(ms: number): void {
+    this.runUntil(this.nowMs + ms);
+  }
+
+  /** While paused: every node ticks once (time moves by one tick). */
+  tickOnce(): void {
+    this.advance(this.options.tickMs);
+  }
+
+  /** Process events with atMs <= `timeMs` (or until the run stops); then time is `timeMs`. */
+  runUntil(timeMs: number): void {
+    const limit = Math.min(timeMs, this.options.maxTimeMs);
+    while (this.stopped === null) {
+      const next = this.queue.peek();
+      if (next === undefined || next.atMs > limit) break;
+      this.queue.pop();
+      this.nowMs = next.atMs;
+      this.dispatch(next);
+    }
+    if (this.stopped === null) {
+      this.nowMs = Math.max(this.nowMs, limit);
+      if (limit >= this.options.maxTimeMs) this.stopped = 'time-limit';
+    }
+  }
+
+  /** Run until every client operation completed, a violation (if stopOnViolation), or maxTimeMs. */
+  run(): StopReason {
+    if (this.paused) throw new Error('run: the simulator is paused; resume() first or use the step controls');
+    this.runUntil(this.options.maxTimeMs);
+    return this.stopped ?? 'time-limit';
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Events
+
+  private schedule(e: SimEvent): void {
+    (e as { seq: number }).seq = this.queue.takeSeq();
+    this.queue.push(e);
+  }
+
+  private dispatch(e: SimEvent): void {
+    this.eventSeq++;
+    if (++this.stats.events > MAX_EVENTS) {
+      this.stopped = 'step-limit';
+      return;
+    }
+    switch (e.kind) {
+      case 'deliver':
+        if (this.paused) {
+          this.held.push(e);
+          return;
+        }
+        this.deliverNow(e.id, e.msg, false);
+        return;
+      case 'tick':
+        this.onTick(e.node);
+        return;
+      case 'persist':
+        this.onPersist(e.node, e.life);
+        return;
+      case 'client':
+        this.onClient(e.client, e.token);
+        return;
+      case 'fault':
+        this.onFault();
+        return;
+      case 'undo':
+        this.undoFault(e.action);
+        return;
+      case 'fault-end':
+        this.onFaultEnd();
+        return;
+    }
+  }
+
+  private onTick(id: NodeId): void {
+    const n = this.nodes[id - 1]!;
+    this.schedule({ kind: 'tick', atMs: this.nowMs + this.options.tickMs, seq: 0, node: id });
+    if (n.api === null) return;
+    this.stats.ticks++;
+    this.trace(`${this.nowMs} tick ${id}`);
+    n.api.tick();
+    this.handleReadies(n);
+  }
+
+  private deliverNow(id: number, msg: Message, chosen: boolean): void {
+    const to = this.nodes[msg.to - 1];
+    if (to === undefined || to.api === null) {
+      this.stats.dropped++;
+      this.trace(`${this.nowMs} drop #${id} crashed`);
+      return;
+    }
+    // A partition cuts messages still in flight too; a message the user chose already arrived.
+    if (!chosen && this.network.isCut(msg.from, msg.to)) {
+      this.stats.dropped++;
+      this.trace(`${this.nowMs} drop #${id} cut`);
+      return;
+    }
+    this.stats.delivered++;
+    this.trace(`${this.nowMs} deliver #${id}`);
+    to.api.step(msg);
+    this.handleReadies(to);
+  }
+
+  private send(msg: Message): void {
+    const id = this.nextMsgId++;
+    this.stats.sent++;
+    this.trace(`${this.nowMs} send #${id} ${describeMessage(msg)}`);
+    const route = this.network.route(msg.from, msg.to);
+    if (route.dropped !== null) {
+      this.stats.dropped++;
+      this.trace(`${this.nowMs} drop #${id} ${route.dropped}`);
+      return;
+    }
+    for (const d of route.delaysMs) {
+      const e: Deliver = { kind: 'deliver', atMs: this.nowMs + d, seq: 0, id, msg };
+      if (this.paused) {
+        (e as { seq: number }).seq = this.queue.takeSeq();
+        this.held.push(e);
+      } else this.schedule(e);
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Hosting a node: the Ready loop
+
+  private handleReadies(n: SimNode): void {
+    // Bounded: a node that keeps producing Readies without input is a bug in the code under test.
+    for (let i = 0; i < 1000 && n.api !== null && n.api.hasReady(); i++) this.handleReady(n, n.api);
+  }
+
+  private handleReady(n: SimNode, api: RaftNodeApi): void {
+    const rd = api.ready();
+    this.stats.readies++;
+    const hs = rd.hardState;
+    this.trace(`${this.nowMs} ready ${n.id} ${rd.softState.role}${hs !== null ? ` hs=${hs.term}/${hs.vote}/${hs.commit}` : ''} ents=${rd.entries.length} apply=${rd.committedEntries.length} msgs=${rd.messages.length}${rd.snapshot !== null ? ` snap=${rd.snapshot.meta.index}` : ''}`);
+    this.observe({ type: 'ready', seq: this.eventSeq, node: n.id, ready: rd });
+    this.noteRole(n, rd);
+
+    const unsafeOrder = rd.messagesBeforePersist;
+    if (unsafeOrder) {
+      // The bug: messages leave before the state they depend on is on disk.
+      this.sendAll(n, rd);
+      if (rd.snapshot !== null || rd.entries.length > 0 || hs !== null) {
+        n.unwritten.push(rd);
+        const [lo, hi] = UNSAFE_WRITE_DELAY_MS;
+        this.schedule({ kind: 'persist', atMs: this.nowMs + lo + this.netRng.int(hi - lo + 1), seq: 0, node: n.id, life: n.life });
+      }
+    } else {
+      n.disk.persist(rd);
+      this.observe({ type: 'persisted', seq: this.eventSeq, node: n.id, ready: rd });
+      this.sendAll(n, rd);
+    }
+
+    if (rd.snapshot !== null) {
+      n.kv = kvFrom(rd.snapshot);
+      n.lastCompactIndex = rd.snapshot.meta.index;
+    }
+    for (const e of rd.committedEntries) {
+      if (e.index <= n.kv.appliedIndex) continue;
+      const outcome = n.kv.apply(e);
+      const waiter = n.waiters.get(e.index);
+      if (waiter !== undefined) {
+        n.waiters.delete(e.index);
+        this.onApplied(waiter, n, e.index, outcome);
+      }
+    }
+    api.advance(rd);
+    this.maybeCompact(n, api);
+  }
+
+  private sendAll(n: SimNode, rd: Ready): void {
+    if (rd.messages.length === 0) return;
+    this.observe({ type: 'sent', seq: this.eventSeq, node: n.id, messages: rd.messages });
+    for (const m of rd.messages) this.send(m);
+  }
+
+  private onPersist(id: NodeId, life: number): void {
+    const n = this.nodes[id - 1]!;
+    if (n.life !== life) return; // written by a node that has since crashed: lost
+    const rd = n.unwritten.shift();
+    if (rd === undefined) return;
+    n.disk.persist(rd);
+    this.trace(`${this.nowMs} persisted ${id}`);
+    this.observe({ type: 'persisted', seq: this.eventSeq, node: id, ready: rd });
+  }
+
+  private noteRole(n: SimNode, rd: Ready): void {
+    if (rd.hardState !== null) n.term = rd.hardState.term;
+    n.role = rd.softState.role;
+    if (n.role !== 'leader') return;
+    if (!this.leaderTermsSeen.has(n.term)) {
+      this.leaderTermsSeen.add(n.term);
+      this.stats.leaderTerms++;
+    }
+    // Liveness: a leader that has committed an entry of its own term is really in office.
+    if (rd.hardState !== null && n.api !== null && n.api.termAt(rd.hardState.commit) === n.term) {
+      if (this.firstLeaderCommitMs === null) this.firstLeaderCommitMs = this.nowMs;
+      if (this.healedAtMs !== null && this.leaderAfterHealMs === null) this.leaderAfterHealMs = this.nowMs;
+    }
+  }
+
+  private maybeCompact(n: SimNode, api: RaftNodeApi): void {
+    const every = this.options.snapshotEvery;
+    const applied = n.kv.appliedIndex;
+    if (every === 0 || applied - n.lastCompactIndex < every) return;
+    const term = api.termAt(applied);
+    if (term === null) return;
+    const data = n.kv.snapshot();
+    n.disk.compact(applied, term, api.status().conf, data);
+    api.compact(applied, data);
+    n.lastCompactIndex = applied;
+    this.trace(`${this.nowMs} compact ${n.id} ${applied}`);
+  }
+
+  private observe(obs: Parameters<InvariantChecker['observe']>[0]): void {
+    if (this.checker === null) return;
+    const found = this.checker.observe(obs);
+    if (found.length > 0) {
+      for (const v of found) this.trace(`${this.nowMs} violation ${v.property} ${v.message}`);
+      if (this.options.stopOnViolation) this.stopped = 'violation';
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Clients
+
+  private onClient(c: number, token: number): void {
+    const client = this.clients[c]!;
+    if (client.token !== token) return;
+    if (client.current < 0) {
+      if (this.opsIssued >= this.options.ops) return;
+      this.opsIssued++;
+      const cmd = client.session.begin(nextOp(this.workRng, client.name, ++client.invoked));
+      client.current = this.history.length;
+      this.history.push({ client: client.name, seq: cmd.seq, op: cmd.op, invokeMs: this.nowMs, completeMs: null, result: null });
+      this.trace(`${this.nowMs} invoke ${client.name}#${cmd.seq} ${cmd.op.type} ${cmd.op.key}`);
+    } else if (client.waitingOn !== null) {
+      // Timed out waiting: forget that attempt and try another node.
+      this.forgetWait(client);
+      client.target = 1 + this.workRng.int(this.options.nodes);
+    }
+    this.attempt(c, client);
+  }
+
+  private attempt(c: number, client: SimClient): void {
+    const cmd = client.session.pending;
+    if (cmd === null) return;
+    const n = this.nodes[client.target - 1]!;
+    const retryMs = this.options.tickMs * 2;
+    if (n.api === null) {
+      client.target = 1 + this.workRng.int(this.options.nodes);
+      this.scheduleClient(c, client, retryMs);
+      return;
+    }
+    this.stats.proposals++;
+    const r = n.api.propose(encodeCommand(cmd));
+    if (r.ok) {
+      client.waitingOn = { node: n.id, index: r.index };
+      n.waiters.set(r.index, c);
+      this.trace(`${this.nowMs} propose ${client.name}#${cmd.seq} at ${n.id} index=${r.index}`);
+      this.handleReadies(n);
+      if (client.waitingOn !== null) this.scheduleClient(c, client, this.options.clientTimeoutMs);
+      return;
+    }
+    const hint = r.refusal.leader;
+    client.target = hint !== 0 && hint !== n.id ? hint : 1 + this.workRng.int(this.options.nodes);
+    this.scheduleClient(c, client, hint !== 0 && hint !== n.id ? 1 : retryMs);
+  }
+
+  private onApplied(c: number, n: SimNode, index: number, outcome: ReturnType<KvStateMachine['apply']>): void {
+    const client = this.clients[c]!;
+    if (client.waitingOn === null || client.waitingOn.node !== n.id || client.waitingOn.index !== index) return;
+    client.waitingOn = null;
+    if (!client.session.answers(outcome)) {
+      // Another entry took that index (leadership changed): retry the same request.
+      this.scheduleClient(c, client, 1);
+      return;
+    }
+    const rec = this.history[client.current]!;
+    const result = toKvResult(outcome, n.id);
+    this.history[client.current] = { ...rec, completeMs: this.nowMs, result };
+    client.session.finish();
+    client.current = -1;
+    client.target = n.id;
+    this.opsDone++;
+    this.trace(`${this.nowMs} complete ${client.name}#${rec.seq} ${result.ok ? `ok ${String(result.value)}` : result.error}`);
+    if (this.opsDone >= this.options.ops && this.opsIssued >= this.options.ops && this.options.ops > 0) this.stopped ??= 'ops-done';
+    // Think time before the next operation.
+    this.scheduleClient(c, client, this.workRng.int(this.options.tickMs * 2) + 1);
+  }
+
+  private forgetWait(client: SimClient): void {
+    const w = client.waitingOn;
+    if (w === null) return;
+    this.nodes[w.node - 1]!.waiters.delete(w.index);
+    client.waitingOn = null;
+  }
+
+  private scheduleClient(c: number, client: SimClient, inMs: number): void {
+    client.token++;
+    this.schedule({ kind: 'client', atMs: this.nowMs + inMs, seq: 0, client: c, token: client.token });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Faults
+
+  private scheduleNextFault(): void {
+    const plan = this.faultPlan!;
+    const at = this.nowMs + this.faultRng.range(plan.intervalMs[0], plan.intervalMs[1]);
+    if (at < this.options.faultWindowMs) this.schedule({ kind: 'fault', atMs: at, seq: 0 });
+  }
+
+  private onFault(): void {
+    if (this.faultsOver) return;
+    const up = this.nodes.filter((n) => n.api !== null).map((n) => n.id);
+    const action = nextFaultAction(this.faultRng, this.faultPlan!, this.options.nodes, up);
+    this.scheduleNextFault();
+    if (action === null) return;
+    this.stats.faults++;
+    switch (action.kind) {
+      case 'crash':
+        this.crash(action.node);
+        break;
+      case 'partition':
+        this.partition(action.groups);
+        break;
+      case 'oneway':
+        this.cutLink(action.from, action.to);
+        break;
+      case 'slow':
+        this.network.setLink(action.from, action.to, this.faultPlan!.slowLink);
+        this.trace(`${this.nowMs} slow ${action.from}->${action.to}`);
+        break;
+    }
+    this.schedule({ kind: 'undo', atMs: this.nowMs + action.durationMs, seq: 0, action });
+  }
+
+  private undoFault(action: FaultAction): void {
+    switch (action.kind) {
+      case 'crash':
+        this.restart(action.node);
+        return;
+      case 'partition':
+        for (let i = 0; i < action.groups.length; i++) for (let j = i + 1; j < action.groups.length; j++) this.network.cutBetween(action.groups[i]!, action.groups[j]!, false);
+        this.trace(`${this.nowMs} unpartition`);
+        return;
+      case 'oneway':
+      case 'slow':
+        this.network.healLink(action.from, action.to);
+        this.trace(`${this.nowMs} heal ${action.from}->${action.to}`);
+        return;
+    }
+  }
+
+  /** End of the fault window: every link heals, every crashed node restarts. */
+  private onFaultEnd(): void {
+    this.faultsOver = true;
+    this.network.healAll();
+    this.network.setBase({ cut: false, loss: 0, delayMs: this.options.delayMs, jitterMs: this.options.jitterMs, duplicate: 0, reorder: 0 });
+    this.trace(`${this.nowMs} faults-end`);
+    for (const n of this.nodes) if (n.api === null) this.restart(n.id);
+    this.healedAtMs = this.nowMs;
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private nodeRec(id: NodeId): SimNode {
+    const n = this.nodes[id - 1];
+    if (n === undefined) throw new RangeError(`node ${id} does not exist (nodes are 1..${this.nodes.length})`);
+    return n;
+  }
+
+  private takeHeld(pendingId: string): Deliver {
+    const i = this.held.findIndex((d) => `m${d.id}` === pendingId);
+    if (i < 0) throw new Error(`no pending message "${pendingId}" (pending: ${this.held.map((d) => `m${d.id}`).join(', ') || 'none'})`);
+    return this.held.splice(i, 1)[0]!;
+  }
+
+  private trace(line: string): void {
+    this.hash.line(line);
+    if (this.traceLines !== null) this.traceLines.push(line);
+  }
+}
+
+function kvFrom(snapshot: PersistedState['snapshot']): KvStateMachine {
+  // The bootstrap snapshot (index 0) carries no state-machine data.
+  return snapshot === null || snapshot.meta.index === 0 ? new KvStateMachine() : KvStateMachine.restore(snapshot.data);
+}
