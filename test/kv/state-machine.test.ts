@@ -207,27 +207,40 @@ describe('KvStateMachine', () => {
       { numRuns: 100 },
     );
   });
+
   it('with retries mixed in, ends in the same state as applying each request once to a plain map', () => {
     const opArb: fc.Arbitrary<KvOp> = fc.oneof(
       fc.record({ type: fc.constant('put' as const), key: fc.constantFrom('a', 'b'), value: fc.constantFrom('1', '2') }),
       fc.record({ type: fc.constant('delete' as const), key: fc.constantFrom('a', 'b') }),
       fc.record({ type: fc.constant('cas' as const), key: fc.constantFrom('a', 'b'), expected: fc.constantFrom(null, '1', '2'), value: fc.constantFrom('1', '2') }),
     );
-    const stepArb = fc.record({ client: fc.constantFrom('c1', 'c2', 'c3'), retries: fc.nat(2), op: opArb });
+    // Each request may be retried: its copies land anywhere later in the log, after other clients'
+    // requests and even after the same client's later ones (then they are stale).
+    const stepArb = fc.record({ client: fc.constantFrom('c1', 'c2', 'c3'), retryOffsets: fc.array(fc.nat(8), { maxLength: 2 }), op: opArb });
     fc.assert(
       fc.property(fc.array(stepArb, { maxLength: 40 }), (steps) => {
         const log = new Log();
         const reference = new Map<string, string>();
         const seqs = new Map<string, number>();
+        const cmds: Array<{ client: string; seq: number; op: KvOp }> = [];
         for (const s of steps) {
           const seq = (seqs.get(s.client) ?? 0) + 1;
           seqs.set(s.client, seq);
-          // The request reaches the log 1 + retries times; the reference applies it once.
-          for (let i = 0; i <= s.retries; i++) log.command(s.client, seq, s.op);
+          cmds.push({ client: s.client, seq, op: s.op });
           if (s.op.type === 'put') reference.set(s.op.key, s.op.value);
           else if (s.op.type === 'delete') reference.delete(s.op.key);
           else if (s.op.type === 'cas' && (reference.get(s.op.key) ?? null) === s.op.expected) reference.set(s.op.key, s.op.value);
         }
+        const originals = [...cmds];
+        steps.forEach((s, i) => {
+          const original = originals[i];
+          if (original === undefined) throw new Error('lost command');
+          for (const offset of s.retryOffsets) {
+            const at = Math.min(cmds.indexOf(original) + 1 + offset, cmds.length);
+            cmds.splice(at, 0, { ...original });
+          }
+        });
+        for (const c of cmds) log.command(c.client, c.seq, c.op);
         const sm = new KvStateMachine();
         const outcomes = applyAll(sm, log.entries);
         expect(sm.entries()).toEqual([...reference.entries()].sort((x, y) => (x[0] < y[0] ? -1 : 1)));
