@@ -1,0 +1,59 @@
+// Build of the desktop app into out/ (`npm run build`, `npm start`):
+//   out/main/index.js       the main process (electron/main/index.ts)
+//   out/main/node.js        the Raft node utility process (electron/node/entry.ts), forked by main
+//   out/main/sql-wasm.wasm  sql.js's WebAssembly, beside the node entry that loads it
+//   out/preload/index.cjs   the preload: CommonJS, because sandboxed preloads cannot be ES modules
+//   out/renderer/           the Vue app (renderer/index.html)
+// Everything is bundled (the app has no runtime `dependencies`), so the packaged app needs no
+// node_modules and the sandboxed preload has no `require` of its own to satisfy.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import vue from '@vitejs/plugin-vue';
+import { defineConfig } from 'electron-vite';
+import type { Plugin } from 'vite';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+const require = createRequire(import.meta.url);
+
+/** Emits sql.js's wasm into the main build so the node entry finds it beside itself. */
+function sqlWasmAsset(): Plugin {
+  return {
+    name: 'raft-lab:sql-wasm',
+    generateBundle() {
+      const source = readFileSync(require.resolve('sql.js/dist/sql-wasm.wasm'));
+      this.emitFile({ type: 'asset', fileName: 'sql-wasm.wasm', source });
+    },
+  };
+}
+
+export default defineConfig({
+  main: {
+    plugins: [sqlWasmAsset()],
+    build: {
+      rolldownOptions: {
+        input: {
+          index: resolve(root, 'electron/main/index.ts'),
+          node: resolve(root, 'electron/node/entry.ts'),
+        },
+        output: { entryFileNames: '[name].js' },
+      },
+    },
+  },
+  preload: {
+    build: {
+      rolldownOptions: {
+        input: { index: resolve(root, 'electron/preload/index.ts') },
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
+      },
+    },
+  },
+  renderer: {
+    root: resolve(root, 'renderer'),
+    plugins: [vue()],
+    build: {
+      rolldownOptions: { input: { index: resolve(root, 'renderer/index.html') } },
+    },
+  },
+});

@@ -1,0 +1,103 @@
+/**
+ * The app's life: one instance, one hardened window, the lab controller owned by main, IPC
+ * wired, menu installed. Closing the window stops every node cleanly before the app quits; a
+ * second launch focuses the existing window instead of starting another cluster.
+ */
+import { app, dialog, ipcMain, session } from 'electron';
+import type { BrowserWindow } from 'electron';
+import type { LabApi } from '../../shared/protocol/lab';
+import { APP_ORIGIN } from './app-protocol';
+import { SQL_WASM_ENV } from './app-paths';
+import type { AppPaths } from './app-paths';
+import { contentSecurityPolicy } from './content-policy';
+import { forwardLabEvents, registerLabIpc } from './lab-ipc';
+import { installMenu } from './menu';
+import { allowedOrigins, isTrustedSender } from './origins';
+import { hardenAllWebContents, hardenSession, registerAppScheme } from './security';
+import { createMainWindow } from './window';
+
+/** How long closing waits for the nodes to stop before quitting anyway. */
+const SHUTDOWN_TIMEOUT_MS = 10_000;
+
+export interface AppOptions {
+  readonly paths: AppPaths;
+  /** Builds the lab controller; it spawns the node utility processes from `paths.nodeEntry`. */
+  readonly createLab: (paths: AppPaths) => LabApi;
+  /** Vite's dev server URL during `electron-vite dev`, else undefined. */
+  readonly devServerUrl: string | undefined;
+}
+
+/** Call once, at the top level of the main script, before the app is ready. */
+export function runApp(options: AppOptions): void {
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return;
+  }
+  registerAppScheme();
+  // Node processes read the wasm path from their environment (utility processes inherit it).
+  process.env[SQL_WASM_ENV] = options.paths.sqlWasm;
+
+  const origins = allowedOrigins(options.devServerUrl);
+  hardenAllWebContents(origins);
+
+  let win: BrowserWindow | null = null;
+  let lab: LabApi | null = null;
+  let stopping: Promise<void> | null = null;
+
+  const stopLab = (): Promise<void> => {
+    if (!lab) return Promise.resolve();
+    const current = lab;
+    stopping ??= Promise.race([
+      current.destroyCluster().catch((error: unknown) => console.error('Raft Lab: stopping the nodes failed:', error)),
+      new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_TIMEOUT_MS).unref()),
+    ]);
+    return stopping;
+  };
+
+  app.on('second-instance', () => {
+    if (win && !win.isDestroyed()) {
+      if (win.isMinimized()) win.restore();
+      win.focus();
+    }
+  });
+
+  // Every node stops cleanly before the process ends, however the app is asked to quit.
+  let quitting = false;
+  app.on('before-quit', (event) => {
+    if (quitting || !lab) return;
+    event.preventDefault();
+    quitting = true;
+    void stopLab().finally(() => app.quit());
+  });
+  app.on('window-all-closed', () => {
+    void stopLab().finally(() => app.quit());
+  });
+
+  void app.whenReady().then(() => {
+    const csp = contentSecurityPolicy(options.devServerUrl ? { devServerOrigin: new URL(options.devServerUrl).origin } : {});
+    hardenSession(session.defaultSession, options.paths.rendererDir, csp);
+
+    lab = options.createLab(options.paths);
+    registerLabIpc(ipcMain, lab, { isTrustedSender: (frame) => isTrustedSender(frame, origins) });
+
+    win = createMainWindow({
+      preloadPath: options.paths.preload,
+      url: options.devServerUrl ?? `${APP_ORIGIN}/index.html`,
+    });
+    const unsubscribe = forwardLabEvents(lab, win.webContents);
+    win.on('closed', () => {
+      unsubscribe();
+      win = null;
+    });
+
+    installMenu({
+      lab,
+      window: () => win,
+      dev: options.devServerUrl !== undefined,
+      onError: (what, error) => {
+        const detail = error instanceof Error ? error.message : String(error);
+        if (win && !win.isDestroyed()) void dialog.showMessageBox(win, { type: 'warning', message: `${what} failed`, detail });
+      },
+    });
+  });
+}
