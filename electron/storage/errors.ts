@@ -9,7 +9,9 @@ export type StorageErrorKind =
   /** The file was written by another (probably newer) schema version. */
   | 'schema-version'
   /** The operating system refused a read, write, fsync or rename. */
-  | 'io';
+  | 'io'
+  /** This process (isolate) already has the file open; two writers would undo each other. */
+  | 'in-use';
 
 export class StorageError extends Error {
   override readonly name = 'StorageError';
@@ -31,5 +33,7 @@ function describeKind(kind: StorageErrorKind): string {
       return 'unsupported storage schema version';
     case 'io':
       return 'storage I/O failure';
+    case 'in-use':
+      return 'storage already open';
   }
 }

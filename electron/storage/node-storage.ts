@@ -13,7 +13,7 @@
  */
 import { mkdir, open, readFile } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Database } from 'sql.js';
 import type { Entry, HardState, NodeId, PersistedState, Snapshot } from '../../shared/raft/types';
@@ -61,6 +61,12 @@ export interface StorageStats {
   /** Longest single synchronous section (batch apply or checkpoint export), milliseconds. */
   readonly longestStallMs: number;
 }
+
+/**
+ * Database paths open in this isolate. Across processes the lab's supervisor runs at most one
+ * process per node; a pid lock file would misfire for nodes hosted as worker threads (one pid).
+ */
+const openPaths = new Set<string>();
 
 const DEFAULT_CHECKPOINT_MIN_JOURNAL_BYTES = 1024 * 1024;
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
@@ -112,8 +118,25 @@ export class NodeStorage {
    */
   static async open(dir: string, nodeId: NodeId, opts: NodeStorageOptions = {}): Promise<NodeStorage> {
     if (!Number.isSafeInteger(nodeId) || nodeId < 1) throw new RangeError(`node id must be a positive integer, got ${nodeId}`);
-    const databasePath = join(dir, `node-${nodeId}.sqlite`);
-    const journalPath = join(dir, `node-${nodeId}.journal`);
+    const databasePath = resolve(dir, `node-${nodeId}.sqlite`);
+    const journalPath = resolve(dir, `node-${nodeId}.journal`);
+    if (openPaths.has(databasePath)) throw new StorageError('in-use', databasePath, 'already open in this process; close it first');
+    openPaths.add(databasePath);
+    try {
+      return await NodeStorage.openUnguarded(dir, nodeId, databasePath, journalPath, opts);
+    } catch (error) {
+      openPaths.delete(databasePath);
+      throw error;
+    }
+  }
+
+  private static async openUnguarded(
+    dir: string,
+    nodeId: NodeId,
+    databasePath: string,
+    journalPath: string,
+    opts: NodeStorageOptions,
+  ): Promise<NodeStorage> {
     await ioStep(dir, () => mkdir(dir, { recursive: true }));
     const SQL = await loadSqlJs(opts.wasmPath);
     const dbBytes = await readIfExists(databasePath);
@@ -232,18 +255,22 @@ export class NodeStorage {
     };
   }
 
-  /** Waits for pending writes, checkpoints, and releases the files. Later calls are refused. */
-  async close(): Promise<void> {
+  /**
+   * Waits for pending writes, checkpoints (unless `checkpoint: false`, which leaves the journal
+   * for the next open to replay, as after a crash), and releases the files. Later calls are refused.
+   */
+  async close(opts: { readonly checkpoint?: boolean } = {}): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     try {
       await this.run(async () => {
         await this.flush();
-        if (this.journalBytes > 0) await this.checkpointNow();
+        if (opts.checkpoint !== false && this.journalBytes > 0) await this.checkpointNow();
       });
     } finally {
       await this.journal.close().catch(() => undefined);
       this.db.close();
+      openPaths.delete(this.databasePath);
     }
   }
 
