@@ -1,0 +1,263 @@
+/**
+ * Replay: rebuild every node from its start record and feed it its recorded inputs, in order,
+ * through a real node (the deterministic core). After every record the node's state digest must
+ * equal the recorded one, every ready() must produce the same Ready, and every call must return
+ * and throw what it did. Nodes are replayed independently (a node's behaviour depends only on its
+ * own inputs); the report names the first divergence in file order exactly.
+ */
+import type { RaftNodeApi } from '../raft/api';
+import type { NodeId, NodeStatus, Ready } from '../raft/types';
+import { restoreRng } from '../util/rng';
+import { jsonDigest, STATUS_DIGEST, type StateDigest } from './digest';
+import type { Located, NodeInput, NodeRecord, ReadyRecord, Recording } from './format';
+import { recordsByNode } from './format';
+import { causalOrder } from './causal';
+import { buildNode, type NodeFactory } from './node-factory';
+import { span } from './recorder';
+
+export interface Divergence {
+  readonly node: NodeId;
+  readonly seq: number;
+  /** Line of the record in the recording file. */
+  readonly line: number;
+  /** Short text of the record, e.g. `input step AppendEntries 1->2 t3`. */
+  readonly event: string;
+  /** What differed. */
+  readonly what: 'digest' | 'ready' | 'result' | 'error' | 'missing-ready' | 'digest-name';
+  readonly expected: string;
+  readonly actual: string;
+}
+
+/** One replayed record, for hosts that rebuild the cluster's state per event (scrubbing). */
+export interface ReplayEvent {
+  readonly node: NodeId;
+  readonly line: number;
+  readonly record: NodeRecord;
+  /** The node's status after the record; null after a crash. */
+  readonly status: NodeStatus | null;
+  /** The replayed Ready for `ready` records (whole, with entries), else null. */
+  readonly ready: Ready | null;
+}
+
+export interface ReplayOptions {
+  /** Must be the digest the recording names in its header (default: the status digest). */
+  readonly digest?: StateDigest;
+  /** Called for every replayed node record (not for records after a node's divergence). */
+  readonly onEvent?: (event: ReplayEvent) => void;
+  /**
+   * `node` (default): node by node, each in seq order. `causal`: all nodes interleaved so that
+   * every send comes before its receives (what cluster-wide checkers need).
+   */
+  readonly order?: 'node' | 'causal';
+}
+
+export interface NodeReplay {
+  readonly node: NodeId;
+  /** Node records replayed (up to and including a divergence). */
+  readonly events: number;
+  readonly starts: number;
+  readonly divergence: Divergence | null;
+}
+
+export interface ReplayReport {
+  readonly ok: boolean;
+  /** Node records replayed in total. */
+  readonly events: number;
+  readonly nodes: readonly NodeReplay[];
+  /** The divergence with the lowest line number, or null when everything matched. */
+  readonly firstDivergence: Divergence | null;
+}
+
+/** Compact text of one record, for divergence reports and timelines. */
+export function describeRecord(record: NodeRecord): string {
+  switch (record.kind) {
+    case 'start':
+      return `start (${record.mode.type})`;
+    case 'crash':
+      return `crash (${record.reason})`;
+    case 'ready':
+      return `ready ${record.softState.role} msgs=${record.messages.length} append=[${record.appended[0]},${record.appended[1]}) apply=[${record.applied[0]},${record.applied[1]})`;
+    case 'input':
+      return `input ${describeInput(record.input)}`;
+  }
+}
+
+export function describeInput(input: NodeInput): string {
+  switch (input.type) {
+    case 'step':
+      return `step ${input.msg.type} ${input.msg.from}->${input.msg.to} t${input.msg.term}`;
+    case 'propose':
+      return `propose ${JSON.stringify(input.data.length > 40 ? input.data.slice(0, 40) + '…' : input.data)}`;
+    case 'propose-conf-change':
+      return `propose-conf-change ${input.change.type} ${input.change.node}`;
+    case 'read-index':
+      return `read-index ${JSON.stringify(input.ctx)}`;
+    case 'transfer-leadership':
+      return `transfer-leadership to ${input.to}`;
+    case 'compact':
+      return `compact to ${input.index}`;
+    default:
+      return input.type;
+  }
+}
+
+function applyInput(node: RaftNodeApi, input: NodeInput, lastReady: Ready | null): unknown {
+  switch (input.type) {
+    case 'tick':
+      return node.tick();
+    case 'step':
+      return node.step(input.msg);
+    case 'campaign':
+      return node.campaign();
+    case 'propose':
+      return node.propose(input.data);
+    case 'propose-conf-change':
+      return node.proposeConfChange(input.change);
+    case 'read-index':
+      return node.readIndex(input.ctx);
+    case 'transfer-leadership':
+      return node.transferLeadership(input.to);
+    case 'compact':
+      return node.compact(input.index, input.data);
+    case 'advance':
+      if (!lastReady) throw new Error('advance with no Ready taken');
+      return node.advance(lastReady);
+  }
+}
+
+/** Where a replayed Ready first differs from the recorded summary (for the report). */
+function readyDifference(rec: ReadyRecord, ready: Ready): { expected: string; actual: string } {
+  const summary = (r: { softState: unknown; hardState: unknown; appended: unknown; applied: unknown; snapshot: unknown; readStates: unknown }) =>
+    ({ softState: r.softState, hardState: r.hardState, appended: r.appended, applied: r.applied, snapshot: r.snapshot, readStates: r.readStates });
+  const actual = summary({
+    softState: ready.softState, hardState: ready.hardState, appended: span(ready.entries), applied: span(ready.committedEntries),
+    snapshot: ready.snapshot ? ready.snapshot.meta : null, readStates: ready.readStates,
+  });
+  const expected = summary(rec);
+  for (const key of Object.keys(expected) as (keyof typeof expected)[]) {
+    const e = JSON.stringify(expected[key]);
+    const a = JSON.stringify(actual[key]);
+    if (e !== a) return { expected: `${key}=${e}`, actual: `${key}=${a}` };
+  }
+  const n = Math.max(rec.messages.length, ready.messages.length);
+  for (let i = 0; i < n; i++) {
+    const e = JSON.stringify(rec.messages[i] ?? null);
+    const a = JSON.stringify(ready.messages[i] ?? null);
+    if (e !== a) return { expected: `messages[${i}]=${e}`, actual: `messages[${i}]=${a}` };
+  }
+  return { expected: `readyDigest=${rec.readyDigest}`, actual: `readyDigest=${jsonDigest(ready)} (entry contents differ)` };
+}
+
+/** Replays one node's records, one at a time, stopping for good at its first divergence. */
+class NodeReplayer {
+  private node: RaftNodeApi | null = null;
+  private lastReady: Ready | null = null;
+  events = 0;
+  starts = 0;
+  divergence: Divergence | null = null;
+
+  constructor(readonly id: NodeId, private readonly factory: NodeFactory, private readonly digest: StateDigest) {}
+
+  /** Replays one record; returns the event, or null if this node already diverged (now or before). */
+  apply(located: Located<NodeRecord>): ReplayEvent | null {
+    if (this.divergence) return null;
+    const record = located.record;
+    this.events++;
+    let ready: Ready | null = null;
+    const diverge = (what: Divergence['what'], expected: string, actual: string): null => {
+      this.divergence = { node: this.id, seq: record.seq, line: located.line, event: describeRecord(record), what, expected, actual };
+      return null;
+    };
+    try {
+      switch (record.kind) {
+        case 'start':
+          this.node = buildNode(this.factory, record.mode, record.config, restoreRng(record.rng));
+          this.lastReady = null;
+          this.starts++;
+          break;
+        case 'crash':
+          this.node = null;
+          this.lastReady = null;
+          break;
+        case 'ready': {
+          // The reader guarantees a start before any other record of a node.
+          ready = (this.node as RaftNodeApi).ready();
+          this.lastReady = ready;
+          if (jsonDigest(ready) !== record.readyDigest) {
+            const diff = readyDifference(record, ready);
+            return diverge('ready', diff.expected, diff.actual);
+          }
+          break;
+        }
+        case 'input': {
+          let result: unknown = null;
+          let error: string | null = null;
+          try {
+            result = applyInput(this.node as RaftNodeApi, record.input, this.lastReady);
+          } catch (e) {
+            error = e instanceof Error ? e.message : String(e);
+          }
+          if (error !== record.error) {
+            return diverge('error', record.error === null ? 'no error' : `error ${JSON.stringify(record.error)}`, error === null ? 'no error' : `error ${JSON.stringify(error)}`);
+          }
+          const keep = record.input.type === 'propose' || record.input.type === 'propose-conf-change' || record.input.type === 'read-index';
+          if (keep && error === null && JSON.stringify(result) !== JSON.stringify(record.result)) {
+            return diverge('result', JSON.stringify(record.result), JSON.stringify(result));
+          }
+          break;
+        }
+      }
+      if (record.kind !== 'crash') {
+        const actual = this.digest.compute(this.node as RaftNodeApi);
+        if (actual !== record.digest) return diverge('digest', record.digest, actual);
+      }
+      return { node: this.id, line: located.line, record, status: this.node ? this.node.status() : null, ready };
+    } catch (e) {
+      // The core threw outside an input call (in a factory, ready() or status()): the recorded
+      // run did not, so this is a divergence at this record, not a crash of the tool.
+      return diverge('error', 'no error', `threw ${JSON.stringify(e instanceof Error ? e.message : String(e))}`);
+    }
+  }
+}
+
+/** Replay a whole recording. Never throws for a recording that readRecording accepted. */
+export function replayRecording(recording: Recording, factory: NodeFactory, options: ReplayOptions = {}): ReplayReport {
+  const digest = options.digest ?? STATUS_DIGEST;
+  if (recording.header.digest !== digest.name) {
+    const divergence: Divergence = {
+      node: 0, seq: 0, line: 1, event: 'header', what: 'digest-name',
+      expected: recording.header.digest, actual: digest.name,
+    };
+    return { ok: false, events: 0, nodes: [], firstDivergence: divergence };
+  }
+  const replayers = new Map<NodeId, NodeReplayer>();
+  const replayerOf = (id: NodeId): NodeReplayer => {
+    let r = replayers.get(id);
+    if (!r) {
+      r = new NodeReplayer(id, factory, digest);
+      replayers.set(id, r);
+    }
+    return r;
+  };
+  if (options.order === 'causal') {
+    for (const ev of causalOrder(recording)) {
+      const event = replayerOf(ev.node).apply({ line: ev.line, record: ev.record });
+      if (event) options.onEvent?.(event);
+    }
+  } else {
+    for (const [id, records] of recordsByNode(recording)) {
+      const replayer = replayerOf(id);
+      for (const located of records) {
+        const event = replayer.apply(located);
+        if (!event) break;
+        options.onEvent?.(event);
+      }
+    }
+  }
+  const nodes: NodeReplay[] = [...replayers.values()]
+    .sort((a, b) => a.id - b.id)
+    .map((r) => ({ node: r.id, events: r.events, starts: r.starts, divergence: r.divergence }));
+  let first: Divergence | null = null;
+  for (const n of nodes) if (n.divergence && (!first || n.divergence.line < first.line)) first = n.divergence;
+  return { ok: first === null, events: nodes.reduce((s, n) => s + n.events, 0), nodes, firstDivergence: first };
+}

@@ -1,0 +1,116 @@
+/**
+ * Writing recordings as JSON Lines, and collecting one from a running cluster: RunRecorder is the
+ * controller's side (the issue's "merge"): it takes every node's records through `nodeSink`, the
+ * client history through `invoke`/`complete`, and produces the file's lines in arrival order.
+ * Per-node order is what matters to readers, and each node's records arrive in its own order.
+ */
+import type { KvOp, KvResult } from '../protocol/lab';
+import type { NodeId } from '../raft/types';
+import {
+  RECORDING_FORMAT,
+  RECORDING_VERSION,
+  type AnyRecord,
+  type BodyRecord,
+  type HeaderRecord,
+  type Located,
+  type NodeRecord,
+  type Recording,
+} from './format';
+import { STATUS_DIGEST } from './digest';
+import type { RecordCursor, RecordSink } from './recorder';
+
+export function encodeRecord(record: AnyRecord): string {
+  return JSON.stringify(record);
+}
+
+/** The whole file text of a recording (with a trailing newline). */
+export function encodeRecording(recording: Recording): string {
+  const out = [encodeRecord(recording.header)];
+  for (const r of recording.records) out.push(encodeRecord(r.record));
+  if (recording.end) out.push(encodeRecord(recording.end));
+  return out.join('\n') + '\n';
+}
+
+export interface RunRecorderOptions {
+  readonly source: HeaderRecord['source'];
+  readonly createdAtMs: number;
+  readonly nodes: readonly NodeId[];
+  readonly seed: number;
+  readonly settings?: HeaderRecord['cluster']['settings'];
+  /** Name of the state digest the nodes use (default: the status digest). */
+  readonly digest?: string;
+  /** Called with each encoded line as it is produced (to stream to a file). */
+  readonly onLine?: (line: string) => void;
+  /** Keep records in memory for finish() (default true). */
+  readonly keep?: boolean;
+}
+
+export class RunRecorder {
+  readonly header: HeaderRecord;
+  private readonly records: Located<BodyRecord>[] = [];
+  private count = 0;
+  private readonly cursors = new Map<NodeId, RecordCursor>();
+  private readonly onLine: ((line: string) => void) | undefined;
+  private readonly keep: boolean;
+  private finished: Recording | null = null;
+
+  constructor(options: RunRecorderOptions) {
+    this.header = {
+      kind: 'header',
+      format: RECORDING_FORMAT,
+      version: RECORDING_VERSION,
+      source: options.source,
+      createdAtMs: options.createdAtMs,
+      digest: options.digest ?? STATUS_DIGEST.name,
+      cluster: { nodes: [...options.nodes], seed: options.seed, settings: options.settings ?? {} },
+    };
+    this.onLine = options.onLine;
+    this.keep = options.keep ?? true;
+    this.onLine?.(encodeRecord(this.header));
+  }
+
+  /** The sink to hand every RecordingNode of this run (`sink: run.nodeSink`). */
+  readonly nodeSink: RecordSink = (record: NodeRecord) => {
+    this.cursors.set(record.node, { seq: record.seq, lamport: record.lamport });
+    this.add(record);
+  };
+
+  /** Where a node's numbering stands; pass as `resume` when the node restarts. */
+  cursorOf(node: NodeId): RecordCursor | undefined {
+    return this.cursors.get(node);
+  }
+
+  invoke(opId: string, client: string, op: KvOp, wallMs: number): void {
+    this.add({ kind: 'invoke', opId, client, op, wallMs });
+  }
+
+  complete(opId: string, result: KvResult, wallMs: number): void {
+    this.add({ kind: 'complete', opId, result, wallMs });
+  }
+
+  note(text: string, wallMs: number): void {
+    this.add({ kind: 'note', wallMs, text });
+  }
+
+  /** Records taken so far (header and end excluded). */
+  get size(): number {
+    return this.count;
+  }
+
+  /** Close the recording with its end record. Further records are refused. */
+  finish(wallMs: number): Recording {
+    if (this.finished) return this.finished;
+    const end = { kind: 'end' as const, wallMs, records: this.count };
+    this.onLine?.(encodeRecord(end));
+    this.finished = { header: this.header, records: this.keep ? this.records : [], end };
+    return this.finished;
+  }
+
+  private add(record: BodyRecord): void {
+    if (this.finished) throw new Error('RunRecorder: record after finish()');
+    this.count++;
+    // Line numbers as written: the header is line 1.
+    if (this.keep) this.records.push({ line: this.count + 1, record });
+    this.onLine?.(encodeRecord(record));
+  }
+}
