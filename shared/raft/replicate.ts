@@ -1,0 +1,100 @@
+/**
+ * How a leader sends: AppendEntries (respecting each follower's progress state and the flow
+ * control window), snapshots for followers behind our log, heartbeats, and the commit rule.
+ * Functions over a Raft instance; imported by raft.ts and step-leader.ts.
+ */
+import { assert } from './assert';
+import { isVoter, members } from './conf';
+import { committedIndex } from './quorum';
+import type { Raft } from './raft';
+import type { NodeId } from './types';
+import { NONE } from './types';
+
+/** The other members, in a stable order (voters then learners, ascending), for readable output. */
+function peers(r: Raft): NodeId[] {
+  return members(r.conf()).filter((id) => id !== r.id && r.prs.has(id));
+}
+
+/**
+ * Send `to` the entries from its `next` index on (at most maxEntriesPerMsg), or our snapshot if
+ * those are compacted away or `snapshotFirst` is set. Returns whether a message went out.
+ * `sendIfEmpty`: send even with no entries (it carries the commit index).
+ */
+export function sendAppend(r: Raft, to: NodeId, sendIfEmpty: boolean, snapshotFirst: boolean): boolean {
+  const pr = r.prs.get(to);
+  if (pr === undefined || pr.isPaused()) return false;
+  const prev = pr.next - 1;
+  const prevTerm = r.log.termAt(prev);
+  if (snapshotFirst || prevTerm === null) {
+    const snap = r.log.snapshot;
+    assert(snap !== null, 'a leader always holds a snapshot (at least the bootstrap one)');
+    pr.becomeSnapshot(snap.meta.index);
+    r.send({ type: 'InstallSnapshot', to, term: r.term, snapshot: snap });
+    return true;
+  }
+  const entries = r.log.slice(pr.next, pr.next + r.cfg.maxEntriesPerMsg);
+  if (entries.length === 0 && !sendIfEmpty) return false;
+  r.send({ type: 'AppendEntries', to, term: r.term, prevLogIndex: prev, prevLogTerm: prevTerm, entries, leaderCommit: r.commit, readCtx: 0 });
+  pr.sentEntries(entries.length, prev + entries.length);
+  return true;
+}
+
+/** Send every follower what it is missing (or at least the commit index). */
+export function bcastAppend(r: Raft): void {
+  for (const id of peers(r)) sendAppend(r, id, true, false);
+}
+
+/**
+ * Heartbeats: an empty AppendEntries at each follower's next-1, carrying the commit index and the
+ * latest ReadIndex round. The consistency check makes a heartbeat double as a probe, so a lost
+ * AppendEntries shows up as a rejected heartbeat.
+ */
+export function bcastHeartbeat(r: Raft): void {
+  const readCtx = r.reads.latestRound();
+  for (const id of peers(r)) {
+    const pr = r.prs.get(id);
+    if (pr === undefined) continue;
+    let prev = pr.state === 'snapshot' ? r.log.snapshotIndex : pr.next - 1;
+    let prevTerm = r.log.termAt(prev);
+    if (prevTerm === null) {
+      prev = r.log.snapshotIndex;
+      prevTerm = r.log.snapshotTerm;
+    }
+    r.send({ type: 'AppendEntries', to: id, term: r.term, prevLogIndex: prev, prevLogTerm: prevTerm, entries: [], leaderCommit: r.commit, readCtx });
+  }
+}
+
+export function sendTimeoutNow(r: Raft, to: NodeId): void {
+  r.send({ type: 'TimeoutNow', to, term: r.term });
+}
+
+/**
+ * The commit rule (§5.3, §5.4.2): the highest index replicated on a majority of voters is
+ * committed, but only if it belongs to our current term (Figure 8); earlier entries commit with
+ * it. Our own log counts only while we are a voter. Returns whether the commit index moved, after
+ * doing what follows a commit (pending reads, telling followers, stepping down if removed).
+ */
+export function maybeCommit(r: Raft): boolean {
+  const last = r.log.lastIndex();
+  const idx = committedIndex(r.conf().voters, (id) => (id === r.id ? last : (r.prs.get(id)?.match ?? 0)));
+  if (idx <= r.commit) return false;
+  const countPrevTerms = r.cfg.unsafe?.commitPreviousTermByCount === true;
+  if (!countPrevTerms && r.log.termAt(idx) !== r.term) return false;
+  r.commitTo(idx);
+  afterCommit(r);
+  return true;
+}
+
+function afterCommit(r: Raft): void {
+  if (r.waitingReads.length > 0 && r.log.termAt(r.commit) === r.term) {
+    const waiting = r.waitingReads;
+    r.waitingReads = [];
+    for (const ctx of waiting) r.startRead(ctx);
+  }
+  bcastAppend(r);
+  if (!isVoter(r.conf(), r.id) && r.pendingConfIndex() === 0) {
+    // Our own removal is committed (we led it without counting ourselves): step down. The others
+    // elect a new leader after their election timeout (dissertation §4.2.2).
+    r.becomeFollower(r.term, NONE);
+  }
+}
