@@ -14,7 +14,7 @@
  * The search is bounded (`maxSteps` model steps over all keys); past it the answer is "unknown"
  * rather than a hang. A violation comes with a small witness: a subset of one key's operations
  * that is itself not linearizable, shrunk until dropping any single operation makes it
- * linearizable (when the shrinking budget allows).
+ * linearizable (when the shrinking budget allows; a write whose value is read stays in).
  */
 import { describeOp, validateHistory, type HistoryOp } from './linearizability-history';
 import { ABSENT, ILLEGAL, ValueTable, compileOp, stepRegister, type RegisterOp, type RegisterState } from './linearizability-model';
@@ -36,7 +36,10 @@ export type LinearizabilityResult =
       readonly key: string;
       /** Operations on `key` that cannot be put in any legal order, by invocation time. */
       readonly ops: readonly HistoryOp[];
-      /** True when dropping any one of `ops` makes the rest linearizable. */
+      /**
+       * True when shrinking finished: dropping any one of `ops` makes the rest linearizable, except
+       * the only write of a value another op read, which is kept for readability.
+       */
       readonly minimal: boolean;
       /** Human-readable: what cannot be ordered. */
       readonly explanation: string;
@@ -101,8 +104,7 @@ interface EventNode {
 }
 
 function searchKey(allOps: readonly HistoryOp[], maxSteps: number): SearchResult {
-  // An unanswered get neither changes nor constrains anything.
-  const ops = allOps.filter((h) => !(h.result === null && h.op.type === 'get'));
+  const ops = withoutIrrelevantUnknowns(allOps);
   const table = new ValueTable();
   const compiled: RegisterOp[] = ops.map((h) => compileOp(h, table));
   const head = buildEventList(ops);
@@ -154,6 +156,34 @@ function searchKey(allOps: readonly HistoryOp[], maxSteps: number): SearchResult
     }
   }
   return { kind: 'ok', steps };
+}
+
+/**
+ * Drops unanswered operations that cannot matter, which keeps fault runs (many timeouts) cheap:
+ * an unanswered get changes and constrains nothing; an unanswered write of a value no operation
+ * ever observes (read, expected by a cas, or reported by a cas mismatch) can only move the
+ * register to a state nobody could have seen, so "it never took effect" (always allowed) is as
+ * good as any place for it. The exception is a cas mismatch that reports no value: any other
+ * value satisfies it, so then unanswered writes are all kept.
+ */
+function withoutIrrelevantUnknowns(ops: readonly HistoryOp[]): HistoryOp[] {
+  const observed = new Set<string | null>();
+  let blindMismatch = false;
+  for (const h of ops) {
+    if (h.op.type === 'cas') observed.add(h.op.expected);
+    if (h.result === null) continue;
+    if (h.op.type === 'get' && h.result.kind === 'ok') observed.add(h.result.value);
+    if (h.result.kind === 'cas-mismatch') {
+      if (h.result.actual === undefined) blindMismatch = true;
+      else observed.add(h.result.actual);
+    }
+  }
+  return ops.filter((h) => {
+    if (h.result !== null) return true;
+    if (h.op.type === 'get') return false;
+    if (blindMismatch) return true;
+    return observed.has(h.op.type === 'delete' ? null : h.op.value);
+  });
 }
 
 /** The events in time order, calls before returns at equal times (closed intervals), behind a sentinel head. */
@@ -253,7 +283,8 @@ function zobrist(i: number): number {
 
 /**
  * Shrinks a non-linearizable set of operations by dropping operations one at a time while the
- * rest stays non-linearizable, until no single drop keeps it so (or the budget runs out).
+ * rest stays non-linearizable, until no single drop keeps it so (or the budget runs out). Writes
+ * whose value another remaining op observed are kept (see `droppable`).
  */
 function shrinkWitness(all: readonly HistoryOp[], candidate: readonly HistoryOp[], budget: number): { ops: HistoryOp[]; minimal: boolean; steps: number } {
   let steps = 0;
@@ -270,6 +301,7 @@ function shrinkWitness(all: readonly HistoryOp[], candidate: readonly HistoryOp[
     changed = false;
     for (let i = current.length - 1; i >= 0; i--) {
       if (steps >= budget) return { ops: sortByInvoke(current), minimal: false, steps };
+      if (!droppable(current, i)) continue;
       const trial = current.filter((_, j) => j !== i);
       const v = isViolation(trial);
       if (v === null) return { ops: sortByInvoke(current), minimal: false, steps };
@@ -282,13 +314,43 @@ function shrinkWitness(all: readonly HistoryOp[], candidate: readonly HistoryOp[
   return { ops: sortByInvoke(current), minimal: true, steps };
 }
 
+/**
+ * Whether the witness stays readable without op i: the only write of a value that another op in
+ * the witness observes stays in, so "read 1" is shown next to the write of 1 that made it
+ * possible rather than alone (where it would merely look like a read of a value never written).
+ */
+function droppable(ops: readonly HistoryOp[], i: number): boolean {
+  const target = ops[i];
+  if (target === undefined) return false;
+  const written = writtenValue(target);
+  if (written === null) return true;
+  const observed = ops.some((h, j) => j !== i && observedValues(h).includes(written));
+  if (!observed) return true;
+  return ops.some((h, j) => j !== i && writtenValue(h) === written);
+}
+
+function writtenValue(h: HistoryOp): string | null {
+  return h.op.type === 'put' || h.op.type === 'cas' ? h.op.value : null;
+}
+
+/** Values an op shows were present: what a get read, what a cas expected or found. */
+function observedValues(h: HistoryOp): Array<string | null> {
+  if (h.result === null) return [];
+  if (h.op.type === 'get' && h.result.kind === 'ok') return [h.result.value];
+  if (h.op.type === 'cas') {
+    if (h.result.kind === 'ok') return [h.op.expected];
+    if (h.result.actual !== undefined) return [h.result.actual];
+  }
+  return [];
+}
+
 function sortByInvoke(ops: readonly HistoryOp[]): HistoryOp[] {
   return [...ops].sort((a, b) => a.invokeMs - b.invokeMs);
 }
 
 function explain(key: string, ops: readonly HistoryOp[], minimal: boolean): string {
   const head = minimal
-    ? `key ${JSON.stringify(key)}: these ${ops.length} operations cannot be put in any order consistent with their times and a single register (each one is needed to show it):`
+    ? `key ${JSON.stringify(key)}: these ${ops.length} operations cannot be put in any order consistent with their times and a single register (none can be dropped without losing the contradiction or the write of a value read):`
     : `key ${JSON.stringify(key)}: these ${ops.length} operations cannot be put in any order consistent with their times and a single register (not shrunk further):`;
   return [head, ...ops.map((h) => `  ${describeOp(h)}`)].join('\n');
 }
