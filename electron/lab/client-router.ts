@@ -1,0 +1,188 @@
+/**
+ * Client requests to the replicated KV store: route to the leader, follow redirects, retry on
+ * timeouts, and keep exactly-once. Each request belongs to a client session (KvClientSession):
+ * every retry re-proposes the same (client, seq), so the state machine applies it at most once
+ * and answers a retry with the cached result. A client has one request in flight at a time;
+ * requests without a named client borrow an idle automatic client.
+ */
+import type { NodeId } from '../../shared/raft/types';
+import type { KvOp, KvResult } from '../../shared/protocol/lab';
+import type { AppliedResult, ProposeReply } from '../../shared/protocol/node-ipc';
+import { KvClientSession } from '../../shared/kv';
+
+export interface ClientHost {
+  /** The node believed to lead, or null when none is known. */
+  leaderHint(): NodeId | null;
+  /** Nodes that are up, to try when no leader is known. */
+  liveNodes(): readonly NodeId[];
+  propose(node: NodeId, client: string, seq: number, op: KvOp, timeoutMs: number): Promise<ProposeReply>;
+  /** How long one attempt waits for its entry to apply before retrying (a few election timeouts). */
+  attemptMs(): number;
+  invoked(opId: string, client: string, op: KvOp): void;
+  completed(opId: string, result: KvResult): void;
+}
+
+/** Bound on automatic clients (each is a session in every replica's state machine). */
+const MAX_AUTO_CLIENTS = 256;
+/** Pause before trying again when no leader is known. */
+const NO_LEADER_BACKOFF_MS = 20;
+
+interface ClientSlot {
+  readonly session: KvClientSession;
+  busy: boolean;
+  readonly queue: (() => void)[];
+}
+
+export class ClientRouter {
+  private readonly clients = new Map<string, ClientSlot>();
+  private readonly waiters = new Map<string, (result: KvResult) => void>();
+  private opCounter = 0;
+  private autoCounter = 0;
+  private stopped = false;
+
+  constructor(private readonly host: ClientHost) {}
+
+  /** Results applied on some node: wake the requests waiting for them. */
+  onApplied(results: readonly AppliedResult[]): void {
+    for (const r of results) {
+      const waiter = this.waiters.get(`${r.client}#${r.seq}`);
+      if (waiter !== undefined) waiter(r.result);
+    }
+  }
+
+  /** Fails every waiting request with `stopped` (the cluster is going away). */
+  stop(): void {
+    this.stopped = true;
+    for (const waiter of this.waiters.values()) waiter({ ok: false, error: 'stopped', detail: 'the cluster was destroyed' });
+  }
+
+  async submit(op: KvOp, options: { readonly client?: string; readonly timeoutMs?: number } = {}): Promise<KvResult> {
+    const timeoutMs = options.timeoutMs ?? 5000;
+    if (!(timeoutMs > 0)) throw new Error(`submit: timeoutMs must be positive, got ${timeoutMs}`);
+    const slot = await this.acquire(options.client);
+    const command = slot.session.begin(op);
+    const opId = `op${++this.opCounter}`;
+    this.host.invoked(opId, command.client, command.op);
+    let result: KvResult;
+    try {
+      result = await this.run(command.client, command.seq, command.op, timeoutMs);
+    } finally {
+      slot.session.finish();
+      this.release(slot);
+    }
+    this.host.completed(opId, result);
+    return result;
+  }
+
+  private async run(client: string, seq: number, op: KvOp, timeoutMs: number): Promise<KvResult> {
+    const deadline = Date.now() + timeoutMs;
+    const key = `${client}#${seq}`;
+    let applied: KvResult | null = null;
+    let wake: (() => void) | null = null;
+    this.waiters.set(key, (result) => {
+      applied ??= result;
+      wake?.();
+    });
+    let target: NodeId | null = null;
+    let lastProblem = 'no leader known';
+    let sawLeader = false;
+    let tried = 0;
+    try {
+      while (applied === null && !this.stopped) {
+        const left = deadline - Date.now();
+        if (left <= 0) break;
+        target ??= this.host.leaderHint() ?? this.pick(tried++);
+        if (target === null) {
+          await sleep(Math.min(NO_LEADER_BACKOFF_MS, left));
+          continue;
+        }
+        let reply: ProposeReply;
+        try {
+          reply = await this.host.propose(target, client, seq, op, Math.min(left, 1000));
+        } catch (e) {
+          lastProblem = e instanceof Error ? e.message : String(e);
+          target = this.pick(tried++);
+          await sleep(Math.min(NO_LEADER_BACKOFF_MS, Math.max(0, deadline - Date.now())));
+          continue;
+        }
+        if (!reply.ok) {
+          // Redirect: go where the node says the leader is, or look around.
+          lastProblem = `node ${target}: ${reply.reason}${reply.detail ? ` (${reply.detail})` : ''}`;
+          const next = reply.leader !== 0 && reply.leader !== target ? reply.leader : null;
+          if (next === null) await sleep(Math.min(NO_LEADER_BACKOFF_MS, Math.max(0, deadline - Date.now())));
+          target = next ?? this.pick(tried++);
+          continue;
+        }
+        sawLeader = true;
+        const waitMs = Math.min(this.host.attemptMs(), deadline - Date.now());
+        if (applied === null) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, Math.max(0, waitMs));
+            wake = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+          wake = null;
+        }
+        if (applied === null) {
+          lastProblem = `node ${target} accepted it as index ${reply.index} but it did not apply within ${waitMs} ms`;
+          target = null; // ask again who leads; the retry keeps the same seq, so it applies at most once
+        }
+      }
+    } finally {
+      this.waiters.delete(key);
+    }
+    if (applied !== null) return applied;
+    if (this.stopped) return { ok: false, error: 'stopped', detail: 'the cluster was destroyed' };
+    return sawLeader
+      ? { ok: false, error: 'timeout', detail: `no answer within ${timeoutMs} ms: ${lastProblem}` }
+      : { ok: false, error: 'no-leader', detail: `no leader accepted the request within ${timeoutMs} ms: ${lastProblem}` };
+  }
+
+  private pick(n: number): NodeId | null {
+    const live = this.host.liveNodes();
+    if (live.length === 0) return null;
+    return live[n % live.length] ?? null;
+  }
+
+  private async acquire(name: string | undefined): Promise<ClientSlot> {
+    let slot: ClientSlot | undefined;
+    if (name !== undefined) {
+      slot = this.clients.get(name);
+      if (slot === undefined) {
+        slot = { session: new KvClientSession(name), busy: false, queue: [] };
+        this.clients.set(name, slot);
+      }
+    } else {
+      for (const s of this.clients.values()) {
+        if (!s.busy && s.session.client.startsWith('auto-')) {
+          slot = s;
+          break;
+        }
+      }
+      if (slot === undefined && this.autoCounter < MAX_AUTO_CLIENTS) {
+        const client = `auto-${++this.autoCounter}`;
+        slot = { session: new KvClientSession(client), busy: false, queue: [] };
+        this.clients.set(client, slot);
+      }
+      // All automatic clients busy: queue on the first one.
+      slot ??= this.clients.get('auto-1');
+      if (slot === undefined) throw new Error('submit: no client available');
+    }
+    const s = slot;
+    if (s.busy) await new Promise<void>((resolve) => s.queue.push(resolve));
+    s.busy = true;
+    return s;
+  }
+
+  private release(slot: ClientSlot): void {
+    const next = slot.queue.shift();
+    if (next !== undefined) next();
+    else slot.busy = false;
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,833 @@
+/**
+ * The lab controller: the one implementation of LabApi. It runs each node in its own process
+ * through a ProcessHost, wires a full mesh of peer ports (peer traffic never passes through
+ * here), and keeps one control port per node. It turns node reports into the batched event
+ * stream, feeds the live invariant checker, routes client requests, sets link faults at the
+ * senders and drives step mode.
+ */
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ConfChange, NodeId, NodeStatus, Role } from '../../shared/raft/types';
+import {
+  HEALTHY_LINK,
+  type ClusterOptions,
+  type ClusterSnapshot,
+  type DirectedLink,
+  type KvOp,
+  type KvResult,
+  type LabApi,
+  type LabEvent,
+  type LinkFault,
+  type NamedPartition,
+  type NodeView,
+  type PendingItem,
+  type Violation,
+} from '../../shared/protocol/lab';
+import { pendingHolder, type NodeEvent, type NodeInit, type ProposeReply, type ReplyBody } from '../../shared/protocol/node-ipc';
+import { InvariantChecker } from '../../shared/check/invariants';
+import type { ProcessExit, ProcessHost } from '../host/process-host';
+import { ClientRouter } from './client-router';
+import { EventStream } from './event-stream';
+import { NodeSupervisor } from './node-supervisor';
+import { cutLinks, linkKey } from './partitions';
+
+export interface LabControllerOptions {
+  readonly host: ProcessHost;
+  /** Report every message sent, delivered and dropped on the event stream (default true). */
+  readonly traceMessages?: boolean;
+  /** Run the live invariant checker (nodes then report whole Readies; default true). */
+  readonly checkInvariants?: boolean;
+  readonly batchMs?: number;
+  readonly batchMax?: number;
+  /** Control requests fail after this long (default 10 s). */
+  readonly requestTimeoutMs?: number;
+  /** Longest wait for a stepped message to be held at its receiver (default 2 s). */
+  readonly stepSettleMs?: number;
+}
+
+interface Cluster {
+  readonly options: ClusterOptions;
+  readonly dataDir: string;
+  readonly nodes: Map<NodeId, NodeSupervisor>;
+  /** The voters the cluster was bootstrapped with. */
+  readonly initialVoters: readonly NodeId[];
+  paused: boolean;
+  speed: number;
+  /** Faults by `from>to`; healthy links are absent. */
+  readonly links: Map<string, LinkFault>;
+  faultSeed: number;
+  /** Node ids the cluster has ever had (addNode picks the next). */
+  maxId: number;
+  /** The leader of the highest term seen, from the nodes' own reports. */
+  leader: { node: NodeId; term: number } | null;
+  /** Conf changes applied, by `index:term`, to answer changeMembership. */
+  readonly confWaiters: Map<string, () => void>;
+  /** Step mode: message ids we wait to see held at their receivers. */
+  readonly heldWaiters: Set<{ ids: Set<string>; resolve: () => void }>;
+  readonly statusRefresh: Map<NodeId, ReturnType<typeof setTimeout>>;
+}
+
+const MAX_NODES = 9;
+
+export class LabController implements LabApi {
+  private cluster: Cluster | null = null;
+  private readonly stream: EventStream;
+  private checker: InvariantChecker | null = null;
+  private router: ClientRouter | null = null;
+  private readonly traceMessages: boolean;
+  private readonly checkInvariants: boolean;
+  private readonly requestTimeoutMs: number;
+  private readonly stepSettleMs: number;
+  private readonly host: ProcessHost;
+  /** Longest event-loop stall any node reported, in ms (for benchmarks). */
+  maxLoopStallMs = 0;
+  /** Serialises step commands, so each one's effects are settled before the next. */
+  private stepChain: Promise<void> = Promise.resolve();
+  /** Serialises node starts (see startNode). */
+  private startChain: Promise<void> = Promise.resolve();
+
+  constructor(options: LabControllerOptions) {
+    this.host = options.host;
+    this.traceMessages = options.traceMessages ?? true;
+    this.checkInvariants = options.checkInvariants ?? true;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+    this.stepSettleMs = options.stepSettleMs ?? 2000;
+    this.stream = new EventStream({ batchMs: options.batchMs ?? 50, batchMax: options.batchMax ?? 256 });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Cluster
+
+  async createCluster(options: ClusterOptions): Promise<ClusterSnapshot> {
+    validateClusterOptions(options);
+    if (this.cluster !== null) throw new Error('createCluster: a cluster is already running; destroy it first');
+    const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'raft-lab-')));
+    const ids = Array.from({ length: options.nodes }, (_, i) => i + 1);
+    const cluster: Cluster = {
+      options: { ...options, dataDir },
+      dataDir,
+      nodes: new Map(),
+      initialVoters: ids,
+      paused: false,
+      speed: 1,
+      links: new Map(),
+      faultSeed: options.seed,
+      maxId: options.nodes,
+      leader: null,
+      confWaiters: new Map(),
+      heldWaiters: new Set(),
+      statusRefresh: new Map(),
+    };
+    this.cluster = cluster;
+    this.checker = this.checkInvariants ? new InvariantChecker() : null;
+    this.router = new ClientRouter({
+      leaderHint: () => this.leaderHint(),
+      liveNodes: () => this.liveIds(),
+      propose: (node, client, seq, op, timeoutMs) => this.propose(node, client, seq, op, timeoutMs),
+      attemptMs: () => this.attemptMs(),
+      invoked: (opId, client, op) => this.stream.emit({ type: 'client-invoke', opId, client, op }),
+      completed: (opId, result) => this.stream.emit({ type: 'client-complete', opId, result }),
+    });
+    this.stream.emit({ type: 'cluster-created', options: cluster.options, nodes: ids });
+    for (const id of ids) cluster.nodes.set(id, this.supervisor(id));
+    try {
+      const sups = await Promise.all(ids.map((id) => this.initNode(cluster, id, { kind: 'bootstrap', voters: ids })));
+      const pairs: Promise<void>[] = [];
+      for (const a of sups) for (const b of sups) if (a.id < b.id) pairs.push(this.connectPair(a, b));
+      await Promise.all(pairs);
+      await Promise.all(sups.map((sup) => this.finishStart(cluster, sup)));
+    } catch (e) {
+      await this.destroyCluster();
+      throw e;
+    }
+    return this.snapshot();
+  }
+
+  async destroyCluster(): Promise<void> {
+    const cluster = this.cluster;
+    if (cluster === null) return;
+    this.router?.stop();
+    await Promise.all([...cluster.nodes.values()].map((sup) => this.shutdownNode(sup)));
+    for (const t of cluster.statusRefresh.values()) clearTimeout(t);
+    for (const w of cluster.heldWaiters) w.resolve();
+    this.cluster = null;
+    this.router = null;
+    this.stream.flush();
+  }
+
+  async snapshot(): Promise<ClusterSnapshot> {
+    const cluster = this.need();
+    await Promise.all(
+      [...cluster.nodes.values()].filter((s) => s.running && s.life !== 'starting').map(async (sup) => {
+        try {
+          await this.refreshStatus(sup);
+        } catch {
+          // The node died meanwhile; its view says so.
+        }
+      }),
+    );
+    return this.snapshotNow(cluster);
+  }
+
+  /** The current view without asking the nodes (statuses as last reported). */
+  snapshotNow(cluster: Cluster = this.need()): ClusterSnapshot {
+    const nodes: NodeView[] = [...cluster.nodes.values()]
+      .sort((a, b) => a.id - b.id)
+      .map((s) => ({ id: s.id, life: s.life, status: s.running ? s.status : null, exit: s.exit }));
+    return {
+      options: cluster.options,
+      dataDir: cluster.dataDir,
+      nodes,
+      paused: cluster.paused,
+      speed: cluster.speed,
+      pending: this.allPending(cluster),
+      links: this.linkList(cluster),
+      violations: this.checker?.violations ?? [],
+      seq: this.stream.seq,
+    };
+  }
+
+  onEvents(listener: (events: readonly LabEvent[]) => void): () => void {
+    return this.stream.subscribe(listener);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Node lifecycle
+
+  async crashNode(node: NodeId): Promise<void> {
+    const sup = this.node(node);
+    if (!sup.running || sup.proc === null) throw new Error(`crashNode: node ${node} is not running (it is ${sup.life})`);
+    await sup.proc.kill();
+  }
+
+  async restartNode(node: NodeId): Promise<void> {
+    const cluster = this.need();
+    const sup = this.node(node);
+    if (sup.running) throw new Error(`restartNode: node ${node} is already running`);
+    const start: NodeInit['start'] = cluster.initialVoters.includes(node) ? { kind: 'bootstrap', voters: cluster.initialVoters } : { kind: 'join' };
+    await this.startNode(cluster, node, start);
+  }
+
+  async stopNode(node: NodeId): Promise<void> {
+    const sup = this.node(node);
+    if (!sup.running) throw new Error(`stopNode: node ${node} is not running (it is ${sup.life})`);
+    await this.shutdownNode(sup);
+  }
+
+  async setNodePaused(node: NodeId, paused: boolean): Promise<void> {
+    const cluster = this.need();
+    const sup = this.node(node);
+    if (!sup.running) throw new Error(`setNodePaused: node ${node} is not running (it is ${sup.life})`);
+    sup.selfPaused = paused;
+    await sup.request({ type: 'set-run', paused: paused || cluster.paused, speed: cluster.speed }, this.requestTimeoutMs);
+    this.setLife(sup, paused || cluster.paused ? 'paused' : 'running');
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Membership
+
+  async addNode(options: { readonly learner: boolean }): Promise<NodeId> {
+    const cluster = this.need();
+    const id = ++cluster.maxId;
+    if (cluster.nodes.size >= MAX_NODES) throw new Error(`addNode: the lab runs at most ${MAX_NODES} nodes`);
+    cluster.nodes.set(id, this.supervisor(id));
+    await this.startNode(cluster, id, { kind: 'join' });
+    const result = await this.changeMembership(options.learner ? { type: 'add-learner', node: id } : { type: 'add-voter', node: id });
+    if (!result.ok) throw new Error(`addNode: node ${id} started but was not added: ${result.detail}`);
+    return id;
+  }
+
+  async changeMembership(change: ConfChange): Promise<{ readonly ok: boolean; readonly detail: string }> {
+    const cluster = this.need();
+    if (!cluster.nodes.has(change.node)) return { ok: false, detail: `node ${change.node} is not in the lab (add it with addNode)` };
+    const deadline = Date.now() + Math.max(5000, this.attemptMs() * 4);
+    let target = this.leaderHint();
+    let last = 'no leader known';
+    while (Date.now() < deadline) {
+      if (target === null) {
+        await sleep(20);
+        target = this.leaderHint();
+        continue;
+      }
+      let body: ReplyBody;
+      try {
+        body = await this.node(target).request({ type: 'conf-change', change }, this.requestTimeoutMs);
+      } catch (e) {
+        last = e instanceof Error ? e.message : String(e);
+        target = null;
+        continue;
+      }
+      if (body.kind !== 'proposed') throw new Error(`conf-change: unexpected reply ${body.kind}`);
+      const r = body.result;
+      if (!r.ok) {
+        last = `node ${target}: ${r.reason}${r.detail ? `: ${r.detail}` : ''}`;
+        if (r.reason === 'invalid-conf-change') return { ok: false, detail: last };
+        if (r.reason === 'conf-change-pending') await sleep(20);
+        target = r.leader !== 0 && r.leader !== target ? r.leader : (await sleep(20), this.leaderHint());
+        continue;
+      }
+      const applied = await this.waitConfApplied(cluster, r.index, r.term, deadline - Date.now());
+      if (!applied) {
+        last = `entry ${r.index} (term ${r.term}) was not applied in time`;
+        target = this.leaderHint();
+        continue;
+      }
+      if (change.type === 'remove') {
+        const sup = cluster.nodes.get(change.node);
+        // A removed node has no cluster to talk to; stop its process.
+        if (sup?.running) await this.shutdownNode(sup);
+      }
+      return { ok: true, detail: `${change.type} ${change.node} applied at index ${r.index}` };
+    }
+    return { ok: false, detail: `not applied within the deadline: ${last}` };
+  }
+
+  async transferLeadership(to: NodeId): Promise<void> {
+    const leader = this.leaderHint();
+    if (leader === null) throw new Error('transferLeadership: no leader known');
+    this.node(to);
+    await this.node(leader).request({ type: 'transfer', to }, this.requestTimeoutMs);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Time and step mode
+
+  async setPaused(paused: boolean): Promise<void> {
+    const cluster = this.need();
+    cluster.paused = paused;
+    await Promise.all(
+      this.running(cluster).map(async (sup) => {
+        await sup.request({ type: 'set-run', paused: paused || sup.selfPaused, speed: cluster.speed }, this.requestTimeoutMs);
+        this.setLife(sup, paused || sup.selfPaused ? 'paused' : 'running');
+      }),
+    );
+    if (paused) await Promise.all(this.running(cluster).map((sup) => this.refreshStatus(sup).catch(() => undefined)));
+    this.stream.emit({ type: 'run-state', paused, speed: cluster.speed });
+    this.emitPending(cluster);
+  }
+
+  async setSpeed(speed: number): Promise<void> {
+    if (!(speed >= 0.01 && speed <= 10)) throw new Error(`setSpeed: speed must be between 0.01 and 10, got ${speed}`);
+    const cluster = this.need();
+    cluster.speed = speed;
+    await Promise.all(
+      this.running(cluster).map((sup) =>
+        sup.request({ type: 'set-run', paused: cluster.paused || sup.selfPaused, speed }, this.requestTimeoutMs),
+      ),
+    );
+    this.stream.emit({ type: 'run-state', paused: cluster.paused, speed });
+  }
+
+  deliver(pendingId: string): Promise<void> {
+    return this.step(async (cluster) => {
+      const holder = this.holderOf(cluster, pendingId);
+      if (pendingId.startsWith('t:')) {
+        await this.fireAndSettle(cluster, holder);
+        return;
+      }
+      const body = await this.node(holder).request({ type: 'deliver', msgId: pendingId }, this.requestTimeoutMs);
+      await this.settle(cluster, body);
+    });
+  }
+
+  drop(pendingId: string): Promise<void> {
+    return this.step(async (cluster) => {
+      const holder = this.holderOf(cluster, pendingId);
+      if (pendingId.startsWith('t:')) throw new Error(`drop: ${pendingId} is a timeout; only messages can be dropped`);
+      await this.node(holder).request({ type: 'drop', msgId: pendingId }, this.requestTimeoutMs);
+      await this.refreshStatus(this.node(holder));
+    });
+  }
+
+  fireTimeout(node: NodeId): Promise<void> {
+    return this.step((cluster) => this.fireAndSettle(cluster, node));
+  }
+
+  tickOnce(): Promise<void> {
+    return this.step(async (cluster) => {
+      if (!cluster.paused) throw new Error('tickOnce: pause the cluster first');
+      // One node after the other, in id order, so a tick is the same every time.
+      for (const sup of this.running(cluster).sort((a, b) => a.id - b.id)) {
+        const body = await sup.request({ type: 'tick-once' }, this.requestTimeoutMs);
+        await this.settle(cluster, body);
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Faults
+
+  async setLinkFault(link: DirectedLink, fault: Partial<LinkFault>): Promise<void> {
+    const cluster = this.need();
+    this.node(link.from);
+    this.node(link.to);
+    if (link.from === link.to) throw new Error(`setLinkFault: a link joins two different nodes, got ${link.from}>${link.to}`);
+    const merged = validateFault({ ...(cluster.links.get(linkKey(link.from, link.to)) ?? HEALTHY_LINK), ...fault });
+    this.storeFault(cluster, link.from, link.to, merged);
+    await this.pushFaults(cluster, [link.from]);
+  }
+
+  async partition(partition: NamedPartition): Promise<void> {
+    const cluster = this.need();
+    const members = [...cluster.nodes.keys()];
+    let resolved: Exclude<NamedPartition, { kind: 'isolate-leader' }>;
+    if (partition.kind === 'isolate-leader') {
+      const leader = this.leaderHint();
+      if (leader === null) throw new Error('partition isolate-leader: no leader known');
+      resolved = { kind: 'isolate', node: leader };
+    } else {
+      resolved = partition;
+    }
+    const cut = cutLinks(members, resolved);
+    const touched = new Set<NodeId>();
+    for (const from of members) {
+      for (const to of members) {
+        if (from === to) continue;
+        const key = linkKey(from, to);
+        const before = cluster.links.get(key) ?? HEALTHY_LINK;
+        // Heal clears every fault; a partition replaces the cuts and keeps the other faults.
+        const after: LinkFault = resolved.kind === 'heal' ? HEALTHY_LINK : { ...before, cut: cut.has(key) };
+        if (!sameFault(before, after)) {
+          this.storeFault(cluster, from, to, after);
+          touched.add(from);
+        }
+      }
+    }
+    await this.pushFaults(cluster, [...touched]);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Clients
+
+  submit(op: KvOp, options?: { readonly client?: string; readonly timeoutMs?: number }): Promise<KvResult> {
+    const router = this.router;
+    if (router === null) return Promise.reject(new Error('submit: no cluster'));
+    return router.submit(op, options);
+  }
+
+  /** Linearizable read through ReadIndex on the leader (not logged). */
+  async read(key: string): Promise<{ readonly value: string | null; readonly index: number }> {
+    const leader = this.leaderHint();
+    if (leader === null) throw new Error('read: no leader known');
+    const body = await this.node(leader).request({ type: 'read-index', key }, this.requestTimeoutMs);
+    if (body.kind !== 'read') throw new Error(`read: unexpected reply ${body.kind}`);
+    return { value: body.value, index: body.index };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Internals: processes
+
+  private supervisor(id: NodeId): NodeSupervisor {
+    return new NodeSupervisor(id, {
+      event: (sup, event) => this.onNodeEvent(sup, event),
+      exit: (sup, exit) => this.onNodeExit(sup, exit),
+      invalid: (sup, error) => {
+        sup.lastError = error;
+      },
+    });
+  }
+
+  /** Starts one node of a running cluster and links it to every running peer. */
+  private startNode(cluster: Cluster, id: NodeId, start: NodeInit['start']): Promise<void> {
+    // One start at a time, so two nodes starting together still end up linked to each other.
+    const next = this.startChain.then(async () => {
+      const sup = await this.initNode(cluster, id, start);
+      const peers = this.running(cluster).filter((p) => p.id !== id && p.life !== 'starting');
+      await Promise.all(peers.map((peer) => this.connectPair(sup, peer)));
+      await this.finishStart(cluster, sup);
+    });
+    this.startChain = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Spawns the node's process and initialises it from its files (or fresh, as `start` says). */
+  private async initNode(cluster: Cluster, id: NodeId, start: NodeInit['start']): Promise<NodeSupervisor> {
+    const sup = cluster.nodes.get(id);
+    if (sup === undefined) throw new Error(`node ${id} is not in the lab`);
+    sup.spawn(this.host);
+    this.setLife(sup, 'starting');
+    const init: NodeInit = {
+      id,
+      incarnation: sup.incarnation,
+      dataDir: cluster.dataDir,
+      start,
+      seed: cluster.options.seed,
+      tickMs: cluster.options.tickMs,
+      speed: cluster.speed,
+      paused: cluster.paused || sup.selfPaused,
+      heartbeatTicks: cluster.options.heartbeatTicks,
+      electionTicks: cluster.options.electionTicks,
+      preVote: cluster.options.preVote,
+      checkQuorum: cluster.options.checkQuorum,
+      snapshotEvery: cluster.options.snapshotEvery,
+      traceMessages: this.traceMessages,
+      reportReadies: this.checkInvariants,
+    };
+    try {
+      await sup.request({ type: 'init', version: 1, init }, Math.max(this.requestTimeoutMs, 30_000));
+    } catch (e) {
+      const detail = e instanceof Error ? e.message : String(e);
+      await sup.proc?.kill();
+      sup.exit = { reason: 'refused-to-start', detail };
+      sup.life = 'crashed';
+      this.stream.emit({ type: 'node-life', node: id, life: 'crashed', exit: sup.exit });
+      throw new Error(`node ${id} refused to start: ${detail}`);
+    }
+    return sup;
+  }
+
+  /** One channel between two nodes; each end goes to its node (peer traffic skips main). */
+  private async connectPair(a: NodeSupervisor, b: NodeSupervisor): Promise<void> {
+    if (a.proc === null || b.proc === null) return;
+    const aReq = a.nextReq();
+    const bReq = b.nextReq();
+    const replies = Promise.all([a.expect(aReq, 'peer-connect', this.requestTimeoutMs), b.expect(bReq, 'peer-connect', this.requestTimeoutMs)]);
+    this.host.connect(a.proc, aReq, b.proc, bReq);
+    await replies;
+  }
+
+  private async finishStart(cluster: Cluster, sup: NodeSupervisor): Promise<void> {
+    await this.pushFaults(cluster, [sup.id]);
+    this.setLife(sup, cluster.paused || sup.selfPaused ? 'paused' : 'running');
+  }
+
+  private async shutdownNode(sup: NodeSupervisor): Promise<void> {
+    if (!sup.running || sup.proc === null) return;
+    const proc = sup.proc;
+    try {
+      await sup.request({ type: 'shutdown' }, 5000);
+      await new Promise<void>((resolve) => {
+        proc.onExit(() => resolve());
+        setTimeout(resolve, 2000);
+      });
+    } catch {
+      // Would not stop cleanly: stop it hard.
+    }
+    if (!proc.exited) await proc.kill();
+  }
+
+  private onNodeExit(sup: NodeSupervisor, exit: ProcessExit): void {
+    const cluster = this.cluster;
+    if (exit.reason === 'clean-exit') {
+      sup.exit = { reason: 'clean-exit' };
+      this.setLife(sup, 'stopped');
+    } else if (exit.reason === 'killed') {
+      sup.exit = { reason: 'killed' };
+      this.setLife(sup, 'crashed');
+    } else {
+      sup.exit = { reason: 'crashed', detail: sup.lastError ?? exit.detail };
+      this.setLife(sup, 'crashed');
+    }
+    if (exit.reason !== 'clean-exit') this.observe((seq) => this.checker?.observe({ type: 'crash', seq, node: sup.id }));
+    if (cluster === null) return;
+    if (cluster.leader?.node === sup.id) cluster.leader = null;
+    sup.pending = [];
+    this.emitPending(cluster);
+    this.checkHeldWaiters(cluster);
+  }
+
+  private onNodeEvent(sup: NodeSupervisor, event: NodeEvent): void {
+    const cluster = this.cluster;
+    if (cluster === null) return;
+    switch (event.type) {
+      case 'started':
+        sup.status = event.status;
+        if (event.persisted !== null) {
+          const persisted = event.persisted;
+          this.observe((seq) => this.checker?.observe({ type: 'restart', seq, node: sup.id, persisted }));
+        }
+        return;
+      case 'ready':
+        for (const s of event.summaries) {
+          this.noteRole(cluster, sup, s.softState.role, s.softState.leader, s.hardState?.term ?? sup.status?.term ?? 0);
+          if (s.ready !== null) {
+            const ready = s.ready;
+            this.observe((seq) => this.checker?.observeHandledReady(seq, sup.id, ready));
+          }
+          if (s.committedTo > s.committedFrom) {
+            this.stream.emit({ type: 'entries-applied', node: sup.id, from: s.committedFrom, to: s.committedTo - 1 });
+          }
+        }
+        this.scheduleStatus(cluster, sup);
+        return;
+      case 'applied':
+        this.router?.onApplied(event.results);
+        return;
+      case 'conf-applied': {
+        const waiter = cluster.confWaiters.get(`${event.index}:${event.term}`);
+        waiter?.();
+        return;
+      }
+      case 'pending':
+        sup.pending = event.items;
+        this.emitPending(cluster);
+        this.checkHeldWaiters(cluster);
+        return;
+      case 'trace':
+        for (const t of event.traces) {
+          if (t.kind === 'sent') this.stream.emit({ type: 'message-sent', atMs: event.atMs, msgId: t.msgId, message: t.message });
+          else if (t.kind === 'delivered') this.stream.emit({ type: 'message-delivered', atMs: event.atMs, msgId: t.msgId, message: t.message });
+          else this.stream.emit({ type: 'message-dropped', atMs: event.atMs, msgId: t.msgId, message: t.message, why: t.why });
+        }
+        return;
+      case 'loop-stall':
+        this.maxLoopStallMs = Math.max(this.maxLoopStallMs, event.maxBlockedMs);
+        return;
+      case 'error':
+        sup.lastError = event.detail;
+        return;
+    }
+  }
+
+  /** Runs a checker observation under a fresh event seq and publishes what it found. */
+  private observe(run: (seq: number) => readonly Violation[] | undefined): void {
+    if (this.checker === null) return;
+    const found = run(this.stream.seq + 1) ?? [];
+    for (const violation of found) this.stream.emit({ type: 'violation', violation });
+  }
+
+  private noteRole(cluster: Cluster, sup: NodeSupervisor, role: Role, leader: NodeId, term: number): void {
+    const before = sup.status;
+    if (before === null || before.role !== role || before.term !== term) {
+      if (before === null || before.role !== role) this.stream.emit({ type: 'role-change', node: sup.id, role, term });
+      if (before !== null) sup.status = { ...before, role, term, leader };
+    }
+    if (role === 'leader' && (cluster.leader === null || term >= cluster.leader.term)) cluster.leader = { node: sup.id, term };
+    else if (leader !== 0 && (cluster.leader === null || term > cluster.leader.term)) cluster.leader = { node: leader, term };
+    else if (cluster.leader?.node === sup.id && role !== 'leader') cluster.leader = null;
+  }
+
+  /** Asks a node for its status soon (at most every 100 ms per node), for the UI. */
+  private scheduleStatus(cluster: Cluster, sup: NodeSupervisor): void {
+    if (cluster.statusRefresh.has(sup.id)) return;
+    cluster.statusRefresh.set(
+      sup.id,
+      setTimeout(() => {
+        cluster.statusRefresh.delete(sup.id);
+        if (this.cluster === cluster && sup.running) this.refreshStatus(sup).catch(() => undefined);
+      }, 100),
+    );
+  }
+
+  private async refreshStatus(sup: NodeSupervisor): Promise<NodeStatus> {
+    const body = await sup.request({ type: 'status' }, this.requestTimeoutMs);
+    if (body.kind !== 'status') throw new Error(`status: unexpected reply ${body.kind}`);
+    sup.status = body.status;
+    sup.pending = body.pending;
+    this.stream.emit({ type: 'node-status', status: body.status });
+    const cluster = this.cluster;
+    if (cluster !== null) this.noteRole(cluster, sup, body.status.role, body.status.leader, body.status.term);
+    return body.status;
+  }
+
+  private setLife(sup: NodeSupervisor, life: NodeView['life']): void {
+    if (sup.life === life && life !== 'starting') return;
+    sup.life = life;
+    this.stream.emit({ type: 'node-life', node: sup.id, life, exit: sup.exit });
+  }
+
+  private async propose(node: NodeId, client: string, seq: number, op: KvOp, timeoutMs: number): Promise<ProposeReply> {
+    const sup = this.node(node);
+    const body = await sup.request({ type: 'propose', client, seq, op }, timeoutMs);
+    if (body.kind !== 'proposed') throw new Error(`propose: unexpected reply ${body.kind}`);
+    return body.result;
+  }
+
+  private waitConfApplied(cluster: Cluster, index: number, term: number, timeoutMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const key = `${index}:${term}`;
+      const timer = setTimeout(() => {
+        cluster.confWaiters.delete(key);
+        resolve(false);
+      }, Math.max(0, timeoutMs));
+      cluster.confWaiters.set(key, () => {
+        clearTimeout(timer);
+        cluster.confWaiters.delete(key);
+        resolve(true);
+      });
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Internals: step mode
+
+  private step(run: (cluster: Cluster) => Promise<void>): Promise<void> {
+    const cluster = this.need();
+    const next = this.stepChain.then(() => run(cluster));
+    this.stepChain = next.catch(() => undefined);
+    return next;
+  }
+
+  private holderOf(cluster: Cluster, pendingId: string): NodeId {
+    const holder = pendingHolder(pendingId);
+    if (holder === null) throw new Error(`no pending item ${JSON.stringify(pendingId)}: not a pending id`);
+    const sup = cluster.nodes.get(holder);
+    if (sup === undefined || !sup.running) throw new Error(`pending item ${pendingId}: node ${holder} is not running`);
+    return holder;
+  }
+
+  private async fireAndSettle(cluster: Cluster, node: NodeId): Promise<void> {
+    const sup = this.node(node);
+    if (!sup.running) throw new Error(`fireTimeout: node ${node} is not running (it is ${sup.life})`);
+    const body = await sup.request({ type: 'fire-timeout' }, this.requestTimeoutMs);
+    await this.settle(cluster, body);
+  }
+
+  /**
+   * After a step command: wait until every message it sent is held at its receiver (or the
+   * receiver is gone), then refresh the statuses, so the next step sees exactly its effects.
+   */
+  private async settle(cluster: Cluster, body: ReplyBody): Promise<void> {
+    const sent = body.kind === 'ack' || body.kind === 'proposed' ? body.sent : [];
+    if (cluster.paused && sent.length > 0) {
+      await new Promise<void>((resolve) => {
+        const waiter = { ids: new Set(sent), resolve };
+        const timer = setTimeout(() => {
+          cluster.heldWaiters.delete(waiter);
+          resolve();
+        }, this.stepSettleMs);
+        const done = waiter.resolve;
+        waiter.resolve = () => {
+          clearTimeout(timer);
+          done();
+        };
+        cluster.heldWaiters.add(waiter);
+        this.checkHeldWaiters(cluster);
+      });
+    }
+    await Promise.all(this.running(cluster).map((sup) => this.refreshStatus(sup).catch(() => undefined)));
+    this.emitPending(cluster);
+  }
+
+  private checkHeldWaiters(cluster: Cluster): void {
+    if (cluster.heldWaiters.size === 0) return;
+    const held = new Set<string>();
+    for (const sup of cluster.nodes.values()) for (const item of sup.pending) if (item.kind === 'message') held.add(item.id);
+    for (const waiter of cluster.heldWaiters) {
+      for (const id of waiter.ids) {
+        const receiver = pendingHolder(id);
+        const alive = receiver !== null && cluster.nodes.get(receiver)?.running === true;
+        if (held.has(id) || !alive) waiter.ids.delete(id);
+      }
+      if (waiter.ids.size === 0) {
+        cluster.heldWaiters.delete(waiter);
+        waiter.resolve();
+      }
+    }
+  }
+
+  private allPending(cluster: Cluster): PendingItem[] {
+    return [...cluster.nodes.values()].sort((a, b) => a.id - b.id).flatMap((s) => (s.running ? [...s.pending] : []));
+  }
+
+  private emitPending(cluster: Cluster): void {
+    if (!cluster.paused && this.allPending(cluster).length === 0) return;
+    this.stream.emit({ type: 'pending', items: this.allPending(cluster) });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Internals: faults
+
+  private storeFault(cluster: Cluster, from: NodeId, to: NodeId, fault: LinkFault): void {
+    const key = linkKey(from, to);
+    if (sameFault(fault, HEALTHY_LINK)) cluster.links.delete(key);
+    else cluster.links.set(key, fault);
+  }
+
+  /** Sends each listed node its complete outgoing fault table. */
+  private async pushFaults(cluster: Cluster, senders: readonly NodeId[]): Promise<void> {
+    const members = [...cluster.nodes.keys()];
+    await Promise.all(
+      senders.map(async (from) => {
+        const sup = cluster.nodes.get(from);
+        if (sup === undefined || !sup.running) return;
+        const links = members.filter((to) => to !== from).map((to) => ({ to, fault: cluster.links.get(linkKey(from, to)) ?? HEALTHY_LINK }));
+        await sup.request({ type: 'set-link-faults', links, seed: ++cluster.faultSeed }, this.requestTimeoutMs);
+      }),
+    );
+    this.stream.emit({ type: 'faults', links: this.linkList(cluster) });
+  }
+
+  private linkList(cluster: Cluster): (DirectedLink & LinkFault)[] {
+    return [...cluster.links.entries()].map(([key, fault]) => {
+      const [from, to] = key.split('>').map(Number);
+      return { from: from ?? 0, to: to ?? 0, ...fault };
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Internals: lookups
+
+  private need(): Cluster {
+    if (this.cluster === null) throw new Error('no cluster: call createCluster first');
+    return this.cluster;
+  }
+
+  private node(id: NodeId): NodeSupervisor {
+    const sup = this.need().nodes.get(id);
+    if (sup === undefined) throw new Error(`node ${id} is not in the lab (nodes ${[...this.need().nodes.keys()].join(', ')})`);
+    return sup;
+  }
+
+  private running(cluster: Cluster): NodeSupervisor[] {
+    return [...cluster.nodes.values()].filter((s) => s.running);
+  }
+
+  private liveIds(): NodeId[] {
+    const cluster = this.cluster;
+    return cluster === null ? [] : this.running(cluster).filter((s) => s.life !== 'starting').map((s) => s.id);
+  }
+
+  private leaderHint(): NodeId | null {
+    const cluster = this.cluster;
+    if (cluster === null || cluster.leader === null) return null;
+    const sup = cluster.nodes.get(cluster.leader.node);
+    return sup !== undefined && sup.running ? cluster.leader.node : null;
+  }
+
+  /** How long a client attempt waits for its entry: a few election timeouts, in real time. */
+  private attemptMs(): number {
+    const cluster = this.cluster;
+    if (cluster === null) return 1000;
+    const electionMs = (cluster.options.electionTicks * cluster.options.tickMs) / cluster.speed;
+    return Math.min(5000, Math.max(300, 3 * electionMs));
+  }
+}
+
+function sameFault(a: LinkFault, b: LinkFault): boolean {
+  return a.cut === b.cut && a.loss === b.loss && a.delayMs === b.delayMs && a.jitterMs === b.jitterMs && a.duplicate === b.duplicate && a.reorder === b.reorder;
+}
+
+function validateFault(f: LinkFault): LinkFault {
+  const prob = (name: string, v: number): void => {
+    if (!(v >= 0 && v <= 1)) throw new Error(`setLinkFault: ${name} must be a probability in [0, 1], got ${v}`);
+  };
+  prob('loss', f.loss);
+  prob('duplicate', f.duplicate);
+  prob('reorder', f.reorder);
+  if (!(f.delayMs >= 0 && f.delayMs <= 60_000)) throw new Error(`setLinkFault: delayMs must be in [0, 60000], got ${f.delayMs}`);
+  if (!(f.jitterMs >= 0 && f.jitterMs <= 60_000)) throw new Error(`setLinkFault: jitterMs must be in [0, 60000], got ${f.jitterMs}`);
+  return { cut: f.cut, loss: f.loss, delayMs: f.delayMs, jitterMs: f.jitterMs, duplicate: f.duplicate, reorder: f.reorder };
+}
+
+/** Throws an error naming the first bad option. */
+export function validateClusterOptions(o: ClusterOptions): void {
+  const int = (name: string, v: number, lo: number, hi: number): void => {
+    if (!Number.isInteger(v) || v < lo || v > hi) throw new Error(`createCluster: ${name} must be an integer in [${lo}, ${hi}], got ${v}`);
+  };
+  int('nodes', o.nodes, 1, MAX_NODES);
+  if (!(o.tickMs >= 1 && o.tickMs <= 60_000)) throw new Error(`createCluster: tickMs must be in [1, 60000], got ${o.tickMs}`);
+  int('heartbeatTicks', o.heartbeatTicks, 1, 1000);
+  int('electionTicks', o.electionTicks, 2, 10_000);
+  if (o.heartbeatTicks >= o.electionTicks) {
+    throw new Error(`createCluster: heartbeatTicks (${o.heartbeatTicks}) must be below electionTicks (${o.electionTicks})`);
+  }
+  int('snapshotEvery', o.snapshotEvery, 0, 1_000_000_000);
+  int('seed', o.seed, -2_147_483_648, 4_294_967_295);
+  if (o.dataDir !== undefined && o.dataDir.length === 0) throw new Error('createCluster: dataDir must be a folder path or omitted');
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,16 @@
+/**
+ * The node process entry, the same for both hosts: a worker_threads worker (tests, command line,
+ * browser host; run through tsx) and an Electron utility process (the app; bundled by
+ * electron-vite). It opens the control port and hands everything else to NodeRuntime.
+ * Static imports only, so the bundler can follow them.
+ */
+import { RawNode } from '../../shared/raft/raw-node';
+import { NodeStorage } from '../storage';
+import { NodeRuntime } from './node-runtime';
+import { openControlPort } from './port-shim';
+
+new NodeRuntime(openControlPort(), {
+  raft: RawNode,
+  openStorage: (dataDir, node) => NodeStorage.open(dataDir, node),
+  exit: (code) => process.exit(code),
+});
