@@ -60,6 +60,8 @@ export class Progress {
   pendingSnapshot = 0;
   /** Snapshot state: ticks since it was sent (a lost snapshot must not stall the peer forever). */
   snapshotElapsedTicks = 0;
+  /** Highest commit index this follower can have learned from what we sent (min with what it holds). */
+  sentCommit = 0;
   /** Heard from within the current election timeout (CheckQuorum). */
   recentActive = false;
   readonly inflights: Inflights;

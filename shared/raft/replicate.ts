@@ -36,6 +36,8 @@ export function sendAppend(r: Raft, to: NodeId, sendIfEmpty: boolean, snapshotFi
   if (entries.length === 0 && !sendIfEmpty) return false;
   r.send({ type: 'AppendEntries', to, term: r.term, prevLogIndex: prev, prevLogTerm: prevTerm, entries, leaderCommit: r.commit, readCtx: 0 });
   pr.sentEntries(entries.length, prev + entries.length);
+  // A follower commits no further than what it verified (prev + entries), whatever we send.
+  pr.sentCommit = Math.max(pr.sentCommit, Math.min(r.commit, prev + entries.length));
   return true;
 }
 
@@ -61,6 +63,7 @@ export function bcastHeartbeat(r: Raft): void {
       prevTerm = r.log.snapshotTerm;
     }
     r.send({ type: 'AppendEntries', to: id, term: r.term, prevLogIndex: prev, prevLogTerm: prevTerm, entries: [], leaderCommit: r.commit, readCtx });
+    pr.sentCommit = Math.max(pr.sentCommit, Math.min(r.commit, prev));
   }
 }
 

@@ -60,6 +60,9 @@ function onAppendResponse(r: Raft, m: AppendEntriesResponse): void {
     while (sendAppend(r, m.from, false, false)) {
       // Fill the flow-control window.
     }
+    // A follower that now holds entries we already committed learns that without waiting for a
+    // heartbeat (it acknowledged after the commit moved, so the broadcast did not cover it).
+    if (pr.sentCommit < r.commit && pr.match > pr.sentCommit) sendAppend(r, m.from, true, false);
     if (m.from === r.leadTransferee && pr.match === r.log.lastIndex()) sendTimeoutNow(r, m.from);
   } else if (pr.state === 'probe' && pr.match < r.log.lastIndex()) {
     // An answer to a heartbeat: the probe may go on.
