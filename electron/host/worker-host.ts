@@ -10,13 +10,17 @@ import type { NodeCommand } from '../../shared/protocol/node-ipc';
 import type { NodeProcess, ProcessExit, ProcessHost } from './process-host';
 
 export interface WorkerHostOptions {
-  /** The node entry. Defaults to the TypeScript source, run through tsx. */
+  /**
+   * The node entry. Defaults to the TypeScript source; a `.ts` entry is loaded through
+   * worker-bootstrap.mjs, which registers tsx in the worker first. A bundled `.js` entry runs as is.
+   */
   readonly entry?: URL;
-  /** Extra Node flags for the workers. Defaults to loading tsx so the entry can be TypeScript. */
+  /** Extra Node flags for the workers. */
   readonly execArgv?: readonly string[];
 }
 
 const DEFAULT_ENTRY = new URL('../node/entry.ts', import.meta.url);
+const TS_BOOTSTRAP = new URL('./worker-bootstrap.mjs', import.meta.url);
 
 class WorkerProcess implements NodeProcess {
   readonly node: NodeId;
@@ -29,7 +33,12 @@ class WorkerProcess implements NodeProcess {
 
   constructor(node: NodeId, entry: URL, execArgv: readonly string[]) {
     this.node = node;
-    this.worker = new Worker(entry, { execArgv: [...execArgv], name: `raft-node-${node}` });
+    const typescript = entry.pathname.endsWith('.ts');
+    this.worker = new Worker(typescript ? TS_BOOTSTRAP : entry, {
+      execArgv: [...execArgv],
+      name: `raft-node-${node}`,
+      workerData: { entry: entry.href },
+    });
     this.worker.on('error', (error) => {
       this.crashDetail = error instanceof Error ? (error.stack ?? error.message) : String(error);
     });
@@ -78,7 +87,7 @@ export class WorkerHost implements ProcessHost {
 
   constructor(options: WorkerHostOptions = {}) {
     this.entry = options.entry ?? DEFAULT_ENTRY;
-    this.execArgv = options.execArgv ?? ['--import', 'tsx'];
+    this.execArgv = options.execArgv ?? [];
   }
 
   spawn(node: NodeId): NodeProcess {

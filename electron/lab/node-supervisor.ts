@@ -81,7 +81,8 @@ export class NodeSupervisor {
     });
     proc.onExit((exit) => {
       if (this.proc !== proc) return;
-      this.failAll(`node ${this.id} exited (${exit.reason})`);
+      const detail = exit.reason === 'crashed' ? `: ${this.lastError ?? exit.detail}` : '';
+      this.failAll(`node ${this.id} exited (${exit.reason}${detail})`);
       this.events.exit(this, exit);
     });
     return proc;
