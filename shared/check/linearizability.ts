@@ -37,8 +37,8 @@ export type LinearizabilityResult =
       /** Operations on `key` that cannot be put in any legal order, by invocation time. */
       readonly ops: readonly HistoryOp[];
       /**
-       * True when shrinking finished: dropping any one of `ops` makes the rest linearizable, except
-       * the only write of a value another op read, which is kept for readability.
+       * True when shrinking finished: no single op in `ops` can be left out soundly (see
+       * shrinkWitness) while the rest stays non-linearizable.
        */
       readonly minimal: boolean;
       /** Human-readable: what cannot be ordered. */
@@ -64,7 +64,7 @@ export function checkLinearizability(history: readonly HistoryOp[], options: Lin
       continue;
     }
     if (r.kind === 'violation') {
-      const shrunk = shrinkWitness(ops, r.candidate, options.shrinkSteps ?? DEFAULT_SHRINK_STEPS);
+      const shrunk = shrinkWitness(ops, options.shrinkSteps ?? DEFAULT_SHRINK_STEPS);
       return { kind: 'violation', key, ops: shrunk.ops, minimal: shrunk.minimal, explanation: explain(key, shrunk.ops, shrunk.minimal), steps: steps + shrunk.steps };
     }
   }
@@ -89,8 +89,7 @@ export function partitionByKey(history: readonly HistoryOp[]): Map<string, Histo
 type SearchResult =
   | { readonly kind: 'ok'; readonly steps: number }
   | { readonly kind: 'unknown'; readonly steps: number }
-  /** `candidate`: the operations invoked up to where the search got deepest, a likely witness. */
-  | { readonly kind: 'violation'; readonly steps: number; readonly candidate: readonly HistoryOp[] };
+  | { readonly kind: 'violation'; readonly steps: number };
 
 /** A call or return event in the doubly linked event list. */
 interface EventNode {
@@ -113,8 +112,6 @@ function searchKey(allOps: readonly HistoryOp[], maxSteps: number): SearchResult
   const stack: Array<{ readonly entry: EventNode; readonly state: RegisterState }> = [];
   let state: RegisterState = ABSENT;
   let steps = 0;
-  let deepest = -1;
-  let deepestReturnMs = -Infinity;
 
   let entry = head.next;
   while (head.next !== null) {
@@ -139,15 +136,8 @@ function searchKey(allOps: readonly HistoryOp[], maxSteps: number): SearchResult
       entry = entry.next;
     } else {
       // A return whose call is still pending: that op must be linearized before this point.
-      if (stack.length >= deepest) {
-        deepest = stack.length;
-        deepestReturnMs = entry.timeMs;
-      }
       const top = stack.pop();
-      if (top === undefined) {
-        const candidate = allOps.filter((h) => h.invokeMs <= deepestReturnMs);
-        return { kind: 'violation', steps, candidate };
-      }
+      if (top === undefined) return { kind: 'violation', steps };
       entry = top.entry;
       state = top.state;
       linearized.clear(entry.op);
@@ -282,65 +272,87 @@ function zobrist(i: number): number {
 // Witness shrinking and explanation
 
 /**
- * Shrinks a non-linearizable set of operations by dropping operations one at a time while the
- * rest stays non-linearizable, until no single drop keeps it so (or the budget runs out). Writes
- * whose value another remaining op observed are kept (see `droppable`).
+ * Shrinks a non-linearizable set of operations to a smaller one that still proves the violation.
+ *
+ * Dropping an arbitrary operation could invent a contradiction the history does not have (drop
+ * the delete between `put 1` and `get → null`, and the get looks wrong). So only drops that
+ * cannot invent one are tried (`droppable`): an op that changes nothing (a get, a cas that
+ * mismatched), or a write whose value no remaining op observes. If the set without such an op is
+ * still not linearizable, neither is the set with it. Chunks are tried first (largest first, latest
+ * first), then single ops, until no single drop keeps the contradiction or the budget runs out.
  */
-function shrinkWitness(all: readonly HistoryOp[], candidate: readonly HistoryOp[], budget: number): { ops: HistoryOp[]; minimal: boolean; steps: number } {
+function shrinkWitness(all: readonly HistoryOp[], budget: number): { ops: HistoryOp[]; minimal: boolean; steps: number } {
   let steps = 0;
+  let current = [...all];
   const isViolation = (ops: readonly HistoryOp[]): boolean | null => {
     const r = searchKey(ops, budget - steps);
     steps += r.steps;
     return r.kind === 'unknown' ? null : r.kind === 'violation';
   };
-  let current = [...all];
-  if (budget <= 0) return { ops: sortByInvoke(current), minimal: false, steps };
-  if (candidate.length < all.length && isViolation(candidate) === true) current = [...candidate];
-  let changed = true;
-  while (changed) {
-    changed = false;
-    for (let i = current.length - 1; i >= 0; i--) {
-      if (steps >= budget) return { ops: sortByInvoke(current), minimal: false, steps };
-      if (!droppable(current, i)) continue;
-      const trial = current.filter((_, j) => j !== i);
-      const v = isViolation(trial);
-      if (v === null) return { ops: sortByInvoke(current), minimal: false, steps };
-      if (v) {
-        current = trial;
-        changed = true;
+  for (let size = Math.floor(current.length / 2); size >= 1; size = Math.floor(size / 2)) {
+    let changed = true;
+    while (changed) {
+      changed = false;
+      for (let end = current.length; end > 0; end -= size) {
+        if (steps >= budget) return { ops: sortByInvoke(current), minimal: false, steps };
+        const chunk = new Set(current.slice(Math.max(0, end - size), end));
+        const trial = dropChunk(current, chunk);
+        if (trial.length === current.length) continue;
+        const v = isViolation(trial);
+        if (v === null) return { ops: sortByInvoke(current), minimal: false, steps };
+        if (v) {
+          current = trial;
+          changed = true;
+          break;
+        }
       }
     }
   }
   return { ops: sortByInvoke(current), minimal: true, steps };
 }
 
-/**
- * Whether the witness stays readable without op i: the only write of a value that another op in
- * the witness observes stays in, so "read 1" is shown next to the write of 1 that made it
- * possible rather than alone (where it would merely look like a read of a value never written).
- */
-function droppable(ops: readonly HistoryOp[], i: number): boolean {
-  const target = ops[i];
-  if (target === undefined) return false;
-  const written = writtenValue(target);
-  if (written === null) return true;
-  const observed = ops.some((h, j) => j !== i && observedValues(h).includes(written));
-  if (!observed) return true;
-  return ops.some((h, j) => j !== i && writtenValue(h) === written);
-}
-
-function writtenValue(h: HistoryOp): string | null {
-  return h.op.type === 'put' || h.op.type === 'cas' ? h.op.value : null;
-}
-
-/** Values an op shows were present: what a get read, what a cas expected or found. */
-function observedValues(h: HistoryOp): Array<string | null> {
-  if (h.result === null) return [];
-  if (h.op.type === 'get' && h.result.kind === 'ok') return [h.result.value];
-  if (h.op.type === 'cas') {
-    if (h.result.kind === 'ok') return [h.op.expected];
-    if (h.result.actual !== undefined) return [h.result.actual];
+/** `ops` without as many of `chunk` as can be dropped soundly, one after another. */
+function dropChunk(ops: readonly HistoryOp[], chunk: ReadonlySet<HistoryOp>): HistoryOp[] {
+  let rest = [...ops];
+  let dropped = true;
+  while (dropped) {
+    dropped = false;
+    for (const h of rest) {
+      if (chunk.has(h) && droppable(rest, h)) {
+        rest = rest.filter((x) => x !== h);
+        dropped = true;
+        break;
+      }
+    }
   }
+  return rest;
+}
+
+/**
+ * Whether removing `target` from `ops` cannot turn a linearizable set into a non-linearizable
+ * one. True for ops that never change the register (gets, mismatched cas); for a write, only if
+ * no other op in `ops` observes the value it writes (null for a delete) and no cas mismatch
+ * without a reported value is present (any value could be what made it mismatch).
+ */
+function droppable(ops: readonly HistoryOp[], target: HistoryOp): boolean {
+  if (target.op.type === 'get') return true;
+  if (target.op.type === 'cas' && target.result?.kind === 'cas-mismatch') return true;
+  const written = target.op.type === 'delete' ? null : target.op.value;
+  for (const h of ops) {
+    if (h === target) continue;
+    if (h.result?.kind === 'cas-mismatch' && h.result.actual === undefined) return false;
+    if (observedValues(h).includes(written)) return false;
+  }
+  return true;
+}
+
+/** Values an op shows the register held: what a get read, what a cas expected or found. */
+function observedValues(h: HistoryOp): Array<string | null> {
+  if (h.op.type === 'cas') {
+    if (h.result?.kind === 'cas-mismatch') return h.result.actual === undefined ? [] : [h.result.actual];
+    return [h.op.expected];
+  }
+  if (h.op.type === 'get' && h.result?.kind === 'ok') return [h.result.value];
   return [];
 }
 
@@ -350,7 +362,7 @@ function sortByInvoke(ops: readonly HistoryOp[]): HistoryOp[] {
 
 function explain(key: string, ops: readonly HistoryOp[], minimal: boolean): string {
   const head = minimal
-    ? `key ${JSON.stringify(key)}: these ${ops.length} operations cannot be put in any order consistent with their times and a single register (none can be dropped without losing the contradiction or the write of a value read):`
+    ? `key ${JSON.stringify(key)}: these ${ops.length} operations cannot be put in any order consistent with their times and a single register (no single one can be left out without losing the contradiction):`
     : `key ${JSON.stringify(key)}: these ${ops.length} operations cannot be put in any order consistent with their times and a single register (not shrunk further):`;
   return [head, ...ops.map((h) => `  ${describeOp(h)}`)].join('\n');
 }

@@ -46,6 +46,22 @@ describe('linearizability checker: hand-made histories', () => {
     expect(result.explanation).toContain(`${r.id} b get x [40, 50] → "1"`);
   });
 
+  it('never blames a contradiction that only appears once an operation is left out', () => {
+    // Leaving out the delete would make the read of null look wrong; the real problem is the
+    // final read of "1" after "fresh" was written.
+    const w = done('a', put('b', '1'), 100, 100, ok);
+    const d = done('a', del('b'), 100, 120, ok);
+    const r = done('a', get('b'), 140, 140, read(null));
+    const fresh = done('w', put('b', 'fresh'), 161, 162, ok);
+    const stale = done('r', get('b'), 163, 164, read('1'));
+    const result = checkLinearizability([w, d, r, fresh, stale]);
+    expect(result.kind).toBe('violation');
+    if (result.kind !== 'violation') return;
+    expect(result.ops).toContain(stale);
+    expect(result.ops).toContain(fresh);
+    expect(checkLinearizability(result.ops).kind).toBe('violation');
+  });
+
   it('accepts concurrent writes in either order', () => {
     const w1 = done('a', put('x', '1'), 0, 100, ok);
     const w2 = done('b', put('x', '2'), 10, 90, ok);
