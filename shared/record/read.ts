@@ -57,8 +57,12 @@ function kindOf(value: unknown): string | null {
   return typeof kind === 'string' ? kind : null;
 }
 
-/** Run a schema and turn its first issue (or a stack overflow on absurd nesting) into an error. */
-function validate<T>(line: number, what: string, run: () => { success: true; data: T } | { success: false; error: Parameters<typeof describeIssue>[0] }): T {
+/**
+ * Run a schema and turn its first issue (or a stack overflow on absurd nesting) into an error.
+ * On success the value exactly as parsed from JSON is kept, not zod's copy: key order is part of
+ * what the core hashes, so replay must hand the core messages exactly as they were recorded.
+ */
+function validate(line: number, what: string, value: unknown, run: () => { success: true } | { success: false; error: Parameters<typeof describeIssue>[0] }): unknown {
   let result;
   try {
     result = run();
@@ -66,7 +70,7 @@ function validate<T>(line: number, what: string, run: () => { success: true; dat
     throw new RecordingError(line, `${what} could not be checked (${e instanceof RangeError ? 'nested too deeply' : String(e)})`);
   }
   if (!result.success) throw new RecordingError(line, `${what}: ${describeIssue(result.error)}`);
-  return result.data;
+  return value;
 }
 
 function readHeader(value: unknown): HeaderRecord {
@@ -76,7 +80,7 @@ function readHeader(value: unknown): HeaderRecord {
   if (v.version !== RECORDING_VERSION) {
     throw new RecordingError(1, `unsupported recording version ${JSON.stringify(v.version)}; this reader reads version ${RECORDING_VERSION}`);
   }
-  return validate(1, 'header', () => headerSchema.safeParse(value)) as HeaderRecord;
+  return validate(1, 'header', value, () => headerSchema.safeParse(value)) as HeaderRecord;
 }
 
 interface NodeCursor {
@@ -158,13 +162,13 @@ export function readRecording(text: string, options: ReadOptions = {}): Recordin
     if (kind === null) throw new RecordingError(line, 'not a record (expected a JSON object with a string "kind")');
     if (kind === 'header') throw new RecordingError(line, 'a second header record');
     if (kind === 'end') {
-      end = validate(line, 'end record', () => endSchema.safeParse(value)) as EndRecord;
+      end = validate(line, 'end record', value, () => endSchema.safeParse(value)) as EndRecord;
       if (end.records !== records.length) {
         throw new RecordingError(line, `end record counts ${end.records} records but the file holds ${records.length} (lines missing or added)`);
       }
       continue;
     }
-    const record = validate(line, `${kind} record`, () => bodySchema.safeParse(value)) as BodyRecord;
+    const record = validate(line, `${kind} record`, value, () => bodySchema.safeParse(value)) as BodyRecord;
     structure.accept(record, line);
     records.push({ line, record });
   }
