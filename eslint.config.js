@@ -3,6 +3,7 @@
 // electron/ and renderer/ import only shared/ of each other.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import pluginVue from 'eslint-plugin-vue';
 
 const nodeBuiltins = [
   'assert', 'buffer', 'child_process', 'crypto', 'events', 'fs', 'fs/promises', 'http', 'https',
@@ -40,6 +41,25 @@ export default tseslint.config(
         { object: 'Date', property: 'now', message: 'shared/ reads no clock; time is passed in.' },
         { object: 'performance', property: 'now', message: 'shared/ reads no clock; time is passed in.' },
       ],
+    },
+  },
+  // Vue single-file components: the plugin's recommended rules, TypeScript inside <script>.
+  ...pluginVue.configs['flat/recommended'].map((c) => ({ ...c, files: ['renderer/**/*.vue'] })),
+  {
+    files: ['renderer/**/*.vue'],
+    languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.vue'], sourceType: 'module' } },
+    rules: {
+      // Layout-only opinions; the compiler and vue-tsc catch what matters.
+      'vue/max-attributes-per-line': 'off',
+      'vue/singleline-html-element-content-newline': 'off',
+      'vue/multiline-html-element-content-newline': 'off',
+      'vue/html-self-closing': 'off',
+      'vue/html-closing-bracket-newline': 'off',
+      'vue/html-indent': 'off',
+      'vue/first-attribute-linebreak': 'off',
+      'vue/attributes-order': 'off',
+      // vue-tsc checks names with the DOM lib; ESLint's scope analysis does not know DOM types.
+      'no-undef': 'off',
     },
   },
   {

@@ -1,0 +1,128 @@
+/**
+ * Every node's log, rebuilt from the event stream: a leader's entries are what it sends in
+ * AppendEntries; a follower's log follows the AppendEntries delivered to it, with Raft's own
+ * rule (an entry whose term differs from the one held at its index replaces it and everything
+ * after). Node status then trims each log to the node's real lastIndex and marks what is
+ * compacted. Entries the UI never saw (sent before it connected) show as unknown.
+ *
+ * Storage is columnar and plain (not reactive): `version` bumps once per batch.
+ */
+import { acceptHMRUpdate, defineStore } from 'pinia';
+import { onScopeDispose, ref } from 'vue';
+import type { LabEvent } from '../../../shared/protocol/lab';
+import type { AppendEntries, Entry, NodeId } from '../../../shared/raft/types';
+import { useLabClient } from '../transport/inject';
+import { describeEntry } from '../format/describe';
+
+/** One node's log. Position i holds index i (position 0 unused). term 0 = not known here. */
+export interface NodeLog {
+  terms: number[];
+  texts: string[];
+  lastIndex: number;
+  firstIndex: number;
+  commit: number;
+  applied: number;
+}
+
+export const useLogsStore = defineStore('logs', () => {
+  const client = useLabClient();
+  const logs = new Map<NodeId, NodeLog>();
+  const version = ref(0);
+  /** The longest log length among nodes (row count of the log table). */
+  const maxIndex = ref(0);
+
+  function logOf(id: NodeId): NodeLog {
+    let l = logs.get(id);
+    if (!l) {
+      l = { terms: [0], texts: [''], lastIndex: 0, firstIndex: 1, commit: 0, applied: 0 };
+      logs.set(id, l);
+    }
+    return l;
+  }
+
+  function put(l: NodeLog, e: Entry): void {
+    l.terms[e.index] = e.term;
+    l.texts[e.index] = describeEntry(e);
+  }
+
+  function truncate(l: NodeLog, from: number): void {
+    if (l.terms.length > from) {
+      l.terms.length = from;
+      l.texts.length = from;
+    }
+  }
+
+  function onLeaderSend(m: AppendEntries): void {
+    const l = logOf(m.from);
+    for (const e of m.entries) put(l, e);
+  }
+
+  function onFollowerDeliver(m: AppendEntries): void {
+    const l = logOf(m.to);
+    // A follower lacking the previous entry rejects (§5.3); a known mismatch means rejection too.
+    const prevTerm = m.prevLogIndex === 0 ? 0 : l.terms[m.prevLogIndex];
+    if (m.prevLogIndex > 0 && prevTerm !== undefined && prevTerm !== 0 && prevTerm !== m.prevLogTerm) return;
+    if (m.prevLogIndex > 0 && prevTerm === undefined && m.prevLogIndex > l.lastIndex) return;
+    for (const e of m.entries) {
+      const have = l.terms[e.index];
+      if (have !== undefined && have !== 0 && have !== e.term) truncate(l, e.index);
+      put(l, e);
+    }
+  }
+
+  function apply(batch: readonly LabEvent[]): void {
+    for (const e of batch) {
+      switch (e.type) {
+        case 'cluster-created':
+          logs.clear();
+          for (const id of e.nodes) logOf(id);
+          break;
+        case 'message-sent':
+          if (e.message.type === 'AppendEntries' && e.message.entries.length > 0) onLeaderSend(e.message);
+          break;
+        case 'message-delivered':
+          if (e.message.type === 'AppendEntries' && e.message.entries.length > 0) onFollowerDeliver(e.message);
+          break;
+        case 'node-status': {
+          const s = e.status;
+          const l = logOf(s.id);
+          l.lastIndex = s.lastIndex;
+          l.firstIndex = s.firstIndex;
+          l.commit = s.commit;
+          l.applied = s.applied;
+          truncate(l, s.lastIndex + 1);
+          if (s.lastIndex > 0 && !l.terms[s.lastIndex]) l.terms[s.lastIndex] = s.lastTerm;
+          break;
+        }
+        default:
+          break;
+      }
+    }
+    let max = 0;
+    for (const l of logs.values()) max = Math.max(max, l.lastIndex, l.terms.length - 1);
+    maxIndex.value = max;
+    version.value++;
+  }
+
+  /** Term at `index` on `node`: a number, 0 when unknown, null when the node has no such entry. */
+  function termAt(node: NodeId, index: number): number | null {
+    const l = logs.get(node);
+    if (!l || index > Math.max(l.lastIndex, l.terms.length - 1)) return null;
+    return l.terms[index] ?? 0;
+  }
+
+  function textAt(node: NodeId, index: number): string {
+    return logs.get(node)?.texts[index] ?? '';
+  }
+
+  function log(node: NodeId): NodeLog | undefined {
+    return logs.get(node);
+  }
+
+  const off = client.onEvents(apply);
+  onScopeDispose(off);
+
+  return { version, maxIndex, apply, termAt, textAt, log };
+});
+
+if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useLogsStore, import.meta.hot));

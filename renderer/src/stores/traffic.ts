@@ -1,0 +1,177 @@
+/**
+ * Messages between nodes and the recent event log, for the cluster view's flying messages, the
+ * space-time diagram and the invariant panel's links. Bounded: the newest MAX_MESSAGES messages
+ * and MAX_EVENTS events are kept (a long run must not grow the renderer without limit).
+ *
+ * Reactivity is coarse on purpose: records are plain objects mutated in place and `version`
+ * bumps once per batch, so a batch of thousands of events costs one re-render, not thousands.
+ */
+import { acceptHMRUpdate, defineStore } from 'pinia';
+import { onScopeDispose, ref, shallowRef } from 'vue';
+import type { LabEvent } from '../../../shared/protocol/lab';
+import type { Message } from '../../../shared/raft/types';
+import { useLabClient } from '../transport/inject';
+import { describeMessage, describeOp, describeResult } from '../format/describe';
+
+export const MAX_MESSAGES = 5_000;
+export const MAX_EVENTS = 3_000;
+
+export type MessageOutcome = 'in-flight' | 'delivered' | 'dropped';
+
+export interface MessageRecord {
+  readonly msgId: string;
+  readonly message: Message;
+  /** Lab clock (event atMs) when sent. */
+  readonly sentAtMs: number;
+  /** performance.now() when the send event reached the renderer (drives the animation). */
+  readonly sentLocalMs: number;
+  readonly sentSeq: number;
+  outcome: MessageOutcome;
+  endAtMs: number | null;
+  endLocalMs: number | null;
+  endSeq: number | null;
+  dropWhy: string | null;
+}
+
+/** Something that happened to one node, drawn on its lane of the space-time diagram. */
+export interface LaneMark {
+  readonly seq: number;
+  readonly atMs: number;
+  readonly node: number;
+  readonly label: string;
+  readonly kind: 'role' | 'life';
+}
+
+export interface EventLine {
+  readonly seq: number;
+  readonly atMs: number;
+  readonly type: LabEvent['type'];
+  readonly text: string;
+  readonly msgId: string | null;
+}
+
+export const useTrafficStore = defineStore('traffic', () => {
+  const client = useLabClient();
+  /** Oldest first; sentAtMs is non-decreasing (events arrive in seq order). */
+  const messages = shallowRef<MessageRecord[]>([]);
+  const byId = new Map<string, MessageRecord>();
+  /**
+   * Deliveries reported before their send: sender and receiver report separately, so the
+   * receiver's report can reach the lab first. Held here until the send arrives (bounded).
+   */
+  const earlyEnds = new Map<string, Extract<LabEvent, { type: 'message-delivered' | 'message-dropped' }>>();
+  const events = shallowRef<EventLine[]>([]);
+  const marks = shallowRef<LaneMark[]>([]);
+  const version = ref(0);
+  /** Lab clock of the newest event seen, and the local time it arrived (to extrapolate "now"). */
+  const labNowMs = ref(0);
+  /** Lab clock of the first event of this cluster: where the space-time diagram starts. */
+  const originMs = ref<number | null>(null);
+  let labNowLocal = performance.now();
+
+  function apply(batch: readonly LabEvent[]): void {
+    const now = performance.now();
+    const msgs = messages.value;
+    const log = events.value;
+    const laneMarks = marks.value;
+    for (const e of batch) {
+      if (e.type === 'cluster-created') {
+        msgs.length = 0;
+        log.length = 0;
+        laneMarks.length = 0;
+        byId.clear();
+        earlyEnds.clear();
+        originMs.value = e.atMs;
+        labNowMs.value = e.atMs;
+      }
+      if (originMs.value === null) originMs.value = e.atMs;
+      labNowMs.value = Math.max(labNowMs.value, e.atMs);
+      labNowLocal = now;
+      switch (e.type) {
+        case 'message-sent': {
+          const rec: MessageRecord = {
+            msgId: e.msgId, message: e.message, sentAtMs: e.atMs, sentLocalMs: now, sentSeq: e.seq,
+            outcome: 'in-flight', endAtMs: null, endLocalMs: null, endSeq: null, dropWhy: null,
+          };
+          msgs.push(rec);
+          byId.set(e.msgId, rec);
+          const early = earlyEnds.get(e.msgId);
+          if (early) {
+            earlyEnds.delete(e.msgId);
+            end(rec, early, now);
+          }
+          break;
+        }
+        case 'message-delivered':
+        case 'message-dropped': {
+          const rec = byId.get(e.msgId);
+          if (rec) end(rec, e, now);
+          else {
+            earlyEnds.set(e.msgId, e);
+            if (earlyEnds.size > 1_000) earlyEnds.delete(earlyEnds.keys().next().value as string);
+          }
+          break;
+        }
+        case 'role-change':
+          laneMarks.push({ seq: e.seq, atMs: e.atMs, node: e.node, label: `${e.role} t${e.term}`, kind: 'role' });
+          break;
+        case 'node-life':
+          laneMarks.push({ seq: e.seq, atMs: e.atMs, node: e.node, label: e.life, kind: 'life' });
+          break;
+        default:
+          break;
+      }
+      const line = eventLine(e);
+      if (line) log.push(line);
+    }
+    if (msgs.length > MAX_MESSAGES) for (const r of msgs.splice(0, msgs.length - MAX_MESSAGES)) byId.delete(r.msgId);
+    if (log.length > MAX_EVENTS) log.splice(0, log.length - MAX_EVENTS);
+    if (laneMarks.length > MAX_EVENTS) laneMarks.splice(0, laneMarks.length - MAX_EVENTS);
+    version.value++;
+  }
+
+  /** The lab clock now, extrapolated from the last event (for the live edge of the diagram). */
+  function labClockNow(paused: boolean, speed: number): number {
+    return paused ? labNowMs.value : labNowMs.value + (performance.now() - labNowLocal) * Math.max(speed, 0);
+  }
+
+  function message(id: string): MessageRecord | undefined {
+    return byId.get(id);
+  }
+
+  const off = client.onEvents(apply);
+  onScopeDispose(off);
+
+  return { messages, events, marks, version, labNowMs, originMs, apply, labClockNow, message };
+});
+
+function end(rec: MessageRecord, e: Extract<LabEvent, { type: 'message-delivered' | 'message-dropped' }>, nowLocal: number): void {
+  rec.outcome = e.type === 'message-delivered' ? 'delivered' : 'dropped';
+  rec.endAtMs = e.atMs;
+  rec.endLocalMs = nowLocal;
+  rec.endSeq = e.seq;
+  rec.dropWhy = e.type === 'message-dropped' ? e.why : null;
+}
+
+function eventLine(e: LabEvent): EventLine | null {
+  const base = { seq: e.seq, atMs: e.atMs, type: e.type, msgId: null };
+  switch (e.type) {
+    case 'cluster-created': return { ...base, text: `cluster created: nodes ${e.nodes.join(', ')}` };
+    case 'node-life': return { ...base, text: `node ${e.node} ${e.life}${e.exit ? ` (${e.exit.reason})` : ''}` };
+    case 'role-change': return { ...base, text: `node ${e.node} became ${e.role} in term ${e.term}` };
+    case 'message-sent': return { ...base, msgId: e.msgId, text: `sent ${describeMessage(e.message)}` };
+    case 'message-delivered': return { ...base, msgId: e.msgId, text: `delivered ${describeMessage(e.message)}` };
+    case 'message-dropped': return { ...base, msgId: e.msgId, text: `dropped (${e.why}) ${describeMessage(e.message)}` };
+    case 'entries-applied': return { ...base, text: `node ${e.node} applied ${e.from}..${e.to}` };
+    case 'client-invoke': return { ...base, text: `client ${e.client} ${describeOp(e.op)}` };
+    case 'client-complete': return { ...base, text: `client op ${e.opId}: ${describeResult(e.result)}` };
+    case 'run-state': return { ...base, text: e.paused ? 'paused' : `running at ${e.speed}×` };
+    case 'violation': return { ...base, text: `VIOLATION ${e.violation.property}: ${e.violation.message}` };
+    case 'node-status':
+    case 'pending':
+    case 'faults':
+      return null;
+  }
+}
+
+if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useTrafficStore, import.meta.hot));

@@ -1,0 +1,62 @@
+/**
+ * The renderer's one way to reach the lab. In the Electron app the preload exposes the LabApi as
+ * `window.raftLab`; in a plain browser (`npm run web`) the same API travels over a WebSocket to
+ * the browser host. Stores depend only on `LabClient`, never on which transport is underneath.
+ */
+import type { LabApi } from '../../../shared/protocol/lab';
+import { connectWebSocketLab } from './ws-lab-client';
+
+export type ConnectionStatus = 'connecting' | 'open' | 'closed';
+
+export interface LabClient extends LabApi {
+  /** Which transport carries the calls: shown in the status bar. */
+  readonly transport: 'electron' | 'websocket';
+  connectionStatus(): ConnectionStatus;
+  onConnectionStatus(listener: (status: ConnectionStatus) => void): () => void;
+}
+
+declare global {
+  interface Window {
+    /** Set by the Electron preload (contextBridge). Absent in a plain browser. */
+    readonly raftLab?: LabApi;
+  }
+}
+
+export function createLabClient(): LabClient {
+  const bridged = window.raftLab;
+  if (bridged) return wrapPreload(bridged);
+  const url = new URL('/lab', window.location.href);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  return connectWebSocketLab(url.toString());
+}
+
+/** The preload's API is already typed and validated by the main process; add connection facts. */
+function wrapPreload(api: LabApi): LabClient {
+  // contextBridge objects are frozen proxies: delegate method by method instead of spreading.
+  const call = <K extends keyof LabApi>(k: K): LabApi[K] => ((...args: unknown[]) => (api[k] as (...a: unknown[]) => unknown)(...args)) as LabApi[K];
+  return {
+    transport: 'electron',
+    connectionStatus: () => 'open',
+    onConnectionStatus: () => () => {},
+    createCluster: call('createCluster'),
+    destroyCluster: call('destroyCluster'),
+    snapshot: call('snapshot'),
+    crashNode: call('crashNode'),
+    restartNode: call('restartNode'),
+    stopNode: call('stopNode'),
+    setNodePaused: call('setNodePaused'),
+    addNode: call('addNode'),
+    changeMembership: call('changeMembership'),
+    transferLeadership: call('transferLeadership'),
+    setPaused: call('setPaused'),
+    setSpeed: call('setSpeed'),
+    deliver: call('deliver'),
+    drop: call('drop'),
+    fireTimeout: call('fireTimeout'),
+    tickOnce: call('tickOnce'),
+    setLinkFault: call('setLinkFault'),
+    partition: call('partition'),
+    submit: call('submit'),
+    onEvents: call('onEvents'),
+  };
+}
