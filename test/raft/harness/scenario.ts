@@ -15,6 +15,8 @@ import { MemStore } from './mem-store';
 
 interface SimNode {
   node: RawNode;
+  /** Started by `join`: its first snapshot comes from the leader, so show it. */
+  joined: boolean;
   store: MemStore;
   up: boolean;
   lastRole: string;
@@ -69,6 +71,8 @@ export class Scenario {
   private readonly leaderOf = new Map<number, NodeId>();
   private readonly lastCommit = new Map<NodeId, number>();
   private readonly reported = new Set<string>();
+  /** In `run`, only state changes are printed (not every message). */
+  private quiet = false;
 
   run(line: string): string[] {
     const [cmd, ...args] = line.trim().split(/\s+/);
@@ -80,8 +84,12 @@ export class Scenario {
       case 'join': {
         const id = parseId(args[0]);
         this.addNode(id, RawNode.join(this.config(id), createRng(id)), new MemStore(), out);
+        this.get(id).joined = true;
         break;
       }
+      case 'run':
+        this.runTicks(args, out);
+        break;
       case 'set-log':
         this.setLog(line, out);
         break;
@@ -94,8 +102,12 @@ export class Scenario {
         break;
       case 'propose': {
         const id = parseId(args[0]);
-        const res = this.get(id).node.propose(args.slice(1).join(' ') || 'x');
-        if (!res.ok) out.push(`${id}: refused ${JSON.stringify(res.refusal)}`);
+        const rep = args.length > 2 && /^x\d+$/.test(args[args.length - 1] as string) ? Number((args.pop() as string).slice(1)) : 0;
+        const data = args.slice(1).join(' ') || 'x';
+        for (let k = 1; k <= Math.max(1, rep); k++) {
+          const res = this.get(id).node.propose(rep > 0 ? `${data}${k}` : data);
+          if (!res.ok) out.push(`${id}: refused ${JSON.stringify(res.refusal)}`);
+        }
         this.flush(out);
         break;
       }
@@ -249,7 +261,7 @@ export class Scenario {
 
   private addNode(id: NodeId, node: RawNode, store: MemStore, out: string[]): void {
     const st = node.status();
-    this.nodes.set(id, { node, store, up: true, lastRole: st.role, lastTerm: st.term, lastLead: st.leader });
+    this.nodes.set(id, { node, store, joined: false, up: true, lastRole: st.role, lastTerm: st.term, lastLead: st.leader });
     this.flushNode(id, out);
   }
 
@@ -299,6 +311,32 @@ export class Scenario {
     }
   }
 
+  /** `run xN`: N rounds of (tick every live node, then deliver until no messages are left). */
+  private runTicks(args: string[], out: string[]): void {
+    const rep = args.find((a) => /^x\d+$/.test(a));
+    const times = rep === undefined ? 1 : Number(rep.slice(1));
+    this.quiet = true;
+    try {
+      for (let t = 0; t < times; t++) {
+        const lines: string[] = [];
+        for (const id of this.ids([])) {
+          const n = this.get(id);
+          if (!n.up) continue;
+          n.node.tick();
+          this.flushNode(id, lines);
+        }
+        let rounds = 0;
+        while (this.queue.length > 0) {
+          if (++rounds > 200) fail('run: still messages after 200 delivery rounds');
+          this.deliver({ from: null, to: null, type: null }, lines);
+        }
+        if (lines.length > 0) out.push(`@tick ${t + 1}`, ...lines);
+      }
+    } finally {
+      this.quiet = false;
+    }
+  }
+
   private linkCut(m: Message): string | null {
     const to = this.nodes.get(m.to);
     if (to === undefined || !to.up) return `${m.to} is down`;
@@ -312,7 +350,7 @@ export class Scenario {
     for (const m of batch) {
       const cut = this.linkCut(m);
       if (cut !== null) {
-        out.push(`dropped ${describeMessage(m)} (${cut})`);
+        if (!this.quiet) out.push(`dropped ${describeMessage(m)} (${cut})`);
         continue;
       }
       this.get(m.to).node.step(m);
@@ -370,10 +408,10 @@ export class Scenario {
         if (s.role === 'leader') this.noteLeader(term, id, out);
       }
       n.store.persist(rd);
-      if (rd.snapshot !== null && rd.snapshot.meta.index > 0) out.push(`${id}: install snapshot ${rd.snapshot.meta.index}/${rd.snapshot.meta.term} ${describeConf(rd.snapshot.meta.conf)}`);
-      if (rd.entries.length > 0) out.push(`${id}: append ${describeEntries(rd.entries)}`);
+      if (rd.snapshot !== null && (rd.snapshot.meta.index > 0 || n.joined)) out.push(`${id}: install snapshot ${rd.snapshot.meta.index}/${rd.snapshot.meta.term} ${describeConf(rd.snapshot.meta.conf)}`);
+      if (rd.entries.length > 0 && !this.quiet) out.push(`${id}: append ${describeEntries(rd.entries)}`);
       for (const m of rd.messages) {
-        out.push(describeMessage(m));
+        if (!this.quiet) out.push(describeMessage(m));
         this.queue.push(m);
       }
       if (rd.committedEntries.length > 0) {
