@@ -43,7 +43,7 @@ describe('Porcupine export', () => {
     fc.assert(
       fc.property(fc.array(opRecord, { maxLength: 14 }), (records) => {
         const h: HistoryOp[] = records.map((r, i) => {
-          const result: Observed | null = r.answer === null ? null : r.op.type === 'cas' && r.answer.value === '2' ? { kind: 'cas-mismatch' } : r.answer;
+          const result: Observed | null = r.answer === null ? null : r.op.type === 'cas' && r.answer.kind === 'ok' && r.answer.value === '2' ? { kind: 'cas-mismatch' } : r.answer;
           return result === null
             ? { id: `o${i}`, client: r.client, op: r.op, invokeMs: r.invokeMs, completeMs: null, result: null }
             : { id: `o${i}`, client: r.client, op: r.op, invokeMs: r.invokeMs, completeMs: r.invokeMs + r.lengthMs, result };
