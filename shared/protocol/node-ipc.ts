@@ -243,6 +243,8 @@ export type NodeEvent =
   | { readonly type: 'started'; readonly node: NodeId; readonly incarnation: number; readonly restored: boolean; readonly persisted: PersistedState | null; readonly status: NodeStatus }
   | { readonly type: 'ready'; readonly node: NodeId; readonly atMs: number; readonly summaries: readonly ReadySummary[] }
   | { readonly type: 'applied'; readonly node: NodeId; readonly results: readonly AppliedResult[] }
+  /** A membership change entry was applied on this node. */
+  | { readonly type: 'conf-applied'; readonly node: NodeId; readonly index: number; readonly term: number; readonly change: ConfChange }
   | { readonly type: 'pending'; readonly node: NodeId; readonly items: readonly PendingItem[] }
   | { readonly type: 'trace'; readonly node: NodeId; readonly atMs: number; readonly traces: readonly MessageTrace[] }
   /** Longest time the node's event loop was blocked since the last report, in ms. */
@@ -297,15 +299,20 @@ const traceSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('dropped'), msgId: z.string(), message: messageSchema, why: z.enum(['cut', 'loss', 'crashed', 'user']) }),
 ]);
 
-const nodeEventSchema = z.union([
+const replySchema = z.discriminatedUnion('ok', [
   z.object({ type: z.literal('reply'), req, ok: z.literal(true), body: replyBodySchema }),
   z.object({ type: z.literal('reply'), req, ok: z.literal(false), error: z.string() }),
+]);
+
+const nodeEventSchema = z.discriminatedUnion('type', [
+  replySchema,
   z.object({
     type: z.literal('started'), node: nodeId, incarnation: count, restored: z.boolean(),
     persisted: persistedStateSchema.nullable(), status: nodeStatusSchema,
   }),
   z.object({ type: z.literal('ready'), node: nodeId, atMs: z.number(), summaries: z.array(readySummarySchema) }),
   z.object({ type: z.literal('applied'), node: nodeId, results: z.array(z.object({ client: z.string(), seq: count, result: kvResultSchema })) }),
+  z.object({ type: z.literal('conf-applied'), node: nodeId, index: count, term: count, change: confChangeSchema }),
   z.object({ type: z.literal('pending'), node: nodeId, items: z.array(pendingItemSchema) }),
   z.object({ type: z.literal('trace'), node: nodeId, atMs: z.number(), traces: z.array(traceSchema) }),
   z.object({ type: z.literal('loop-stall'), node: nodeId, maxBlockedMs: z.number().min(0) }),
