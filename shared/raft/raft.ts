@@ -63,6 +63,8 @@ export class Raft {
   readonly votes = new Map<NodeId, boolean>();
   /** Leader only: progress of every other member. */
   readonly prs = new Map<NodeId, Progress>();
+  /** Leader only: the keys of `prs`, ascending (the order messages go out in). */
+  peerIds: NodeId[] = [];
   leadTransferee: NodeId = NONE;
   readonly reads = new ReadIndexQueue();
   /** ReadIndex requests waiting for the leader's first commit in its term. */
@@ -128,6 +130,7 @@ export class Raft {
     this.leadTransferee = NONE;
     this.votes.clear();
     this.prs.clear();
+    this.peerIds = [];
     this.reads.reset();
     this.waitingReads = [];
   }
@@ -179,14 +182,19 @@ export class Raft {
     // A no-op entry of the new term: committing it commits every earlier entry (§5.4.2, §8).
     this.appendLocal({ kind: 'noop', term: this.term, index: this.log.lastIndex() + 1 });
     bcastAppend(this);
+    // A single-voter cluster commits its no-op at once.
+    maybeCommit(this);
   }
 
   /**
    * Make the leader's progress set match the configuration. Peers added while leading are
    * assumed empty and sent our snapshot first, which is how a joiner learns the configuration.
+   * A peer being removed keeps receiving the log until its removal commits (without counting
+   * toward any majority), so it learns it was removed and does not campaign.
    */
   syncProgress(newPeersGetSnapshot: boolean): void {
     const conf = this.conf();
+    const committedConf = this.confs.at(this.commit);
     for (const id of members(conf)) {
       if (id === this.id) continue;
       const learner = !isVoter(conf, id);
@@ -197,9 +205,13 @@ export class Raft {
       }
       const fresh = new Progress(this.log.lastIndex() + 1, this.cfg.maxInflightMsgs, learner);
       this.prs.set(id, fresh);
+      this.peerIds = [...this.prs.keys()].sort((a, b) => a - b);
       if (newPeersGetSnapshot) sendAppend(this, id, true, true);
     }
-    for (const id of [...this.prs.keys()]) if (!isMember(conf, id)) this.prs.delete(id);
+    for (const id of [...this.prs.keys()]) {
+      if (!isMember(conf, id) && !isMember(committedConf, id)) this.prs.delete(id);
+    }
+    this.peerIds = [...this.prs.keys()].sort((a, b) => a - b);
     if (this.leadTransferee !== NONE && !isVoter(conf, this.leadTransferee)) this.leadTransferee = NONE;
   }
 

@@ -4,16 +4,12 @@
  * Functions over a Raft instance; imported by raft.ts and step-leader.ts.
  */
 import { assert } from './assert';
-import { isVoter, members } from './conf';
+import { isVoter } from './conf';
 import { committedIndex } from './quorum';
 import type { Raft } from './raft';
 import type { NodeId } from './types';
 import { NONE } from './types';
 
-/** The other members, in a stable order (voters then learners, ascending), for readable output. */
-function peers(r: Raft): NodeId[] {
-  return members(r.conf()).filter((id) => id !== r.id && r.prs.has(id));
-}
 
 /**
  * Send `to` the entries from its `next` index on (at most maxEntriesPerMsg), or our snapshot if
@@ -43,7 +39,7 @@ export function sendAppend(r: Raft, to: NodeId, sendIfEmpty: boolean, snapshotFi
 
 /** Send every follower what it is missing (or at least the commit index). */
 export function bcastAppend(r: Raft): void {
-  for (const id of peers(r)) sendAppend(r, id, true, false);
+  for (const id of r.peerIds) sendAppend(r, id, true, false);
 }
 
 /**
@@ -53,7 +49,7 @@ export function bcastAppend(r: Raft): void {
  */
 export function bcastHeartbeat(r: Raft): void {
   const readCtx = r.reads.latestRound();
-  for (const id of peers(r)) {
+  for (const id of r.peerIds) {
     const pr = r.prs.get(id);
     if (pr === undefined) continue;
     let prev = pr.state === 'snapshot' ? r.log.snapshotIndex : pr.next - 1;
@@ -83,12 +79,16 @@ export function maybeCommit(r: Raft): boolean {
   if (idx <= r.commit) return false;
   const countPrevTerms = r.cfg.unsafe?.commitPreviousTermByCount === true;
   if (!countPrevTerms && r.log.termAt(idx) !== r.term) return false;
+  const prevCommit = r.commit;
   r.commitTo(idx);
-  afterCommit(r);
+  afterCommit(r, prevCommit);
   return true;
 }
 
-function afterCommit(r: Raft): void {
+function afterCommit(r: Raft, prevCommit: number): void {
+  const confIndex = r.confs.latestIndex();
+  // A configuration change just committed: peers it removed stop being replicated to.
+  if (confIndex > prevCommit && confIndex <= r.commit) r.syncProgress(false);
   if (r.waitingReads.length > 0 && r.log.termAt(r.commit) === r.term) {
     const waiting = r.waitingReads;
     r.waitingReads = [];

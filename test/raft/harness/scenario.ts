@@ -339,7 +339,8 @@ export class Scenario {
 
   private linkCut(m: Message): string | null {
     const to = this.nodes.get(m.to);
-    if (to === undefined || !to.up) return `${m.to} is down`;
+    if (to === undefined) return `there is no node ${m.to}`;
+    if (!to.up) return `${m.to} is down`;
     if (this.groups.size > 0 && this.groups.get(m.from) !== this.groups.get(m.to)) return 'partition';
     return null;
   }
