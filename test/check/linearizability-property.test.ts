@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import type { KvOp } from '../../shared/protocol/lab';
 import { KvStateMachine, encodeCommand, toKvResult } from '../../shared/kv';
 import { checkLinearizability } from '../../shared/check/linearizability';
-import { observedFromResult, type HistoryOp } from '../../shared/check/linearizability-history';
+import { observedFromResult, type HistoryOp, type Observed } from '../../shared/check/linearizability-history';
 
 const opArb: fc.Arbitrary<KvOp> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ type: fc.constant('put' as const), key: fc.constantFrom('a', 'b'), value: fc.constantFrom('1', '2', '3') }) },
@@ -119,5 +119,73 @@ describe('linearizability checker: properties', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+/**
+ * A deliberately naive reference: tries every order of the operations that respects real time
+ * (a before b when a completed strictly before b was invoked), applying each to a plain Map, with
+ * each unanswered operation either placed somewhere after its invocation or left out.
+ */
+function bruteForceLinearizable(history: readonly HistoryOp[]): boolean {
+  const precedes = (a: HistoryOp, b: HistoryOp): boolean => a.completeMs !== null && a.completeMs < b.invokeMs;
+  const search = (remaining: readonly HistoryOp[], store: ReadonlyMap<string, string>): boolean => {
+    if (remaining.every((h) => h.completeMs === null)) return true; // the rest can be left out
+    for (const h of remaining) {
+      if (remaining.some((o) => o !== h && precedes(o, h))) continue;
+      const rest = remaining.filter((o) => o !== h);
+      if (h.completeMs === null && search(rest, store)) return true; // left out
+      const next = new Map(store);
+      const current = store.get(h.op.key) ?? null;
+      const op = h.op;
+      let legal = true;
+      if (op.type === 'get') legal = h.result === null || (h.result.kind === 'ok' && h.result.value === current);
+      else if (op.type === 'put') next.set(op.key, op.value);
+      else if (op.type === 'delete') next.delete(op.key);
+      else if (h.result?.kind === 'cas-mismatch') legal = current !== op.expected && (h.result.actual === undefined || h.result.actual === current);
+      else if (current === op.expected) next.set(op.key, op.value);
+      else legal = h.result === null; // an unanswered cas that finds another value changes nothing
+      if (legal && search(rest, next)) return true;
+    }
+    return false;
+  };
+  return search(history, new Map());
+}
+
+describe('linearizability checker against a brute-force reference', () => {
+  const smallOp: fc.Arbitrary<KvOp> = fc.oneof(
+    fc.record({ type: fc.constant('put' as const), key: fc.constantFrom('a', 'b'), value: fc.constantFrom('1', '2') }),
+    fc.record({ type: fc.constant('get' as const), key: fc.constantFrom('a', 'b') }),
+    fc.record({ type: fc.constant('delete' as const), key: fc.constantFrom('a', 'b') }),
+    fc.record({ type: fc.constant('cas' as const), key: fc.constantFrom('a', 'b'), expected: fc.constantFrom(null, '1', '2'), value: fc.constantFrom('1', '2') }),
+  );
+  const answerArb = fc.constantFrom<'none' | 'ok-null' | 'ok-1' | 'ok-2' | 'mismatch' | 'mismatch-1'>('none', 'ok-null', 'ok-1', 'ok-2', 'mismatch', 'mismatch-1');
+  const recordArb = fc.record({ op: smallOp, invokeMs: fc.nat(40), lengthMs: fc.nat(20), answer: answerArb });
+
+  it('agrees on random small histories, linearizable or not', () => {
+    let violations = 0;
+    fc.assert(
+      fc.property(fc.array(recordArb, { maxLength: 7 }), (records) => {
+        const history: HistoryOp[] = records.map((r, i) => {
+          const base = { id: `o${i}`, client: `c${i}`, op: r.op, invokeMs: r.invokeMs };
+          if (r.answer === 'none') return { ...base, completeMs: null, result: null };
+          const isCas = r.op.type === 'cas';
+          const result: Observed =
+            r.answer === 'mismatch' && isCas ? { kind: 'cas-mismatch' }
+            : r.answer === 'mismatch-1' && isCas ? { kind: 'cas-mismatch', actual: '1' }
+            : { kind: 'ok', value: r.answer === 'ok-1' ? '1' : r.answer === 'ok-2' ? '2' : null };
+          return { ...base, completeMs: r.invokeMs + r.lengthMs, result };
+        });
+        const expected = bruteForceLinearizable(history);
+        const actual = checkLinearizability(history);
+        if (!expected) violations++;
+        expect(actual.kind).toBe(expected ? 'ok' : 'violation');
+        // The witness is a violation by the reference's judgement too.
+        if (actual.kind === 'violation') expect(bruteForceLinearizable(actual.ops)).toBe(false);
+      }),
+      { numRuns: 1500 },
+    );
+    // The generator must produce both kinds, or the agreement above says little.
+    expect(violations).toBeGreaterThan(100);
   });
 });
