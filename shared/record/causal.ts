@@ -27,8 +27,17 @@ export function sendKey(node: NodeId, seq: number): string {
 export function causalOrder(recording: Recording): CausalEvent[] {
   const byNode = recordsByNode(recording);
   const sends = new Map<string, ReadyRecord>();
+  /** Seq of the start record of the instance each send belongs to. */
+  const sendStart = new Map<ReadyRecord, number>();
   for (const [node, list] of byNode) {
-    for (const { record } of list) if (record.kind === 'ready' && record.messages.length > 0) sends.set(sendKey(node, record.seq), record);
+    let startSeq = 0;
+    for (const { record } of list) {
+      if (record.kind === 'start') startSeq = record.seq;
+      if (record.kind === 'ready' && record.messages.length > 0) {
+        sends.set(sendKey(node, record.seq), record);
+        sendStart.set(record, startSeq);
+      }
+    }
   }
   const queues = [...byNode.entries()].map(([node, list]) => ({ node, list, next: 0 }));
   const done = new Set<string>();
@@ -39,7 +48,7 @@ export function causalOrder(recording: Recording): CausalEvent[] {
     if (r.kind !== 'input' || r.input.type !== 'step' || !r.input.stamp) return null;
     const from = r.input.msg.from;
     const send = sends.get(sendKey(from, r.input.stamp.seq));
-    if (!send || r.input.stamp.index >= send.messages.length) return null;
+    if (!send || r.input.stamp.index >= send.messages.length || sendStart.get(send) !== r.input.stamp.startSeq) return null;
     return { node: from, record: send, index: r.input.stamp.index };
   };
 

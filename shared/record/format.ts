@@ -54,6 +54,12 @@ export interface HeaderRecord {
  * the message (in-process or across ports); it links sends to receives for the exporters.
  */
 export interface SendStamp {
+  /**
+   * Seq of the sender's `start` record for the instance that sent: a sender process killed
+   * before its last records reached the controller leaves gaps that a restart's records reuse,
+   * and this tells the two apart.
+   */
+  readonly startSeq: number;
   readonly seq: number;
   readonly index: number;
   readonly lamport: number;

@@ -46,6 +46,8 @@ export class RecordingNode implements RaftNodeApi {
   readonly id: NodeId;
   private seq: number;
   private lamport: number;
+  /** Seq of this instance's start record (0 until recorded). */
+  private startSeq = 0;
   private readonly sink: RecordSink;
   private readonly clock: () => number;
   private readonly digestFn: (node: RaftNodeApi) => string;
@@ -68,6 +70,7 @@ export class RecordingNode implements RaftNodeApi {
   static start(factory: NodeFactory, mode: StartMode, config: RaftConfig, rng: Rng, options: RecorderOptions): RecordingNode {
     const rngState = rng.state();
     const node = new RecordingNode(buildNode(factory, mode, config, rng), options);
+    node.startSeq = node.seq + 1;
     node.emit({
       kind: 'start',
       node: node.id,
@@ -164,7 +167,7 @@ export class RecordingNode implements RaftNodeApi {
     const ready = this.inner.ready();
     const seq = ++this.seq;
     const lamport = ++this.lamport;
-    ready.messages.forEach((msg, index) => this.book.set(msg, { seq, index, lamport }));
+    ready.messages.forEach((msg, index) => this.book.set(msg, { startSeq: this.startSeq, seq, index, lamport }));
     this.emit({
       kind: 'ready',
       node: this.id,

@@ -47,7 +47,7 @@ const startMode = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('restore'), persisted }),
 ]);
 
-const stamp = z.strictObject({ seq: positive, index: count, lamport: positive });
+const stamp = z.strictObject({ startSeq: positive, seq: positive, index: count, lamport: positive });
 
 const nodeInput = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('tick') }),

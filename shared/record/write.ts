@@ -50,6 +50,8 @@ export class RunRecorder {
   private readonly records: Located<BodyRecord>[] = [];
   private count = 0;
   private readonly cursors = new Map<NodeId, RecordCursor>();
+  /** Nodes whose last record is a crash. */
+  private readonly down = new Set<NodeId>();
   private readonly onLine: ((line: string) => void) | undefined;
   private readonly keep: boolean;
   private finished: Recording | null = null;
@@ -72,12 +74,25 @@ export class RunRecorder {
   /** The sink to hand every RecordingNode of this run (`sink: run.nodeSink`). */
   readonly nodeSink: RecordSink = (record: NodeRecord) => {
     this.cursors.set(record.node, { seq: record.seq, lamport: record.lamport });
+    if (record.kind === 'crash') this.down.add(record.node);
+    else this.down.delete(record.node);
     this.add(record);
   };
 
   /** Where a node's numbering stands; pass as `resume` when the node restarts. */
   cursorOf(node: NodeId): RecordCursor | undefined {
     return this.cursors.get(node);
+  }
+
+  /**
+   * The host saw `node`'s instance die. Records it unless the node's last record already is a
+   * crash (or the node never started). For hosts whose nodes live in other processes: a killed
+   * process cannot record its own death.
+   */
+  crashed(node: NodeId, reason: 'crashed' | 'killed' | 'stopped', wallMs: number): void {
+    const cursor = this.cursors.get(node);
+    if (!cursor || this.down.has(node)) return;
+    this.nodeSink({ kind: 'crash', node, seq: cursor.seq + 1, lamport: cursor.lamport + 1, wallMs, reason });
   }
 
   invoke(opId: string, client: string, op: KvOp, wallMs: number): void {
