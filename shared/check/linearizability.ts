@@ -54,7 +54,9 @@ export function checkLinearizability(history: readonly HistoryOp[], options: Lin
   const byKey = partitionByKey(history);
   let steps = 0;
   let unknown: { key: string; reason: string } | null = null;
-  for (const [key, ops] of byKey) {
+  // Small keys first, so one hard key spending the budget does not leave the easy ones unchecked.
+  const order = [...byKey.entries()].sort((a, b) => a[1].length - b[1].length || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  for (const [key, ops] of order) {
     const r = searchKey(ops, maxSteps - steps);
     steps += r.steps;
     if (r.kind === 'unknown') {
