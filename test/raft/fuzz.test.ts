@@ -314,17 +314,20 @@ function catches(unsafe: UnsafeOptions): number {
   return caught;
 }
 
+// More seeds for a deeper (slower) run: RAFT_FUZZ_SEEDS=500 npx vitest run test/raft/fuzz.test.ts
+const SEEDS = Number(process.env['RAFT_FUZZ_SEEDS'] ?? 40);
+
 describe('raft under a hostile network (seeded)', () => {
   it('keeps Election Safety, Log Matching, Leader Completeness and State Machine Safety, and recovers (PreVote + CheckQuorum)', () => {
     const all: Stats[] = [];
-    for (let seed = 1; seed <= 40; seed++) all.push(runSeed(seed, 3000, true, true));
-    expectBusy(total(all), 40);
+    for (let seed = 1; seed <= SEEDS; seed++) all.push(runSeed(seed, 3000, true, true));
+    expectBusy(total(all), SEEDS);
   });
 
   it('the same with PreVote and CheckQuorum off', () => {
     const all: Stats[] = [];
-    for (let seed = 101; seed <= 130; seed++) all.push(runSeed(seed, 3000, false, false));
-    expectBusy(total(all), 30);
+    for (let seed = 1001; seed < 1001 + SEEDS; seed++) all.push(runSeed(seed, 3000, false, false));
+    expectBusy(total(all), SEEDS);
   });
 
   // The same checks catch each deliberate bug on some seed: they are not vacuous.
