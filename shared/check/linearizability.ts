@@ -279,9 +279,10 @@ function zobrist(i: number): number {
  * Dropping an arbitrary operation could invent a contradiction the history does not have (drop
  * the delete between `put 1` and `get → null`, and the get looks wrong). So only drops that
  * cannot invent one are tried (`droppable`): an op that changes nothing (a get, a cas that
- * mismatched), or a write whose value no remaining op observes. If the set without such an op is
- * still not linearizable, neither is the set with it. Chunks are tried first (largest first, latest
- * first), then single ops, until no single drop keeps the contradiction or the budget runs out.
+ * mismatched), or a write whose value no remaining op could observe after it. If the set
+ * without such an op is still not linearizable, neither is the set with it. Chunks are tried
+ * first (largest first, latest first), then single ops, until no single drop keeps the
+ * contradiction or the budget runs out.
  */
 function shrinkWitness(all: readonly HistoryOp[], budget: number): { ops: HistoryOp[]; minimal: boolean; steps: number } {
   let steps = 0;
@@ -332,9 +333,11 @@ function dropChunk(ops: readonly HistoryOp[], chunk: ReadonlySet<HistoryOp>): Hi
 
 /**
  * Whether removing `target` from `ops` cannot turn a linearizable set into a non-linearizable
- * one. True for ops that never change the register (gets, mismatched cas); for a write, only if
- * no other op in `ops` observes the value it writes (null for a delete) and no cas mismatch
- * without a reported value is present (any value could be what made it mismatch).
+ * one. True for ops that never change the register (gets, mismatched cas). For a write, true if
+ * every other op that might see the value it writes (null for a delete) finished before the
+ * write was invoked: in any linearization those ops come before it, so nothing after it depends
+ * on its value. A cas mismatch that reports no value might depend on any value, so it counts as
+ * seeing every value.
  */
 function droppable(ops: readonly HistoryOp[], target: HistoryOp): boolean {
   if (target.op.type === 'get') return true;
@@ -342,6 +345,8 @@ function droppable(ops: readonly HistoryOp[], target: HistoryOp): boolean {
   const written = target.op.type === 'delete' ? null : target.op.value;
   for (const h of ops) {
     if (h === target) continue;
+    const finishedBefore = h.completeMs !== null && h.completeMs < target.invokeMs;
+    if (finishedBefore) continue;
     if (h.result?.kind === 'cas-mismatch' && h.result.actual === undefined) return false;
     if (observedValues(h).includes(written)) return false;
   }

@@ -62,6 +62,15 @@ describe('linearizability checker: hand-made histories', () => {
     expect(checkLinearizability(result.ops).kind).toBe('violation');
   });
 
+  it('leaves out later writes that nothing before them could have seen (a lost write)', () => {
+    const w = done('a', put('x', '1'), 0, 10, ok);
+    const r = done('b', get('x'), 20, 30, read(null));
+    const laterDeletes = [done('a', del('x'), 40, 50, ok), done('b', del('x'), 60, 70, ok)];
+    expect(checkLinearizability([w, r, ...laterDeletes])).toMatchObject({ kind: 'violation', ops: [w, r], minimal: true });
+    // A delete concurrent with the read could explain it, so it is no violation at all.
+    expect(checkLinearizability([w, r, done('c', del('x'), 15, 25, ok)]).kind).toBe('ok');
+  });
+
   it('accepts concurrent writes in either order', () => {
     const w1 = done('a', put('x', '1'), 0, 100, ok);
     const w2 = done('b', put('x', '2'), 10, 90, ok);
