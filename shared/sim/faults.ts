@@ -24,11 +24,12 @@ export interface FaultPlan {
 /** Draws a run's fault settings from `rng`. `tickMs * electionTicks` scales the durations. */
 export function drawFaultPlan(rng: Rng, kinds: readonly FaultKind[], healthy: LinkFault, electionMs: number): FaultPlan {
   const k = new Set(kinds);
-  const interval = rng.range(electionMs, 6 * electionMs);
+  // Some seeds are calm, some are storms (faults every fifth of an election timeout).
+  const interval = rng.range(Math.max(2, Math.floor(electionMs / 5)), 6 * electionMs);
   return {
     kinds: k,
     intervalMs: [Math.max(1, Math.floor(interval / 2)), interval],
-    downMs: [electionMs, rng.range(2, 15) * electionMs],
+    downMs: [Math.max(1, Math.floor(electionMs / 5)), rng.range(2, 15) * electionMs],
     healMs: [electionMs, rng.range(2, 15) * electionMs],
     faultyBase: {
       ...healthy,
@@ -50,8 +51,12 @@ export type FaultAction =
 /** The kinds that are discrete actions (the others are link settings for the whole window). */
 const ACTION_KINDS: readonly FaultKind[] = ['crash', 'partition', 'oneway', 'delay'];
 
-/** Picks the next action, or null if the plan has no discrete kinds (or nothing to act on). */
-export function nextFaultAction(rng: Rng, plan: FaultPlan, nodes: number, up: readonly NodeId[]): FaultAction | null {
+/**
+ * Picks the next action, or null if the plan has no discrete kinds (or nothing to act on).
+ * Like a Jepsen nemesis, crashes and isolations hit the current `leader` half of the time:
+ * leader churn with unreplicated tails is where Raft's subtle rules matter.
+ */
+export function nextFaultAction(rng: Rng, plan: FaultPlan, nodes: number, up: readonly NodeId[], leader: NodeId | null): FaultAction | null {
   const kinds = ACTION_KINDS.filter((k) => plan.kinds.has(k));
   if (kinds.length === 0) return null;
   const kind = kinds[rng.int(kinds.length)]!;
@@ -59,12 +64,13 @@ export function nextFaultAction(rng: Rng, plan: FaultPlan, nodes: number, up: re
   switch (kind) {
     case 'crash':
       if (up.length === 0) return null;
+      if (leader !== null && up.includes(leader) && rng.int(2) === 0) return { kind: 'crash', node: leader, durationMs: between(plan.downMs) };
       return { kind: 'crash', node: up[rng.int(up.length)]!, durationMs: between(plan.downMs) };
     case 'partition': {
       if (nodes < 2) return null;
       const all = Array.from({ length: nodes }, (_, i) => i + 1);
       if (rng.int(2) === 0) {
-        const node = all[rng.int(nodes)]!;
+        const node = leader !== null && rng.int(2) === 0 ? leader : all[rng.int(nodes)]!;
         return { kind: 'partition', groups: [[node], all.filter((n) => n !== node)], durationMs: between(plan.healMs) };
       }
       const side = all.map(() => rng.int(2));

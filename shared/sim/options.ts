@@ -4,6 +4,13 @@
  * values with an error naming the option.
  */
 import type { UnsafeOptions } from '../raft/types';
+import type { SafetyProperty } from '../protocol/lab';
+
+/** Every property the invariant checker knows (for validating `ignore`). */
+export const SAFETY_PROPERTIES: readonly SafetyProperty[] = [
+  'election-safety', 'leader-append-only', 'log-matching', 'leader-completeness',
+  'state-machine-safety', 'monotonic-term', 'monotonic-commit', 'persisted-before-sent',
+];
 
 /**
  * Fault kinds a run may inject. Their parameters (rates, intervals, durations) are drawn from the
@@ -42,6 +49,8 @@ export interface SimOptions {
   readonly electionTicks: number;
   readonly preVote: boolean;
   readonly checkQuorum: boolean;
+  /** Max entries per AppendEntries (small values make partial replication, and Figure 8, likely). */
+  readonly maxEntriesPerMsg: number;
   /** Applied entries between a node's automatic snapshots (0: never compact). */
   readonly snapshotEvery: number;
   /** Faults are injected during [0, faultWindowMs); then everything heals and restarts. */
@@ -55,6 +64,8 @@ export interface SimOptions {
   readonly clientTimeoutMs: number;
   /** Run the invariant checker on every step. */
   readonly check: boolean;
+  /** Properties the checker skips (to show a bug also breaks another property). */
+  readonly ignore: readonly SafetyProperty[];
   /** Stop at the first violation. */
   readonly stopOnViolation: boolean;
 }
@@ -71,6 +82,7 @@ export const DEFAULT_SIM_OPTIONS: SimOptions = {
   electionTicks: 10,
   preVote: true,
   checkQuorum: true,
+  maxEntriesPerMsg: 64,
   snapshotEvery: 0,
   faultWindowMs: 5_000,
   maxTimeMs: 60_000,
@@ -78,6 +90,7 @@ export const DEFAULT_SIM_OPTIONS: SimOptions = {
   jitterMs: 4,
   clientTimeoutMs: 500,
   check: true,
+  ignore: [],
   stopOnViolation: true,
 };
 
@@ -96,6 +109,7 @@ export function resolveSimOptions(partial: Partial<SimOptions>): SimOptions {
   int('heartbeatTicks', o.heartbeatTicks, 1, 1_000);
   int('electionTicks', o.electionTicks, 2, 1_000);
   if (o.heartbeatTicks >= o.electionTicks) throw new SimOptionsError(`heartbeatTicks (${o.heartbeatTicks}) must be below electionTicks (${o.electionTicks})`);
+  int('maxEntriesPerMsg', o.maxEntriesPerMsg, 1, 10_000);
   int('snapshotEvery', o.snapshotEvery, 0, 10_000_000);
   int('faultWindowMs', o.faultWindowMs, 0, 1e9);
   int('maxTimeMs', o.maxTimeMs, 1, 1e10);
@@ -108,10 +122,13 @@ export function resolveSimOptions(partial: Partial<SimOptions>): SimOptions {
   for (const u of o.unsafe) {
     if (!(u in UNSAFE_NAMES)) throw new SimOptionsError(`unsafe: unknown bug "${u}" (known: ${Object.keys(UNSAFE_NAMES).join(', ')})`);
   }
+  for (const p of o.ignore) {
+    if (!SAFETY_PROPERTIES.includes(p)) throw new SimOptionsError(`ignore: unknown property "${p}" (known: ${SAFETY_PROPERTIES.join(', ')})`);
+  }
   for (const b of ['preVote', 'checkQuorum', 'check', 'stopOnViolation'] as const) {
     if (typeof o[b] !== 'boolean') throw new SimOptionsError(`${b} must be true or false, got ${String(o[b])}`);
   }
-  return { ...o, faults: [...new Set(o.faults)].sort(), unsafe: [...new Set(o.unsafe)].sort() };
+  return { ...o, faults: [...new Set(o.faults)].sort(), unsafe: [...new Set(o.unsafe)].sort(), ignore: [...new Set(o.ignore)].sort() };
 }
 
 /** The RaftConfig.unsafe object for a list of bug names. */

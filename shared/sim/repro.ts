@@ -17,6 +17,7 @@ export const SIM_FLAGS = {
   electionTicks: 'election-ticks',
   preVote: 'pre-vote',
   checkQuorum: 'check-quorum',
+  maxEntriesPerMsg: 'max-entries-per-msg',
   snapshotEvery: 'snapshot-every',
   faultWindowMs: 'fault-window-ms',
   maxTimeMs: 'max-time-ms',
@@ -24,6 +25,7 @@ export const SIM_FLAGS = {
   jitterMs: 'jitter-ms',
   clientTimeoutMs: 'client-timeout-ms',
   check: 'check',
+  ignore: 'ignore',
   stopOnViolation: 'stop-on-violation',
 } as const satisfies { readonly [K in keyof SimOptions]: string };
 

@@ -140,6 +140,7 @@ export class Simulator {
   private paused = false;
   private held: Deliver[] = [];
   private opsIssued = 0;
+  private stepSeq = 0;
   private opsDone = 0;
   private faultsOver = false;
   private stopped: StopReason | null = null;
@@ -150,7 +151,7 @@ export class Simulator {
   constructor(options: SimOptions, private readonly factory: NodeFactory, opts: { readonly keepTrace?: boolean } = {}) {
     this.options = options;
     this.traceLines = opts.keepTrace === true ? [] : null;
-    this.checker = options.check ? new InvariantChecker() : null;
+    this.checker = options.check ? new InvariantChecker({ ignore: options.ignore }) : null;
     const root = createRng(options.seed);
     this.netRng = root.fork();
     const nodeRng = root.fork();
@@ -165,7 +166,7 @@ export class Simulator {
       electionTicks: options.electionTicks,
       preVote: options.preVote,
       checkQuorum: options.checkQuorum,
-      maxEntriesPerMsg: 64,
+      maxEntriesPerMsg: options.maxEntriesPerMsg,
       maxInflightMsgs: 16,
       leaseRead: false,
       unsafe: unsafeOptions(options.unsafe),
@@ -300,6 +301,20 @@ export class Simulator {
     this.trace(`${this.nowMs} campaign ${node}`);
     n.api.campaign();
     this.handleReadies(n);
+  }
+
+  /**
+   * Propose a KV operation directly at `node` (as a client that talks to it would), outside the
+   * workload. Returns the core's answer; the command is the KV codec's, from client "step".
+   */
+  propose(node: NodeId, op: KvOp): ReturnType<RaftNodeApi['propose']> {
+    const n = this.nodeRec(node);
+    if (n.api === null) throw new Error(`propose: node ${node} is crashed`);
+    const seq = ++this.stepSeq;
+    const r = n.api.propose(encodeCommand({ client: 'step', seq, op }));
+    this.trace(`${this.nowMs} propose step#${seq} at ${node} ${r.ok ? `index=${r.index}` : r.refusal.reason}`);
+    this.handleReadies(n);
+    return r;
   }
 
   /** Crash a node now: its volatile state and unwritten disk writes are lost. */
@@ -667,7 +682,7 @@ export class Simulator {
   private onFault(): void {
     if (this.faultsOver) return;
     const up = this.nodes.filter((n) => n.api !== null).map((n) => n.id);
-    const action = nextFaultAction(this.faultRng, this.faultPlan!, this.options.nodes, up);
+    const action = nextFaultAction(this.faultRng, this.faultPlan!, this.options.nodes, up, this.currentLeader());
     this.scheduleNextFault();
     if (action === null) return;
     this.stats.faults++;
@@ -714,6 +729,13 @@ export class Simulator {
     this.trace(`${this.nowMs} faults-end`);
     for (const n of this.nodes) if (n.api === null) this.restart(n.id);
     this.healedAtMs = this.nowMs;
+  }
+
+  /** The live leader of the highest term, if any. */
+  private currentLeader(): NodeId | null {
+    let best: SimNode | null = null;
+    for (const n of this.nodes) if (n.api !== null && n.role === 'leader' && (best === null || n.term > best.term)) best = n;
+    return best === null ? null : best.id;
   }
 
   // -------------------------------------------------------------------------------------------

@@ -1,0 +1,161 @@
+/**
+ * `raft-lab export FILE --format ...`: turn a recording into what other tools read (ShiViz,
+ * Perfetto / chrome://tracing, Porcupine or Knossos), the nodes' SQLite databases, or all of it
+ * as one tar archive. Outputs are created, never silently replaced (--force to replace).
+ */
+import { copyFile, mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { NodeId } from '../../../shared/raft/types';
+import { exportArchive } from '../../../shared/record/export-archive';
+import { exportHistory } from '../../../shared/record/export-history';
+import { exportPerfetto } from '../../../shared/record/export-perfetto';
+import { exportShiViz } from '../../../shared/record/export-shiviz';
+import type { Recording } from '../../../shared/record/format';
+import { encodeRecording } from '../../../shared/record/write';
+import { NodeStorage } from '../../storage';
+import { UsageError, parseArgs } from '../args';
+import type { CliIo, Subcommand } from '../subcommand';
+import { EXIT_BAD_FILE, EXIT_NO_INPUT, FileProblem, loadRecording, oneFile, withFiles, writeNew } from './recording-io';
+
+export const EXPORT_FORMATS = ['replay', 'shiviz', 'perfetto', 'history', 'sqlite', 'archive'] as const;
+type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+const HELP = `Usage: raft-lab export FILE --format FORMAT [--out PATH] [options]
+
+Formats:
+  replay     the replay log itself (validated copy, JSON Lines)
+  shiviz     a ShiViz log (first line: the parser regex; load the file in ShiViz)
+  perfetto   Chrome Trace Event JSON: open in Perfetto UI or chrome://tracing
+  history    the client history: --flavor porcupine (JSON, default) or knossos (EDN)
+  sqlite     each node's SQLite database as node-N.sqlite in the folder --out (needs the
+             nodes' data folder: --data-dir, or the one the recording names)
+  archive    all of the above in one .tar file
+Options:
+  --out PATH        where to write (text formats default to standard output; sqlite and
+                    archive need it). An existing file is never replaced without --force.
+  --data-dir DIR    folder holding the nodes' node-N.sqlite / node-N.journal files
+  --flavor NAME     history flavour: porcupine | knossos
+  --force           replace existing output files
+Exit codes: 0 written, 64 bad arguments, 65 bad recording, 66 input not readable,
+73 output not writable or already there.
+`;
+
+export const exportCommand: Subcommand = {
+  summary: 'export a recording: shiviz, perfetto, history, sqlite or a tar archive',
+  async run(argv: readonly string[], io: CliIo): Promise<number> {
+    const { flags, positionals } = parseArgs(argv, ['format', 'out', 'data-dir', 'flavor'], ['force', 'help']);
+    if (flags.has('help')) {
+      io.out(HELP);
+      return 0;
+    }
+    const file = oneFile(positionals, 'export');
+    const format = flags.get('format');
+    if (format === undefined) throw new UsageError(`--format is required: ${EXPORT_FORMATS.join(', ')}`);
+    if (!(EXPORT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`unknown --format "${format}"; choose one of ${EXPORT_FORMATS.join(', ')}`);
+    const flavor = flags.get('flavor') ?? 'porcupine';
+    if (flavor !== 'porcupine' && flavor !== 'knossos') throw new UsageError(`--flavor must be porcupine or knossos, got "${flavor}"`);
+    if (flags.has('flavor') && format !== 'history') throw new UsageError('--flavor applies only to --format history');
+    const out = flags.get('out');
+    if ((format === 'sqlite' || format === 'archive') && out === undefined) throw new UsageError(`--format ${format} needs --out`);
+    const force = flags.has('force');
+    return withFiles(io.err, 'export', async () => {
+      const recording = await loadRecording(file);
+      const f = format as ExportFormat;
+      if (f === 'sqlite') {
+        const written = await exportDatabases(recording, dataDirOf(recording, flags.get('data-dir')), out!, force);
+        io.out(`wrote ${written.join(', ')}\n`);
+        return 0;
+      }
+      let data: string | Uint8Array;
+      if (f === 'archive') {
+        const dir = dataDirOf(recording, flags.get('data-dir'), true);
+        const databases = dir === null ? [] : await readDatabases(recording, dir);
+        if (dir === null) io.err('raft-lab export: no data folder known (--data-dir): the archive holds no node databases\n');
+        data = exportArchive({ recording, databases });
+      } else if (f === 'history') {
+        const h = exportHistory(recording);
+        data = flavor === 'knossos' ? h.knossos : h.porcupine;
+      } else if (f === 'shiviz') data = exportShiViz(recording);
+      else if (f === 'perfetto') data = exportPerfetto(recording);
+      else data = encodeRecording(recording);
+      if (out === undefined) io.out(typeof data === 'string' ? data : '');
+      else {
+        await writeNew(out, data, force);
+        io.err(`wrote ${out}\n`);
+      }
+      return 0;
+    });
+  },
+};
+
+/** Node ids that appear in the recording. */
+function nodesOf(recording: Recording): NodeId[] {
+  const ids = new Set<NodeId>(recording.header.cluster.nodes);
+  for (const { record } of recording.records) if ('node' in record) ids.add(record.node);
+  return [...ids].sort((a, b) => a - b);
+}
+
+function dataDirOf(recording: Recording, flag: string | undefined, optional = false): string | null {
+  if (flag !== undefined) return resolve(flag);
+  const named = recording.header.cluster.settings['dataDir'];
+  if (typeof named === 'string' && named !== '') return named;
+  if (optional) return null;
+  throw new UsageError('the recording names no data folder; pass --data-dir DIR (the folder with node-N.sqlite files)');
+}
+
+/**
+ * Each node's database as a complete SQLite file. The node's files are copied to a scratch
+ * folder first and opened there (opening folds in the journal), so the originals stay untouched.
+ */
+async function withDatabase<T>(dir: string, node: NodeId, use: (storage: NodeStorage, scratch: string) => Promise<T>): Promise<T | null> {
+  const names = await readdir(dir).catch((e: NodeJS.ErrnoException) => {
+    throw new FileProblem(`${dir}: cannot read the data folder (${e.code ?? String(e)})`, EXIT_NO_INPUT);
+  });
+  const mine = names.filter((n) => n === `node-${node}.sqlite` || n === `node-${node}.journal`);
+  if (mine.length === 0) return null;
+  const scratch = await mkdtemp(join(tmpdir(), 'raft-lab-export-'));
+  try {
+    for (const n of mine) await copyFile(join(dir, n), join(scratch, n));
+    let storage: NodeStorage;
+    try {
+      storage = await NodeStorage.open(scratch, node);
+    } catch (e) {
+      throw new FileProblem(`${join(dir, `node-${node}.sqlite`)}: ${e instanceof Error ? e.message : String(e)}`, EXIT_BAD_FILE);
+    }
+    try {
+      return await use(storage, scratch);
+    } finally {
+      await storage.close({ checkpoint: false });
+    }
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+async function readDatabases(recording: Recording, dir: string): Promise<{ node: NodeId; bytes: Uint8Array }[]> {
+  const out: { node: NodeId; bytes: Uint8Array }[] = [];
+  for (const node of nodesOf(recording)) {
+    const bytes = await withDatabase(dir, node, async (storage, scratch) => {
+      const path = join(scratch, `export-${node}.sqlite`);
+      await storage.exportDatabase(path);
+      return new Uint8Array(await readFile(path));
+    });
+    if (bytes !== null) out.push({ node, bytes });
+  }
+  return out;
+}
+
+async function exportDatabases(recording: Recording, dir: string | null, outDir: string, force: boolean): Promise<string[]> {
+  if (dir === null) throw new UsageError('pass --data-dir DIR');
+  const databases = await readDatabases(recording, dir);
+  if (databases.length === 0) throw new FileProblem(`${dir}: no node-N.sqlite files for the recording's nodes`, EXIT_NO_INPUT);
+  await mkdir(outDir, { recursive: true });
+  const written: string[] = [];
+  for (const db of databases) {
+    const path = join(outDir, `node-${db.node}.sqlite`);
+    await writeNew(path, db.bytes, force);
+    written.push(path);
+  }
+  return written;
+}

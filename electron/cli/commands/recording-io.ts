@@ -1,0 +1,94 @@
+/**
+ * File handling shared by the recording subcommands: read a recording with errors that name the
+ * file and line, and write outputs without ever replacing an existing file unless asked to.
+ */
+import { constants } from 'node:fs';
+import { copyFile, open, readFile, stat } from 'node:fs/promises';
+import type { Recording } from '../../../shared/record/format';
+import { readRecording, RecordingError } from '../../../shared/record/read';
+import { UsageError } from '../args';
+
+/** Exit codes beyond the dispatcher's (0, 1 safety violation, 2 failed check, 64 usage). */
+export const EXIT_BAD_FILE = 65;
+export const EXIT_NO_INPUT = 66;
+export const EXIT_CANNOT_WRITE = 73;
+
+/** A problem with a file that ends the command with `code`. */
+export class FileProblem extends Error {
+  override readonly name = 'FileProblem';
+  constructor(message: string, readonly code: number) {
+    super(message);
+  }
+}
+
+/** Largest recording the CLI reads into memory. */
+const MAX_FILE_BYTES = 2 * 1024 * 1024 * 1024;
+
+export async function loadRecording(path: string, options: { readonly allowIncomplete?: boolean } = {}): Promise<Recording> {
+  let text: string;
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) throw new FileProblem(`${path}: not a regular file`, EXIT_NO_INPUT);
+    if (info.size > MAX_FILE_BYTES) throw new FileProblem(`${path}: ${info.size} bytes is more than this tool reads (${MAX_FILE_BYTES})`, EXIT_BAD_FILE);
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    if (e instanceof FileProblem) throw e;
+    throw new FileProblem(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`, EXIT_NO_INPUT);
+  }
+  try {
+    return readRecording(text, options);
+  } catch (e) {
+    if (e instanceof RecordingError) throw new FileProblem(`${path}: ${e.message}`, EXIT_BAD_FILE);
+    throw e;
+  }
+}
+
+/**
+ * Write `data` to `path`, creating it. An existing file is never replaced unless `force`; the
+ * error says so and names it.
+ */
+export async function writeNew(path: string, data: string | Uint8Array, force: boolean): Promise<void> {
+  let handle;
+  try {
+    handle = await open(path, force ? 'w' : 'wx');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw new FileProblem(`${path} already exists; choose another --out or pass --force to replace it`, EXIT_CANNOT_WRITE);
+    throw new FileProblem(`${path}: cannot create (${code ?? String(e)})`, EXIT_CANNOT_WRITE);
+  }
+  try {
+    await handle.writeFile(data);
+  } finally {
+    await handle.close();
+  }
+}
+
+export async function copyNew(from: string, to: string, force: boolean): Promise<void> {
+  try {
+    await copyFile(from, to, force ? 0 : constants.COPYFILE_EXCL);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw new FileProblem(`${to} already exists; pass --force to replace it`, EXIT_CANNOT_WRITE);
+    throw new FileProblem(`${from} -> ${to}: cannot copy (${code ?? String(e)})`, EXIT_CANNOT_WRITE);
+  }
+}
+
+/** The one positional FILE argument. */
+export function oneFile(positionals: readonly string[], command: string): string {
+  if (positionals.length === 0) throw new UsageError(`${command} needs a recording FILE`);
+  if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
+  return positionals[0]!;
+}
+
+/** Run a command body, turning file problems into a message and their exit code. */
+export async function withFiles(err: (text: string) => void, command: string, body: () => Promise<number>): Promise<number> {
+  try {
+    return await body();
+  } catch (e) {
+    if (e instanceof FileProblem) {
+      err(`raft-lab ${command}: ${e.message}\n`);
+      return e.code;
+    }
+    throw e;
+  }
+}
