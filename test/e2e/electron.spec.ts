@@ -1,0 +1,161 @@
+/**
+ * The same user journey as browser.spec.ts, in the Electron app itself (Playwright's Electron
+ * support): the built app (`npm run build`, out/) launched with the installed Electron binary,
+ * nodes in utility processes, the renderer reaching the lab through the preload.
+ * Plus what only the app can show: the page has no Node, the bridge is the only way out,
+ * navigation away is refused, a node process killed from outside shows as crashed, and closing
+ * the window stops the app and every node.
+ *
+ * SKIPS, saying why, where no Electron binary is installed (ELECTRON_SKIP_BINARY_DOWNLOAD=1, as
+ * on the project's test machines). On Linux without a display, run under `xvfb-run`.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { _electron as electron, expect, test } from '@playwright/test';
+import type { ElectronApplication, Page } from '@playwright/test';
+import { LAB_METHODS } from '../../shared/protocol/lab-wire';
+import { LabPage } from './lab-page';
+import * as journey from './journey';
+
+const projectRoot = resolve(import.meta.dirname, '../..');
+
+/** The Electron executable `require('electron')` names, if it is really there. */
+function electronExecutable(): string | null {
+  try {
+    const path = createRequire(import.meta.url)('electron') as unknown;
+    return typeof path === 'string' && existsSync(path) ? path : null;
+  } catch {
+    // electron's index.js throws when its postinstall never downloaded the binary.
+    return null;
+  }
+}
+
+const executable = electronExecutable();
+const SKIP_REASON =
+  'No Electron binary installed (require("electron") names no existing file): npm installed ' +
+  'electron with ELECTRON_SKIP_BINARY_DOWNLOAD=1 or without network to Electron\'s downloads. ' +
+  'The browser spec covers the same journey through the browser host.';
+
+if (executable === null) console.warn(`electron.spec.ts skipped: ${SKIP_REASON}`);
+
+test.describe.serial('Electron app: a user journey through a 5-node cluster', () => {
+  test.skip(executable === null, SKIP_REASON);
+
+  let app: ElectronApplication;
+  let page: Page;
+  let lab: LabPage;
+  const state: journey.JourneyState = { leader: 0 };
+
+  test.beforeAll(async () => {
+    test.setTimeout(5 * 60_000);
+    await promisify(execFile)(process.execPath, [resolve(projectRoot, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: projectRoot, maxBuffer: 32 * 1024 * 1024 });
+    app = await electron.launch({
+      executablePath: executable!,
+      args: [
+        projectRoot,
+        // Chromium's OS sandbox cannot start as root (containers, CI); the renderer stays
+        // context-isolated with the preload's API only.
+        ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
+      ],
+      cwd: projectRoot,
+    });
+    page = await app.firstWindow();
+    await page.waitForLoadState('domcontentloaded');
+    lab = new LabPage(page, 'electron');
+  });
+  test.afterAll(async () => {
+    await app?.close().catch(() => undefined);
+  });
+
+  test('the page is served from the app scheme, with no Node and only the lab bridge', async () => {
+    expect(page.url()).toMatch(/^raft-lab:\/\/app\//);
+    const seen = await page.evaluate(() => {
+      const w = window as unknown as Record<string, unknown>;
+      const bridge = w['raftLab'] as Record<string, unknown> | undefined;
+      return {
+        require: typeof w['require'],
+        process: typeof w['process'],
+        bridgeKeys: bridge ? Object.keys(bridge).sort() : null,
+      };
+    });
+    expect(seen.require).toBe('undefined');
+    expect(seen.process).toBe('undefined');
+    expect(seen.bridgeKeys).toEqual([...LAB_METHODS, 'onEvents', 'onMenuCommand'].sort());
+  });
+
+  test('bad input through the bridge is rejected by main, naming the field', async () => {
+    const message = await page.evaluate(async () => {
+      const bridge = (window as unknown as { raftLab: { setSpeed(s: unknown): Promise<void> } }).raftLab;
+      try {
+        await bridge.setSpeed('fast');
+        return 'accepted';
+      } catch (e) {
+        return e instanceof Error ? e.message : String(e);
+      }
+    });
+    expect(message).toMatch(/setSpeed: args\[0\]/);
+  });
+
+  test('navigating away from the app is refused', async () => {
+    const before = page.url();
+    await page.evaluate(() => { window.location.href = 'https://example.invalid/'; });
+    await page.waitForTimeout(1_000);
+    expect(page.url()).toBe(before);
+  });
+
+  test('create a 5-node cluster and see one leader', async () => {
+    await lab.createCluster({ nodes: 5, preVote: false, checkQuorum: false });
+    state.leader = (await lab.waitForOneLeader(5)).id;
+    await expect(page.getByTestId('leader-fact')).toHaveText(`leader ${state.leader}`);
+    await lab.shot('01-one-leader');
+  });
+  test('pause and step a RequestVote to a chosen node: its vote changes', async () => {
+    await journey.stepOneVote(lab, state);
+  });
+  test('isolate the leader: a new leader in the majority, the old one cannot commit', async () => {
+    await journey.isolateLeader(lab, state);
+  });
+  test('heal: logs converge', async () => {
+    await journey.healAndConverge(lab, state);
+  });
+  test('writes are committed on every node', async () => {
+    await journey.writesEverywhere(lab);
+  });
+  test('crash and restart a node: it catches up', async () => {
+    await journey.crashAndCatchUp(lab, state);
+  });
+
+  test('a node process killed from outside shows as crashed, not as a hang', async () => {
+    const pids = await app.evaluate(({ app: electronApp }) =>
+      electronApp.getAppMetrics().filter((m) => m.type === 'Utility' && /Raft node/.test(m.serviceName ?? m.name ?? '')).map((m) => m.pid));
+    expect(pids.length).toBeGreaterThan(0);
+    const before = (await lab.nodes()).filter((n) => n.life === 'crashed').length;
+    process.kill(pids[0]!, 'SIGKILL');
+    await expect.poll(async () => (await lab.nodes()).filter((n) => n.life === 'crashed').length, { timeout: 30_000 }).toBe(before + 1);
+    await lab.shot('07-killed-from-outside');
+  });
+
+  test('no console errors during the whole journey', async () => {
+    expect(lab.errors).toEqual([]);
+  });
+
+  test('closing the window stops every node and quits the app', async () => {
+    const pids = await app.evaluate(({ app: electronApp }) =>
+      electronApp.getAppMetrics().filter((m) => m.type === 'Utility' && /Raft node/.test(m.serviceName ?? m.name ?? '')).map((m) => m.pid));
+    const exited = new Promise<void>((done) => app.process().once('exit', () => done()));
+    await page.close();
+    await exited;
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    expect(pids.filter(alive)).toEqual([]);
+  });
+});
