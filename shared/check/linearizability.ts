@@ -11,8 +11,8 @@
  * Intervals are closed: operations whose intervals touch are concurrent (timestamps are coarse).
  * Operations without an answer may take effect at any time after their call, or never.
  *
- * The search is bounded (`maxSteps` model steps over all keys); past it the answer is "unknown"
- * rather than a hang. A violation comes with a small witness: a subset of one key's operations
+ * The search is bounded (`maxSteps` model steps over all keys, and `maxMemoryBytes` of remembered
+ * configurations per key); past either bound the answer is "unknown" rather than a hang or a crash. A violation comes with a small witness: a subset of one key's operations
  * that is itself not linearizable, shrunk until dropping any single operation makes it
  * linearizable (when the shrinking budget allows; a write whose value is read stays in).
  */
@@ -22,12 +22,15 @@ import { ABSENT, ILLEGAL, ValueTable, compileOp, stepRegister, type RegisterOp, 
 export interface LinearizabilityOptions {
   /** Model steps the search may take over all keys before answering "unknown". */
   readonly maxSteps?: number;
+  /** Memory for remembered configurations while searching one key, roughly, in bytes. */
+  readonly maxMemoryBytes?: number;
   /** Model steps spent shrinking a violation to a minimal witness (0: do not shrink). */
   readonly shrinkSteps?: number;
 }
 
 export const DEFAULT_MAX_STEPS = 5_000_000;
 export const DEFAULT_SHRINK_STEPS = 1_000_000;
+export const DEFAULT_MAX_MEMORY_BYTES = 256 * 1024 * 1024;
 
 export type LinearizabilityResult =
   | { readonly kind: 'ok'; readonly keys: number; readonly ops: number; readonly steps: number }
@@ -51,22 +54,24 @@ export type LinearizabilityResult =
 export function checkLinearizability(history: readonly HistoryOp[], options: LinearizabilityOptions = {}): LinearizabilityResult {
   validateHistory(history);
   const maxSteps = options.maxSteps ?? DEFAULT_MAX_STEPS;
+  const maxMemoryBytes = options.maxMemoryBytes ?? DEFAULT_MAX_MEMORY_BYTES;
   const byKey = partitionByKey(history);
   let steps = 0;
   let unknown: { key: string; reason: string } | null = null;
   // Small keys first, so one hard key spending the budget does not leave the easy ones unchecked.
   const order = [...byKey.entries()].sort((a, b) => a[1].length - b[1].length || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   for (const [key, ops] of order) {
-    const r = searchKey(ops, maxSteps - steps);
+    const r = searchKey(ops, maxSteps - steps, maxMemoryBytes);
     steps += r.steps;
     if (r.kind === 'unknown') {
       // Keep going: another key may still show a definite violation.
-      unknown ??= { key, reason: `gave up on key ${JSON.stringify(key)} (${ops.length} operations) after ${maxSteps} model steps in total` };
+      const bound = r.bound === 'steps' ? `${maxSteps} model steps in total` : `remembering ${maxMemoryBytes} bytes of configurations`;
+      unknown ??= { key, reason: `gave up on key ${JSON.stringify(key)} (${ops.length} operations) after ${bound}` };
       if (steps >= maxSteps) break;
       continue;
     }
     if (r.kind === 'violation') {
-      const shrunk = shrinkWitness(ops, options.shrinkSteps ?? DEFAULT_SHRINK_STEPS);
+      const shrunk = shrinkWitness(ops, options.shrinkSteps ?? DEFAULT_SHRINK_STEPS, maxMemoryBytes);
       return { kind: 'violation', key, ops: shrunk.ops, minimal: shrunk.minimal, explanation: explain(key, shrunk.ops, shrunk.minimal), steps: steps + shrunk.steps };
     }
   }
@@ -90,7 +95,7 @@ export function partitionByKey(history: readonly HistoryOp[]): Map<string, Histo
 
 type SearchResult =
   | { readonly kind: 'ok'; readonly steps: number }
-  | { readonly kind: 'unknown'; readonly steps: number }
+  | { readonly kind: 'unknown'; readonly steps: number; readonly bound: 'steps' | 'memory' }
   | { readonly kind: 'violation'; readonly steps: number };
 
 /** A call or return event in the doubly linked event list. */
@@ -104,7 +109,7 @@ interface EventNode {
   next: EventNode | null;
 }
 
-function searchKey(allOps: readonly HistoryOp[], maxSteps: number): SearchResult {
+function searchKey(allOps: readonly HistoryOp[], maxSteps: number, maxMemoryBytes: number): SearchResult {
   const ops = withoutIrrelevantUnknowns(allOps);
   const table = new ValueTable();
   const compiled: RegisterOp[] = ops.map((h) => compileOp(h, table));
@@ -118,7 +123,8 @@ function searchKey(allOps: readonly HistoryOp[], maxSteps: number): SearchResult
   let entry = head.next;
   while (head.next !== null) {
     if (entry === null) throw new Error('linearizability: event list ended before every call was linearized');
-    if (steps >= maxSteps) return { kind: 'unknown', steps };
+    if (steps >= maxSteps) return { kind: 'unknown', steps, bound: 'steps' };
+    if (seen.bytes > maxMemoryBytes) return { kind: 'unknown', steps, bound: 'memory' };
     if (entry.isCall) {
       steps++;
       const op = compiled[entry.op];
@@ -242,6 +248,8 @@ class Bitset {
 /** Configurations (linearized set, state) already explored. */
 class ConfigCache {
   private readonly buckets = new Map<number, Array<{ readonly words: Uint32Array; readonly state: RegisterState }>>();
+  /** Approximate memory held: the bitset copies plus a fixed allowance per entry. */
+  bytes = 0;
 
   /** Adds the configuration; false if it was already there. */
   add(bits: Bitset, state: RegisterState): boolean {
@@ -253,6 +261,7 @@ class ConfigCache {
     }
     for (const c of bucket) if (c.state === state && sameWords(c.words, bits.words)) return false;
     bucket.push({ words: bits.words.slice(), state });
+    this.bytes += bits.words.byteLength + 96;
     return true;
   }
 }
@@ -284,11 +293,11 @@ function zobrist(i: number): number {
  * first (largest first, latest first), then single ops, until no single drop keeps the
  * contradiction or the budget runs out.
  */
-function shrinkWitness(all: readonly HistoryOp[], budget: number): { ops: HistoryOp[]; minimal: boolean; steps: number } {
+function shrinkWitness(all: readonly HistoryOp[], budget: number, maxMemoryBytes: number): { ops: HistoryOp[]; minimal: boolean; steps: number } {
   let steps = 0;
   let current = [...all];
   const isViolation = (ops: readonly HistoryOp[]): boolean | null => {
-    const r = searchKey(ops, budget - steps);
+    const r = searchKey(ops, budget - steps, maxMemoryBytes);
     steps += r.steps;
     return r.kind === 'unknown' ? null : r.kind === 'violation';
   };

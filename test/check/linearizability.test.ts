@@ -196,6 +196,16 @@ describe('linearizability checker: hand-made histories', () => {
     if (result.kind === 'unknown') expect(result.steps).toBeLessThanOrEqual(10_000);
   });
 
+  it('answers unknown when remembered configurations outgrow the memory bound', () => {
+    const h: HistoryOp[] = [];
+    for (let i = 0; i < 24; i++) h.push(lost(`c${i}`, put('x', String(i)), 0));
+    for (let i = 0; i < 24; i++) h.push(done('r', get('x'), 10 + i * 10, 15 + i * 10, read(String(i))));
+    h.push(done('r', get('x'), 1000, 1010, read('0')));
+    const result = checkLinearizability(h, { maxMemoryBytes: 100_000 });
+    expect(result).toMatchObject({ kind: 'unknown', key: 'x' });
+    if (result.kind === 'unknown') expect(result.reason).toMatch(/remembering 100000 bytes/);
+  });
+
   it('stays fast with many timed-out writes whose values nobody saw', () => {
     const h: HistoryOp[] = [];
     for (let i = 0; i < 40; i++) h.push(lost(`c${i}`, put('x', `lost${i}`), i));
