@@ -122,7 +122,10 @@ export interface AppendEntries extends MessageBase {
 export interface AppendEntriesResponse extends MessageBase {
   readonly type: 'AppendEntriesResponse';
   readonly success: boolean;
-  /** On success: the follower's last index known to match the leader's log. */
+  /**
+   * On success: the follower's last index known to match the leader's log. On rejection: the
+   * request's prevLogIndex that was rejected (lets the leader ignore stale rejections).
+   */
   readonly matchIndex: number;
   /**
    * On rejection, the fast-backtracking hint (dissertation §5.3 "optimization"): the follower's
@@ -255,7 +258,11 @@ export interface Ready {
   readonly hardState: HardState | null;
   /** Log entries to persist. May overwrite a stored suffix (truncate from entries[0].index). */
   readonly entries: readonly Entry[];
-  /** A snapshot received from the leader, to persist and restore. */
+  /**
+   * A snapshot to persist and restore the state machine from: one received from the leader (it
+   * replaces the whole stored log), or a fresh node's bootstrap snapshot at index 0 (data '':
+   * the empty state machine; it carries the initial configuration).
+   */
   readonly snapshot: Snapshot | null;
   /** Messages to send after persisting. */
   readonly messages: readonly Message[];
