@@ -12,9 +12,9 @@
  * Operations without an answer may take effect at any time after their call, or never.
  *
  * The search is bounded (`maxSteps` model steps over all keys, and `maxMemoryBytes` of remembered
- * configurations per key); past either bound the answer is "unknown" rather than a hang or a crash. A violation comes with a small witness: a subset of one key's operations
- * that is itself not linearizable, shrunk until dropping any single operation makes it
- * linearizable (when the shrinking budget allows; a write whose value is read stays in).
+ * configurations per key); past either bound the answer is "unknown" rather than a hang or a
+ * crash. A violation comes with a small witness: a subset of one key's operations that is itself
+ * not linearizable, shrunk only by drops that cannot invent a contradiction (see shrinkWitness).
  */
 import { describeOp, validateHistory, type HistoryOp } from './linearizability-history';
 import { ABSENT, ILLEGAL, ValueTable, compileOp, stepRegister, type RegisterOp, type RegisterState } from './linearizability-model';
