@@ -11,7 +11,7 @@
  *   snapshot(id = 1, idx, term, meta JSON, data)
  *   conf(node PRIMARY KEY, role)     the configuration in effect (snapshot + conf entries)
  */
-import type { Database, SqlValue } from 'sql.js';
+import type { Database, SqlValue, Statement } from 'sql.js';
 import type { ConfState, Entry, HardState, NodeId, PersistedState, Snapshot } from '../../shared/raft/types';
 import { confChangeSchema, describeIssues, hardStateSchema, snapshotSchema } from './codecs';
 import type { JournalRecord } from './codecs';
@@ -114,16 +114,51 @@ function entryPayload(entry: Entry): string | null {
 }
 
 /**
- * Applies one journal record in a single transaction, including journal_seq, so a record is
- * either wholly in the database or not at all. The caller has validated the record against the
- * log (see LogShape); this function only writes.
+ * One SQL statement with its parameters, as executed. The statements a record produced are what
+ * the checkpoint worker replays onto the database file, so the worker needs no knowledge of
+ * records or schema: it runs exactly what the in-memory database ran.
  */
-export function applyRecord(db: Database, record: JournalRecord): void {
+export type SqlOp = readonly [sql: string, params: readonly (number | string | null)[]];
+
+/** Runs statements, reusing prepared ones; cleared whenever sql.js reopens the connection. */
+export class StatementRunner {
+  private readonly cache = new Map<string, Statement>();
+  constructor(private readonly db: Database) {}
+
+  run(op: SqlOp): void {
+    const [sql, params] = op;
+    let statement = this.cache.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare(sql);
+      this.cache.set(sql, statement);
+    }
+    statement.run([...params]);
+  }
+
+  /** Must be called before db.export() or db.close(), which invalidate prepared statements. */
+  clear(): void {
+    for (const statement of this.cache.values()) statement.free();
+    this.cache.clear();
+  }
+}
+
+/**
+ * Applies one journal record in a single transaction, including journal_seq, so a record is
+ * either wholly in the database or not at all, and returns the statements it ran (without the
+ * transaction control). The caller has validated the record against the log (see LogShape).
+ */
+export function applyRecord(db: Database, runner: StatementRunner, record: JournalRecord): SqlOp[] {
+  const ops: SqlOp[] = [];
+  const exec = (sql: string, params: readonly (number | string | null)[] = []): void => {
+    const op: SqlOp = [sql, params];
+    runner.run(op);
+    ops.push(op);
+  };
   db.run('BEGIN');
   try {
     if (record.snapshot !== null) {
       const { snapshot } = record;
-      db.run('INSERT OR REPLACE INTO snapshot (id, idx, term, meta, data) VALUES (1, ?, ?, ?, ?)', [
+      exec('INSERT OR REPLACE INTO snapshot (id, idx, term, meta, data) VALUES (1, ?, ?, ?, ?)', [
         snapshot.meta.index,
         snapshot.meta.term,
         JSON.stringify(snapshot.meta),
@@ -131,40 +166,41 @@ export function applyRecord(db: Database, record: JournalRecord): void {
       ]);
       // A snapshot received from a leader replaces the whole log; a local compaction keeps
       // the entries after it.
-      if (record.type === 'ready') db.run('DELETE FROM entries');
-      else db.run('DELETE FROM entries WHERE idx <= ?', [snapshot.meta.index]);
+      if (record.type === 'ready') exec('DELETE FROM entries');
+      else exec('DELETE FROM entries WHERE idx <= ?', [snapshot.meta.index]);
     }
     if (record.type === 'ready' && record.entries.length > 0) {
       const first = record.entries[0];
-      if (first !== undefined) db.run('DELETE FROM entries WHERE idx >= ?', [first.index]);
-      const insert = db.prepare('INSERT INTO entries (idx, term, kind, payload) VALUES (?, ?, ?, ?)');
-      try {
-        for (const entry of record.entries) insert.run([entry.index, entry.term, entry.kind, entryPayload(entry)]);
-      } finally {
-        insert.free();
+      if (first !== undefined) exec('DELETE FROM entries WHERE idx >= ?', [first.index]);
+      for (const entry of record.entries) {
+        exec('INSERT INTO entries (idx, term, kind, payload) VALUES (?, ?, ?, ?)', [entry.index, entry.term, entry.kind, entryPayload(entry)]);
       }
     }
     if (record.type === 'ready' && record.hardState !== null) {
       const { term, vote, commit } = record.hardState;
-      db.run('INSERT OR REPLACE INTO hard_state (id, term, vote, commit_index) VALUES (1, ?, ?, ?)', [term, vote, commit]);
+      exec('INSERT OR REPLACE INTO hard_state (id, term, vote, commit_index) VALUES (1, ?, ?, ?)', [term, vote, commit]);
     }
-    if (record.snapshot !== null || (record.type === 'ready' && record.entries.length > 0)) refreshConf(db);
-    db.run("UPDATE meta SET value = ? WHERE key = 'journal_seq'", [String(record.seq)]);
+    if (record.snapshot !== null || (record.type === 'ready' && record.entries.length > 0)) {
+      const conf = currentConf(db);
+      exec('DELETE FROM conf');
+      for (const node of conf.voters) exec("INSERT INTO conf (node, role) VALUES (?, 'voter')", [node]);
+      for (const node of conf.learners) exec("INSERT INTO conf (node, role) VALUES (?, 'learner')", [node]);
+    }
+    exec("UPDATE meta SET value = ? WHERE key = 'journal_seq'", [String(record.seq)]);
     db.run('COMMIT');
+    return ops;
   } catch (error) {
     db.run('ROLLBACK');
     throw error;
   }
 }
 
-/** Rewrites the conf table; reads only conf entries (through the partial index), never the whole log. */
-function refreshConf(db: Database): void {
+/** The snapshot's configuration with the log's conf entries applied; reads only conf entries (partial index). */
+function currentConf(db: Database): ConfState {
   let conf: ConfState = readSnapshot(db)?.meta.conf ?? { voters: [], learners: [] };
   const rows = db.exec("SELECT idx, payload FROM entries WHERE kind = 'conf' ORDER BY idx");
   for (const [idx, payload] of rows[0]?.values ?? []) conf = applyConfChange(conf, decodeConfPayload(idx, payload));
-  db.run('DELETE FROM conf');
-  for (const node of conf.voters) db.run("INSERT INTO conf (node, role) VALUES (?, 'voter')", [node]);
-  for (const node of conf.learners) db.run("INSERT INTO conf (node, role) VALUES (?, 'learner')", [node]);
+  return conf;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,20 +6,23 @@
  * Cost model: persist() applies its batch to the in-memory database (cost independent of log
  * length: indexed range delete + inserts) and appends one framed record to the journal; all
  * persist() calls waiting at the same moment share one write and one fsync (group commit).
- * A checkpoint (whole-database export, atomic file replacement, journal truncation) runs only
- * once the journal has grown past both a fixed threshold and the database's own size, so its
- * cost amortised per appended byte stays constant as the log grows; it runs after the
- * triggering persist() has resolved, never inside it.
+ * A checkpoint starts once the journal has grown past both a fixed threshold and the database's
+ * own size (so its cost per appended byte stays constant as the log grows). It renames the
+ * journal to `node-<id>.journal.prev`, starts a fresh journal, and hands the statements run
+ * since the last checkpoint to a worker thread, which folds them into the database file and
+ * replaces it atomically; then the `.prev` file is deleted. Appends continue meanwhile, and the
+ * whole-database export never runs on the node's thread while the node runs.
  */
-import { mkdir, open, readFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Database } from 'sql.js';
 import type { Entry, HardState, NodeId, PersistedState, Snapshot } from '../../shared/raft/types';
 import { syncDirectory, writeFileAtomic } from './atomic-file';
 import { describeIssues, JOURNAL_VERSION, journalRecordSchema } from './codecs';
 import type { JournalRecord } from './codecs';
+import { DEFAULT_CHECKPOINT_WORKER_URL, defaultSqlJsPath, runCheckpointWorker } from './checkpoint-client';
 import {
   applyRecord,
   checkDatabase,
@@ -29,12 +32,14 @@ import {
   readJournalSeq,
   readLogShape,
   readPersistedState,
+  StatementRunner,
 } from './database';
 import type { LogShape } from './database';
 import { StorageError } from './errors';
 import { encodeFrame, scanFrames } from './journal-frame';
 import { advanceShape } from './log-shape';
-import { loadSqlJs } from './sql-js';
+import { OpsLog } from './ops-log';
+import { defaultWasmPath, loadSqlJs } from './sql-js';
 
 /** What one Raft Ready asks the host to make durable (see Ready in shared/raft/types.ts). */
 export interface PersistBatch {
@@ -48,6 +53,10 @@ export interface NodeStorageOptions {
   readonly wasmPath?: string;
   /** Checkpoint once the journal exceeds this many bytes AND the database file's size. Default 1 MiB. */
   readonly checkpointMinJournalBytes?: number;
+  /** Where checkpoint-worker.mjs is (the packaged app ships it outside the sources). */
+  readonly checkpointWorkerUrl?: URL;
+  /** sql.js's main module, loaded by the checkpoint worker. Defaults to the sql.js package's. */
+  readonly sqlJsPath?: string;
 }
 
 export interface StorageStats {
@@ -58,7 +67,7 @@ export interface StorageStats {
   readonly checkpoints: number;
   /** fsyncs of the journal so far (group commit makes this lower than the number of persist calls). */
   readonly journalSyncs: number;
-  /** Longest single synchronous section (batch apply or checkpoint export), milliseconds. */
+  /** Longest single synchronous section on the node's thread (batch apply, export at open/close), milliseconds. */
   readonly longestStallMs: number;
 }
 
@@ -84,25 +93,30 @@ export class NodeStorage {
   private journalBytes: number;
   private databaseBytes: number;
   private pending: Waiter[] = [];
-  /** Every file operation runs on this chain, one at a time. */
+  /** Statements run since the last checkpoint started: the next checkpoint's input. */
+  private opsLog = new OpsLog();
+  /** Every journal operation runs on this chain, one at a time. */
   private chain: Promise<void> = Promise.resolve();
   private flushQueued = false;
-  private checkpointQueued = false;
+  /** The checkpoint in progress (at most one), if any. */
+  private checkpointRun: Promise<void> | null = null;
   /** Set by the first I/O failure: the in-memory state may be ahead of the disk, so stop. */
   private failure: StorageError | null = null;
   private closed = false;
   private checkpoints = 0;
   private journalSyncs = 0;
   private longestStallMs = 0;
+  private readonly runner: StatementRunner;
 
   private constructor(
     private readonly db: Database,
     private journal: FileHandle,
     readonly databasePath: string,
     readonly journalPath: string,
-    private readonly checkpointMinJournalBytes: number,
+    private readonly settings: Settings,
     init: { shape: LogShape; seq: number; journalBytes: number; databaseBytes: number },
   ) {
+    this.runner = new StatementRunner(db);
     this.shape = init.shape;
     this.seq = init.seq;
     this.journalBytes = init.journalBytes;
@@ -113,39 +127,42 @@ export class NodeStorage {
    * Opens (or creates) `node-<id>.sqlite` and `node-<id>.journal` in `dir`, replaying journal
    * records the database does not contain yet. Throws StorageError naming the file when a file
    * is corrupt or of an unknown schema version; such files are left byte-for-byte untouched.
-   * The only repair it makes is dropping a torn journal tail (an append a crash interrupted,
-   * which was therefore never acknowledged).
+   * The only repairs it makes come after every check passed: dropping a torn journal tail (an
+   * append a crash interrupted, so never acknowledged) and finishing an interrupted checkpoint.
    */
   static async open(dir: string, nodeId: NodeId, opts: NodeStorageOptions = {}): Promise<NodeStorage> {
     if (!Number.isSafeInteger(nodeId) || nodeId < 1) throw new RangeError(`node id must be a positive integer, got ${nodeId}`);
     const databasePath = resolve(dir, `node-${nodeId}.sqlite`);
-    const journalPath = resolve(dir, `node-${nodeId}.journal`);
     if (openPaths.has(databasePath)) throw new StorageError('in-use', databasePath, 'already open in this process; close it first');
     openPaths.add(databasePath);
     try {
-      return await NodeStorage.openUnguarded(dir, nodeId, databasePath, journalPath, opts);
+      return await NodeStorage.openUnguarded(dir, nodeId, databasePath, opts);
     } catch (error) {
       openPaths.delete(databasePath);
       throw error;
     }
   }
 
-  private static async openUnguarded(
-    dir: string,
-    nodeId: NodeId,
-    databasePath: string,
-    journalPath: string,
-    opts: NodeStorageOptions,
-  ): Promise<NodeStorage> {
+  private static async openUnguarded(dir: string, nodeId: NodeId, databasePath: string, opts: NodeStorageOptions): Promise<NodeStorage> {
+    const journalPath = resolve(dir, `node-${nodeId}.journal`);
+    const prevPath = `${journalPath}.prev`;
+    const settings: Settings = {
+      prevPath,
+      wasmPath: opts.wasmPath ?? defaultWasmPath(),
+      sqlJsPath: opts.sqlJsPath ?? defaultSqlJsPath(),
+      workerUrl: opts.checkpointWorkerUrl ?? DEFAULT_CHECKPOINT_WORKER_URL,
+      checkpointMinJournalBytes: opts.checkpointMinJournalBytes ?? DEFAULT_CHECKPOINT_MIN_JOURNAL_BYTES,
+    };
     await ioStep(dir, () => mkdir(dir, { recursive: true }));
-    const SQL = await loadSqlJs(opts.wasmPath);
+    const SQL = await loadSqlJs(settings.wasmPath);
     const dbBytes = await readIfExists(databasePath);
+    const prevBytes = await readIfExists(prevPath);
     const journalBytes = await readIfExists(journalPath);
 
     let db: Database;
     if (dbBytes === null) {
-      if (journalBytes !== null && journalBytes.length > 0) {
-        throw new StorageError('corrupt', journalPath, `the journal has data but its database ${databasePath} is missing`);
+      for (const [path, bytes] of [[prevPath, prevBytes], [journalPath, journalBytes]] as const) {
+        if (bytes !== null && bytes.length > 0) throw new StorageError('corrupt', path, `the journal has data but its database ${databasePath} is missing`);
       }
       db = new SQL.Database();
       configureConnection(db);
@@ -165,39 +182,53 @@ export class NodeStorage {
       }
     }
 
-    let replay: { shape: LogShape; seq: number; validEnd: number };
+    let replay: Replay;
+    const runner = new StatementRunner(db);
     try {
-      replay = replayJournal(db, journalBytes ?? Buffer.alloc(0), journalPath);
+      replay = replayJournals(db, runner, [
+        { path: prevPath, bytes: prevBytes ?? Buffer.alloc(0), tornTailAllowed: false },
+        { path: journalPath, bytes: journalBytes ?? Buffer.alloc(0), tornTailAllowed: true },
+      ]);
     } catch (error) {
+      runner.clear();
       db.close();
       throw asStorageError(error, journalPath);
     }
+    runner.clear();
 
     // Nothing was found wrong: from here on, files may be written.
+    let journal: FileHandle | null = null;
     try {
       if (dbBytes === null) await ioStep(databasePath, () => writeFileAtomic(databasePath, db.export()));
       configureConnection(db);
-      const journal = await ioStep(journalPath, () => open(journalPath, 'a'));
+      journal = await ioStep(journalPath, () => open(journalPath, 'a'));
       if (journalBytes === null) await ioStep(dir, () => syncDirectory(dir));
-      if (journalBytes !== null && replay.validEnd < journalBytes.length) {
+      const activeEnd = replay.validEnd.get(journalPath) ?? 0;
+      if (journalBytes !== null && activeEnd < journalBytes.length) {
+        const handle = journal;
         await ioStep(journalPath, async () => {
-          await journal.truncate(replay.validEnd);
-          await journal.datasync();
+          await handle.truncate(activeEnd);
+          await handle.datasync();
         });
       }
-      return new NodeStorage(db, journal, databasePath, journalPath, opts.checkpointMinJournalBytes ?? DEFAULT_CHECKPOINT_MIN_JOURNAL_BYTES, {
+      const storage = new NodeStorage(db, journal, databasePath, journalPath, settings, {
         shape: replay.shape,
         seq: replay.seq,
-        journalBytes: replay.validEnd,
+        journalBytes: activeEnd,
         databaseBytes: dbBytes?.length ?? 0,
       });
+      // A checkpoint was interrupted: finish it here, before the node runs, so that the next
+      // checkpoint can use the .prev name again.
+      if (prevBytes !== null) await storage.run(() => storage.checkpointInThread());
+      return storage;
     } catch (error) {
+      await journal?.close().catch(() => undefined);
       db.close();
       throw error;
     }
   }
 
-  /** The persisted state, or null for a brand-new node that never persisted anything. */
+  /** The persisted state (including writes whose persist() has not resolved yet), or null for a brand-new node. */
   load(): PersistedState | null {
     this.assertUsable();
     return readPersistedState(this.db);
@@ -231,18 +262,26 @@ export class NodeStorage {
   /**
    * Writes a complete, valid SQLite database with everything persisted so far to `path`,
    * atomically (temporary file, fsync, rename). Readable by the sqlite3 command-line tool.
+   * The export is built by the checkpoint worker, off the node's thread.
    */
-  exportDatabase(path: string): Promise<void> {
-    return this.run(async () => {
-      await this.flush();
-      const bytes = this.exportBytes();
-      await ioStep(path, () => writeFileAtomic(path, bytes));
-    });
+  async exportDatabase(path: string): Promise<void> {
+    this.assertUsable();
+    await this.checkpointRun?.catch(() => undefined);
+    await this.startCheckpoint(resolve(path));
   }
 
-  /** Folds the journal into the database file now (normally automatic). */
-  checkpoint(): Promise<void> {
-    return this.run(() => this.checkpointNow());
+  /** Folds the journal into the database file now (normally automatic). Resolves when done. */
+  async checkpoint(): Promise<void> {
+    this.assertUsable();
+    await this.checkpointRun?.catch(() => undefined);
+    await this.startCheckpoint(null);
+  }
+
+  /** Resolves once every write submitted so far is durable and no checkpoint is running. */
+  async idle(): Promise<void> {
+    await this.barrier();
+    while (this.checkpointRun !== null) await this.checkpointRun.catch(() => undefined);
+    if (this.failure !== null) throw this.failure;
   }
 
   stats(): StorageStats {
@@ -256,19 +295,22 @@ export class NodeStorage {
   }
 
   /**
-   * Waits for pending writes, checkpoints (unless `checkpoint: false`, which leaves the journal
-   * for the next open to replay, as after a crash), and releases the files. Later calls are refused.
+   * Waits for pending writes and any running checkpoint, checkpoints (unless
+   * `checkpoint: false`, which leaves the journal for the next open to replay, as after a
+   * crash), and releases the files. Later calls are refused.
    */
   async close(opts: { readonly checkpoint?: boolean } = {}): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     try {
+      await this.checkpointRun?.catch(() => undefined);
       await this.run(async () => {
         await this.flush();
-        if (opts.checkpoint !== false && this.journalBytes > 0) await this.checkpointNow();
+        if (opts.checkpoint !== false && this.journalBytes > 0) await this.checkpointInThread();
       });
     } finally {
       await this.journal.close().catch(() => undefined);
+      this.runner.clear();
       this.db.close();
       openPaths.delete(this.databasePath);
     }
@@ -292,7 +334,8 @@ export class NodeStorage {
     let frame: Buffer;
     try {
       frame = encodeFrame(Buffer.from(JSON.stringify(record), 'utf8'));
-      this.timed(() => applyRecord(this.db, record)); // all-or-nothing (one transaction)
+      const ops = this.timed(() => applyRecord(this.db, this.runner, record)); // all-or-nothing (one transaction)
+      this.opsLog.append(ops);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -348,31 +391,76 @@ export class NodeStorage {
     this.journalBytes += bytes.length;
     this.journalSyncs += 1;
     for (const waiter of waiters) waiter.resolve();
-    this.maybeScheduleCheckpoint();
-  }
-
-  private maybeScheduleCheckpoint(): void {
-    if (this.checkpointQueued || this.journalBytes <= Math.max(this.checkpointMinJournalBytes, this.databaseBytes)) return;
-    this.checkpointQueued = true;
-    // After the current persist() callers have run (they send messages), not before.
-    setImmediate(() => {
-      if (this.closed || this.failure !== null) return;
-      void this.run(() => this.checkpointNow()).catch(() => undefined); // recorded in this.failure
-    });
+    if (this.checkpointRun === null && this.journalBytes > Math.max(this.settings.checkpointMinJournalBytes, this.databaseBytes)) {
+      void this.startCheckpoint(null).catch(() => undefined); // a failure is recorded in this.failure
+    }
   }
 
   /**
-   * Export, replace the database file atomically, then empty the journal. Records submitted
-   * while this runs are in the export (their seq is at most the exported journal_seq) and
-   * reach the journal after the truncation, where replay skips them; so a crash at any point
-   * here loses nothing and double-applies nothing.
+   * Starts a checkpoint in the worker and returns its completion. On the chain (so between two
+   * flushes): the journal becomes `.prev` and a fresh journal takes its place. Off the chain:
+   * the worker folds the statements since the last checkpoint into the database file, then
+   * `.prev` is deleted. Appends go on meanwhile into the fresh journal.
    */
-  private async checkpointNow(): Promise<void> {
-    this.checkpointQueued = false;
+  private startCheckpoint(copyTo: string | null): Promise<void> {
+    const run = (async () => {
+      let slabs: ReturnType<OpsLog['take']> = [];
+      await this.run(async () => {
+        await this.flush();
+        await ioStep(this.journalPath, async () => {
+          await this.journal.close();
+          await rename(this.journalPath, this.settings.prevPath);
+          this.journal = await open(this.journalPath, 'a');
+          await syncDirectory(dirname(this.journalPath));
+        });
+        this.journalBytes = 0;
+        slabs = this.opsLog.take();
+      });
+      const bytes = await ioStep(this.databasePath, () =>
+        runCheckpointWorker({
+          workerUrl: this.settings.workerUrl,
+          sqlJsPath: this.settings.sqlJsPath,
+          wasmPath: this.settings.wasmPath,
+          databasePath: this.databasePath,
+          copyTo,
+          slabs,
+        }),
+      );
+      await ioStep(this.settings.prevPath, async () => {
+        await rm(this.settings.prevPath);
+        await syncDirectory(dirname(this.journalPath));
+      });
+      this.databaseBytes = bytes;
+      this.checkpoints += 1;
+    })();
+    const tracked = run.catch((error: unknown) => {
+      this.fail(error, []);
+      throw error;
+    });
+    this.checkpointRun = tracked;
+    const clear = (): void => {
+      if (this.checkpointRun === tracked) this.checkpointRun = null;
+    };
+    tracked.then(clear, clear);
+    return tracked;
+  }
+
+  /**
+   * A checkpoint on this thread, used only where the node is not running yet (finishing an
+   * interrupted checkpoint at open) or any more (close): export the in-memory database, replace
+   * the file, then delete `.prev` and empty the journal, whose records the file now holds.
+   */
+  private async checkpointInThread(): Promise<void> {
     await this.flush();
-    const bytes = this.exportBytes();
+    const bytes = this.timed(() => {
+      this.runner.clear(); // export() reopens the connection, which invalidates statements
+      const exported = this.db.export();
+      configureConnection(this.db);
+      return exported;
+    });
     try {
       await ioStep(this.databasePath, () => writeFileAtomic(this.databasePath, bytes));
+      await ioStep(this.settings.prevPath, () => rm(this.settings.prevPath, { force: true }));
       await ioStep(this.journalPath, async () => {
         await this.journal.truncate(0);
         await this.journal.datasync();
@@ -381,17 +469,10 @@ export class NodeStorage {
       this.fail(error, []);
       throw error;
     }
+    this.opsLog.take();
     this.journalBytes = 0;
     this.databaseBytes = bytes.length;
     this.checkpoints += 1;
-  }
-
-  private exportBytes(): Uint8Array {
-    return this.timed(() => {
-      const bytes = this.db.export();
-      configureConnection(this.db); // export() reopens the connection, dropping its settings
-      return bytes;
-    });
   }
 
   private fail(error: unknown, waiters: readonly Waiter[]): void {
@@ -413,49 +494,80 @@ export class NodeStorage {
 
 // ---------------------------------------------------------------------------------------------
 
-function replayJournal(db: Database, bytes: Buffer, journalPath: string): { shape: LogShape; seq: number; validEnd: number } {
-  const scan = scanFrames(bytes);
-  if (!scan.ok) {
-    throw new StorageError(
-      'corrupt',
-      journalPath,
-      `record at byte ${scan.badOffset} is damaged (${scan.reason}) yet a valid record follows at byte ${scan.nextGoodOffset}; refusing to drop acknowledged writes`,
-    );
-  }
+interface Settings {
+  readonly prevPath: string;
+  readonly wasmPath: string;
+  readonly sqlJsPath: string;
+  readonly workerUrl: URL;
+  readonly checkpointMinJournalBytes: number;
+}
+
+interface Replay {
+  readonly shape: LogShape;
+  readonly seq: number;
+  /** Per journal file, where its good records end. */
+  readonly validEnd: ReadonlyMap<string, number>;
+}
+
+/**
+ * Replays `.prev` (a checkpoint was interrupted) and then the journal onto the database, in
+ * seq order, skipping records the database already holds. Only the active journal may end in
+ * a torn tail: `.prev` was complete when it was renamed.
+ */
+function replayJournals(
+  db: Database,
+  runner: StatementRunner,
+  files: readonly { readonly path: string; readonly bytes: Buffer; readonly tornTailAllowed: boolean }[],
+): Replay {
   const databaseSeq = readJournalSeq(db);
   let shape = readLogShape(db);
   let seq = databaseSeq;
   let previous: number | null = null;
-  for (const frame of scan.frames) {
-    const where = `record at byte ${frame.offset}`;
-    let raw: unknown;
-    try {
-      raw = JSON.parse(frame.payload.toString('utf8'));
-    } catch {
-      throw new StorageError('corrupt', journalPath, `${where} is not JSON`);
+  const validEnd = new Map<string, number>();
+  for (const file of files) {
+    const scan = scanFrames(file.bytes);
+    if (!scan.ok) {
+      throw new StorageError(
+        'corrupt',
+        file.path,
+        `record at byte ${scan.badOffset} is damaged (${scan.reason}) yet a valid record follows at byte ${scan.nextGoodOffset}; refusing to drop acknowledged writes`,
+      );
     }
-    const version = typeof raw === 'object' && raw !== null && 'v' in raw ? raw.v : undefined;
-    if (version !== JOURNAL_VERSION) {
-      throw new StorageError('schema-version', journalPath, `${where} has format version ${String(version)}, this build reads version ${JOURNAL_VERSION} only`);
+    if (!file.tornTailAllowed && scan.validEnd < file.bytes.length) {
+      throw new StorageError('corrupt', file.path, `damaged bytes after byte ${scan.validEnd} of a journal that was complete when renamed`);
     }
-    const parsed = journalRecordSchema.safeParse(raw);
-    if (!parsed.success) throw new StorageError('corrupt', journalPath, `${where}: ${describeIssues(parsed.error)}`);
-    const record = parsed.data;
-    if (previous !== null && record.seq !== previous + 1) {
-      throw new StorageError('corrupt', journalPath, `${where} has seq ${record.seq} after seq ${previous}`);
+    validEnd.set(file.path, scan.validEnd);
+    for (const frame of scan.frames) {
+      const where = `record at byte ${frame.offset}`;
+      let raw: unknown;
+      try {
+        raw = JSON.parse(frame.payload.toString('utf8'));
+      } catch {
+        throw new StorageError('corrupt', file.path, `${where} is not JSON`);
+      }
+      const version = typeof raw === 'object' && raw !== null && 'v' in raw ? raw.v : undefined;
+      if (version !== JOURNAL_VERSION) {
+        throw new StorageError('schema-version', file.path, `${where} has format version ${String(version)}, this build reads version ${JOURNAL_VERSION} only`);
+      }
+      const parsed = journalRecordSchema.safeParse(raw);
+      if (!parsed.success) throw new StorageError('corrupt', file.path, `${where}: ${describeIssues(parsed.error)}`);
+      const record = parsed.data;
+      if (previous !== null && record.seq !== previous + 1) {
+        throw new StorageError('corrupt', file.path, `${where} has seq ${record.seq} after seq ${previous}`);
+      }
+      previous = record.seq;
+      if (record.seq <= databaseSeq) continue; // already folded in by a checkpoint
+      if (record.seq !== seq + 1) {
+        throw new StorageError('corrupt', file.path, `${where} has seq ${record.seq} but the database ends at seq ${seq}: records are missing`);
+      }
+      const next = advanceShape(shape, record);
+      if (!next.ok) throw new StorageError('corrupt', file.path, `${where}: ${next.reason}`);
+      applyRecord(db, runner, record);
+      shape = next.shape;
+      seq = record.seq;
     }
-    previous = record.seq;
-    if (record.seq <= databaseSeq) continue; // already folded in by a checkpoint
-    if (record.seq !== seq + 1) {
-      throw new StorageError('corrupt', journalPath, `${where} has seq ${record.seq} but the database ends at seq ${seq}: records are missing`);
-    }
-    const next = advanceShape(shape, record);
-    if (!next.ok) throw new StorageError('corrupt', journalPath, `${where}: ${next.reason}`);
-    applyRecord(db, record);
-    shape = next.shape;
-    seq = record.seq;
   }
-  return { shape, seq, validEnd: scan.validEnd };
+  return { shape, seq, validEnd };
 }
 
 async function readIfExists(path: string): Promise<Buffer | null> {

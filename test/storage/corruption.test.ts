@@ -4,7 +4,7 @@
  * the one kind of damage that is expected and tolerated.
  */
 import { execFileSync } from 'node:child_process';
-import { appendFile, copyFile, open, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { appendFile, copyFile, open, readFile, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NodeStorage, StorageError } from '../../electron/storage';
@@ -130,6 +130,19 @@ describe('journal damage', () => {
     const record = { v: 1, type: 'ready', seq: 1000, snapshot: null, entries: [], hardState: { term: 9, vote: 0, commit: 0 } };
     await writeFile(journalPath, encodeFrame(Buffer.from(JSON.stringify(record))));
     await expectRefusal('corrupt', journalPath, /seq 1000 but the database ends at seq 2: records are missing/);
+  });
+
+  it('refuses a .prev journal (left by an interrupted checkpoint) with a damaged tail', async () => {
+    await makeNode();
+    const prevPath = `${journalPath}.prev`;
+    await rename(journalPath, prevPath);
+    await appendFile(prevPath, Buffer.alloc(20, 7));
+    await writeFile(journalPath, '');
+    const before = await sha256(prevPath);
+    const error = await NodeStorage.open(dir, 1).catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: 'corrupt', file: prevPath });
+    expect(String(error)).toMatch(/damaged bytes after byte \d+ of a journal that was complete when renamed/);
+    expect(await sha256(prevPath)).toBe(before);
   });
 
   it('refuses a journal whose database is missing', async () => {

@@ -8,6 +8,7 @@
  * Rerun one with STORAGE_CRASH_SEED=<seed>.
  */
 import { execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -75,11 +76,13 @@ describe('crash durability under SIGKILL', () => {
     // Candidates for what the disk holds: the acknowledged state, or that plus the in-flight write.
     let candidates: RecoveredSummary[] = [EMPTY];
     let totalAcks = 0;
+    let killedMidCheckpoint = 0;
     for (let round = 0; round < ROUNDS; round++) {
       const context = `seed ${SEED}, round ${round}`;
       const waitForState = rng.next() < 0.8; // otherwise the kill may land inside open()
       const result = await runAndKill(dir, rng.int(2 ** 31), rng.range(0, waitForState ? 400 : 1500), waitForState);
 
+      if (existsSync(join(dir, 'node-1.journal.prev'))) killedMidCheckpoint += 1;
       expect(execFileSync('sqlite3', ['-readonly', join(dir, 'node-1.sqlite'), 'PRAGMA integrity_check'], { encoding: 'utf8' }).trim(), context).toBe('ok');
       if (result.recovered === null) continue; // killed before it finished opening: nothing new written
       const recovered = result.recovered;
@@ -94,6 +97,8 @@ describe('crash durability under SIGKILL', () => {
       totalAcks += result.acked;
     }
     expect(totalAcks, 'the writer acknowledged writes at all').toBeGreaterThan(ROUNDS);
+    // How often a kill landed inside a checkpoint varies with the machine's speed; shown, not asserted.
+    console.info(`crash test: ${totalAcks} acknowledged writes, ${killedMidCheckpoint}/${ROUNDS} kills inside a checkpoint`);
 
     // Finally, open in this process and check contents in full, data included.
     const storage = await NodeStorage.open(dir, 1);
