@@ -12,7 +12,7 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { RaftNodeApi } from '../../shared/raft/api';
-import type { ConfState, Entry, Message, NodeId, PersistedState, RaftConfig, Ready, Snapshot } from '../../shared/raft/types';
+import type { ConfState, Entry, HardState, Message, NodeId, PersistedState, RaftConfig, Ready, Snapshot } from '../../shared/raft/types';
 import type { LinkFault, PendingItem } from '../../shared/protocol/lab';
 import {
   messageId,
@@ -102,6 +102,8 @@ export class NodeRuntime {
   /** Highest index of a conf entry in the log (snapshots are only taken past it). */
   private lastConfEntryIndex = 0;
   private snapshotIndex = 0;
+  /** The last hard state written (term and vote must be durable before anything depends on them). */
+  private lastHardState: HardState | null = null;
 
   // Reports, flushed together
   private readySummaries: ReadySummary[] = [];
@@ -257,7 +259,8 @@ export class NodeRuntime {
     const coreRng = this.rng.fork();
     if (persisted !== null) {
       this.raft = this.deps.raft.restore(config, coreRng, persisted);
-      this.kv = persisted.snapshot ? KvStateMachine.restore(persisted.snapshot.data) : new KvStateMachine();
+      this.lastHardState = persisted.hardState;
+      this.kv = kvFromSnapshot(persisted.snapshot);
       this.snapshotIndex = persisted.snapshot?.meta.index ?? 0;
       for (const e of persisted.entries) if (e.kind === 'conf') this.lastConfEntryIndex = e.index;
     } else if (init.start.kind === 'bootstrap') {
@@ -555,16 +558,23 @@ export class NodeRuntime {
     if (init === null) throw new Error('not initialised');
     let persistMs = 0;
     if (ready.messagesBeforePersist) this.send(ready.messages);
-    if (ready.snapshot !== null || ready.entries.length > 0 || ready.hardState !== null) {
+    if (ready.snapshot === null && ready.entries.length === 0 && ready.hardState !== null && this.onlyCommitChanged(ready.hardState)) {
+      // Only the commit index moved. Commit is a fact of the cluster, not a promise this node
+      // made: losing it in a crash just means learning it again. So the write goes out without
+      // holding back sends and applies (storage keeps writes in order; a failure is fatal).
+      storage.persist({ hardState: ready.hardState, entries: [], snapshot: null }).catch((e: unknown) => this.fatal(e));
+      this.lastHardState = ready.hardState;
+    } else if (ready.snapshot !== null || ready.entries.length > 0 || ready.hardState !== null) {
       const t0 = performance.now();
       await storage.persist({ hardState: ready.hardState, entries: ready.entries, snapshot: ready.snapshot });
       persistMs = performance.now() - t0;
+      if (ready.hardState !== null) this.lastHardState = ready.hardState;
     }
     for (const e of ready.entries) if (e.kind === 'conf') this.lastConfEntryIndex = Math.max(this.lastConfEntryIndex, e.index);
     if (!ready.messagesBeforePersist) this.send(ready.messages);
 
     if (ready.snapshot !== null && ready.snapshot.meta.index > this.kv.appliedIndex) {
-      this.kv = KvStateMachine.restore(ready.snapshot.data);
+      this.kv = kvFromSnapshot(ready.snapshot);
       this.snapshotIndex = ready.snapshot.meta.index;
     }
     for (const entry of ready.committedEntries) this.apply(entry);
@@ -629,6 +639,11 @@ export class NodeRuntime {
   }
 
   /** Takes a snapshot every `snapshotEvery` applied entries (never across an uncommitted conf change). */
+  private onlyCommitChanged(hs: HardState): boolean {
+    const last = this.lastHardState;
+    return last !== null && last.term === hs.term && last.vote === hs.vote;
+  }
+
   private async maybeSnapshot(): Promise<void> {
     const init = this.init;
     const raft = this.raft;
@@ -728,3 +743,13 @@ export class NodeRuntime {
   }
 }
 
+
+/** The state machine a snapshot holds; a bootstrap snapshot (index 0, data '') is the empty one. */
+function kvFromSnapshot(snapshot: Snapshot | null): KvStateMachine {
+  if (snapshot === null) return new KvStateMachine();
+  if (snapshot.data === '') {
+    if (snapshot.meta.index !== 0) throw new Error(`snapshot at index ${snapshot.meta.index} has no state machine data`);
+    return new KvStateMachine();
+  }
+  return KvStateMachine.restore(snapshot.data);
+}

@@ -113,6 +113,10 @@ describe('randomized fault run', () => {
     await waitFor('every node applied the same entries', async () => {
       const s = await lab.snapshot();
       return new Set(s.nodes.map((n) => n.status?.applied)).size === 1 ? true : null;
+    }, 20_000).catch(async (e: unknown) => {
+      const s = await lab.snapshot();
+      const nodes = s.nodes.map((n) => `${n.id}:${n.life}:${n.status?.role}/t${n.status?.term}/c${n.status?.commit}/a${n.status?.applied}/l${n.status?.lastIndex}${n.exit ? `/${JSON.stringify(n.exit)}` : ''}`);
+      throw new Error(`${String(e)}; nodes ${nodes.join(' ')}; faults: ${log.join('; ')}`);
     });
 
     const snap = await lab.snapshot();
