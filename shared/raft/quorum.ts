@@ -9,6 +9,8 @@ export function majority(n: number): number {
   return Math.floor(n / 2) + 1;
 }
 
+let scratch: number[] = new Array<number>(16).fill(0);
+
 /**
  * The highest index known replicated on a majority of `voters`, given each voter's match index.
  * With no voters nothing can be committed, so 0.
@@ -16,11 +18,19 @@ export function majority(n: number): number {
 export function committedIndex(voters: readonly NodeId[], matchOf: (id: NodeId) => number): number {
   const n = voters.length;
   if (n === 0) return 0;
-  const matches = new Array<number>(n);
-  for (let i = 0; i < n; i++) matches[i] = matchOf(voters[i] as NodeId);
-  matches.sort((a, b) => b - a);
+  if (n > scratch.length) scratch = new Array<number>(n).fill(0);
+  // Insertion sort, descending, into a reused buffer: n is small and this runs on every ack.
+  for (let i = 0; i < n; i++) {
+    const v = matchOf(voters[i] as NodeId);
+    let j = i;
+    while (j > 0 && (scratch[j - 1] as number) < v) {
+      scratch[j] = scratch[j - 1] as number;
+      j--;
+    }
+    scratch[j] = v;
+  }
   // The majority(n)-th highest match is held by at least majority(n) voters.
-  return matches[majority(n) - 1] as number;
+  return scratch[majority(n) - 1] as number;
 }
 
 export type VoteResult = 'won' | 'lost' | 'pending';

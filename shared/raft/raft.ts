@@ -35,9 +35,6 @@ import { NONE } from './types';
 export type StepFn = (r: Raft, m: Message) => void;
 export type TickFn = (r: Raft) => void;
 
-/** Messages as the core builds them: every field but the sender, which send() fills in. */
-export type Outgoing = Message extends infer M ? (M extends Message ? Omit<M, 'from'> : never) : never;
-
 export class Raft {
   readonly id: NodeId;
   readonly cfg: RaftConfig;
@@ -110,8 +107,9 @@ export class Raft {
     return i > this.commit ? i : 0;
   }
 
-  send(m: Outgoing): void {
-    this.msgs.push({ ...m, from: this.id } as Message);
+  /** Queue a message for the next Ready. Messages are built as literals of one fixed shape. */
+  send(m: Message): void {
+    this.msgs.push(m);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -285,7 +283,7 @@ export class Raft {
     const lastLogTerm = this.log.lastTerm();
     for (const id of this.conf().voters) {
       if (id === this.id) continue;
-      this.send({ type: 'RequestVote', to: id, term: voteTerm, preVote: kind === 'pre', lastLogIndex, lastLogTerm, transfer });
+      this.send({ type: 'RequestVote', from: this.id, to: id, term: voteTerm, preVote: kind === 'pre', lastLogIndex, lastLogTerm, transfer });
     }
   }
 
@@ -315,9 +313,9 @@ export class Raft {
       // A stale sender. Tell it our term so it steps down (a returning old leader, a candidate of
       // an old term); everything else from the past is ignored.
       if (m.type === 'AppendEntries') {
-        this.send({ type: 'AppendEntriesResponse', to: m.from, term: this.term, success: false, matchIndex: m.prevLogIndex, rejectHint: null, readCtx: 0 });
+        this.send({ type: 'AppendEntriesResponse', from: this.id, to: m.from, term: this.term, success: false, matchIndex: m.prevLogIndex, rejectHint: null, readCtx: 0 });
       } else if (m.type === 'RequestVote') {
-        this.send({ type: 'RequestVoteResponse', to: m.from, term: this.term, preVote: m.preVote, granted: false });
+        this.send({ type: 'RequestVoteResponse', from: this.id, to: m.from, term: this.term, preVote: m.preVote, granted: false });
       }
       return;
     }
@@ -345,13 +343,13 @@ export class Raft {
     // Only for candidates whose log holds everything ours does (§5.4.1).
     const upToDate = unsafe.skipVoteLogCheck === true || this.log.isUpToDate(m.lastLogIndex, m.lastLogTerm);
     if (canVote && upToDate) {
-      this.send({ type: 'RequestVoteResponse', to: m.from, term: m.term, preVote: m.preVote, granted: true });
+      this.send({ type: 'RequestVoteResponse', from: this.id, to: m.from, term: m.term, preVote: m.preVote, granted: true });
       if (!m.preVote) {
         this.electionElapsed = 0;
         this.vote = m.from;
       }
     } else {
-      this.send({ type: 'RequestVoteResponse', to: m.from, term: this.term, preVote: m.preVote, granted: false });
+      this.send({ type: 'RequestVoteResponse', from: this.id, to: m.from, term: this.term, preVote: m.preVote, granted: false });
     }
   }
 

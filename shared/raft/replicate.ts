@@ -25,12 +25,12 @@ export function sendAppend(r: Raft, to: NodeId, sendIfEmpty: boolean, snapshotFi
     const snap = r.log.snapshot;
     assert(snap !== null, 'a leader always holds a snapshot (at least the bootstrap one)');
     pr.becomeSnapshot(snap.meta.index);
-    r.send({ type: 'InstallSnapshot', to, term: r.term, snapshot: snap });
+    r.send({ type: 'InstallSnapshot', from: r.id, to, term: r.term, snapshot: snap });
     return true;
   }
   const entries = r.log.slice(pr.next, pr.next + r.cfg.maxEntriesPerMsg);
   if (entries.length === 0 && !sendIfEmpty) return false;
-  r.send({ type: 'AppendEntries', to, term: r.term, prevLogIndex: prev, prevLogTerm: prevTerm, entries, leaderCommit: r.commit, readCtx: 0 });
+  r.send({ type: 'AppendEntries', from: r.id, to, term: r.term, prevLogIndex: prev, prevLogTerm: prevTerm, entries, leaderCommit: r.commit, readCtx: 0 });
   pr.sentEntries(entries.length, prev + entries.length);
   // A follower commits no further than what it verified (prev + entries), whatever we send.
   pr.sentCommit = Math.max(pr.sentCommit, Math.min(r.commit, prev + entries.length));
@@ -58,13 +58,13 @@ export function bcastHeartbeat(r: Raft): void {
       prev = r.log.snapshotIndex;
       prevTerm = r.log.snapshotTerm;
     }
-    r.send({ type: 'AppendEntries', to: id, term: r.term, prevLogIndex: prev, prevLogTerm: prevTerm, entries: [], leaderCommit: r.commit, readCtx });
+    r.send({ type: 'AppendEntries', from: r.id, to: id, term: r.term, prevLogIndex: prev, prevLogTerm: prevTerm, entries: [], leaderCommit: r.commit, readCtx });
     pr.sentCommit = Math.max(pr.sentCommit, Math.min(r.commit, prev));
   }
 }
 
 export function sendTimeoutNow(r: Raft, to: NodeId): void {
-  r.send({ type: 'TimeoutNow', to, term: r.term });
+  r.send({ type: 'TimeoutNow', from: r.id, to, term: r.term });
 }
 
 /**

@@ -33,18 +33,19 @@ export function stepFollower(r: Raft, m: Message): void {
  * fast-backtracking hint: our last index, and the term we hold at prevLogIndex with its first
  * index, so the leader skips a whole term per round trip.
  */
-export function handleAppend(r: Raft, m: AppendEntries): void {
-  const reply = (success: boolean, matchIndex: number, rejectHint: AppendEntriesResponse['rejectHint']) =>
-    r.send({ type: 'AppendEntriesResponse', to: m.from, term: r.term, success, matchIndex, rejectHint, readCtx: m.readCtx });
-  if (r.log.snapshot === null) {
+function reply(r: Raft, m: AppendEntries, success: boolean, matchIndex: number, rejectHint: AppendEntriesResponse['rejectHint']): void {
+  r.send({ type: 'AppendEntriesResponse', from: r.id, to: m.from, term: r.term, success, matchIndex, rejectHint, readCtx: m.readCtx });
+}
+
+export function handleAppend(r: Raft, m: AppendEntries): void {  if (r.log.snapshot === null) {
     // A joiner with no configuration yet: it cannot check anything until it has the leader's
     // snapshot, so it rejects, and the leader answers with the snapshot.
-    reply(false, m.prevLogIndex, { lastIndex: 0, conflictTerm: 0, conflictIndex: 0 });
+    reply(r, m, false, m.prevLogIndex, { lastIndex: 0, conflictTerm: 0, conflictIndex: 0 });
     return;
   }
   if (m.prevLogIndex < r.commit) {
     // Old news: everything up to our commit index is already in place. Say where we are.
-    reply(true, r.commit, null);
+    reply(r, m, true, r.commit, null);
     return;
   }
   if (r.log.matchTerm(m.prevLogIndex, m.prevLogTerm)) {
@@ -52,24 +53,24 @@ export function handleAppend(r: Raft, m: AppendEntries): void {
     const lastNew = m.prevLogIndex + m.entries.length;
     // Only as far as we verified we match the leader: not beyond the entries just checked.
     r.commitTo(Math.min(m.leaderCommit, lastNew));
-    reply(true, lastNew, null);
+    reply(r, m, true, lastNew, null);
     return;
   }
   const lastIndex = r.log.lastIndex();
   if (m.prevLogIndex > lastIndex) {
-    reply(false, m.prevLogIndex, { lastIndex, conflictTerm: 0, conflictIndex: 0 });
+    reply(r, m, false, m.prevLogIndex, { lastIndex, conflictTerm: 0, conflictIndex: 0 });
     return;
   }
   const conflictTerm = r.log.termAt(m.prevLogIndex) as number;
   const first = r.log.firstIndexOfTerm(conflictTerm) ?? m.prevLogIndex;
   // Entries up to our commit index are known to match, so never point the leader below it.
-  reply(false, m.prevLogIndex, { lastIndex, conflictTerm, conflictIndex: Math.max(first, r.commit + 1) });
+  reply(r, m, false, m.prevLogIndex, { lastIndex, conflictTerm, conflictIndex: Math.max(first, r.commit + 1) });
 }
 
 /** InstallSnapshot (§7): replace our log by the leader's snapshot unless we already have it. */
 export function handleSnapshot(r: Raft, m: InstallSnapshot): void {
   const s = m.snapshot;
-  const reply = (matchIndex: number) => r.send({ type: 'InstallSnapshotResponse', to: m.from, term: r.term, matchIndex });
+  const reply = (matchIndex: number) => r.send({ type: 'InstallSnapshotResponse', from: r.id, to: m.from, term: r.term, matchIndex });
   if (r.log.snapshot !== null && s.meta.index <= r.commit) {
     reply(r.commit);
     return;
