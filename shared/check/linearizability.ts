@@ -157,30 +157,28 @@ function searchKey(allOps: readonly HistoryOp[], maxSteps: number, maxMemoryByte
 }
 
 /**
- * Drops unanswered operations that cannot matter, which keeps fault runs (many timeouts) cheap:
- * an unanswered get changes and constrains nothing; an unanswered write of a value no operation
- * ever observes (read, expected by a cas, or reported by a cas mismatch) can only move the
- * register to a state nobody could have seen, so "it never took effect" (always allowed) is as
- * good as any place for it. The exception is a cas mismatch that reports no value: any other
- * value satisfies it, so then unanswered writes are all kept.
+ * Drops unanswered operations that cannot matter, which keeps fault runs (many timeouts) cheap.
+ * An unanswered get changes and constrains nothing. An unanswered write whose value no other
+ * operation could observe after it (every op that reads it, expects it in a cas or reports it in
+ * a cas mismatch finished before the write was invoked) only moves the register to a state nobody
+ * sees, so "it never took effect", which is always allowed, is as good as any place for it. A cas
+ * mismatch that reports no value could have seen any value, so it counts as observing them all.
+ * (The same rule as `droppable`, computed once per key.)
  */
 function withoutIrrelevantUnknowns(ops: readonly HistoryOp[]): HistoryOp[] {
-  const observed = new Set<string | null>();
-  let blindMismatch = false;
+  // For each value, the latest completion of an op observing it (Infinity if one never completes).
+  const lastSeenMs = new Map<string | null, number>();
+  let lastBlindMs = -Infinity;
   for (const h of ops) {
-    if (h.op.type === 'cas') observed.add(h.op.expected);
-    if (h.result === null) continue;
-    if (h.op.type === 'get' && h.result.kind === 'ok') observed.add(h.result.value);
-    if (h.result.kind === 'cas-mismatch') {
-      if (h.result.actual === undefined) blindMismatch = true;
-      else observed.add(h.result.actual);
-    }
+    const doneMs = h.completeMs ?? Infinity;
+    if (h.result?.kind === 'cas-mismatch' && h.result.actual === undefined) lastBlindMs = Math.max(lastBlindMs, doneMs);
+    for (const v of observedValues(h)) lastSeenMs.set(v, Math.max(lastSeenMs.get(v) ?? -Infinity, doneMs));
   }
   return ops.filter((h) => {
     if (h.result !== null) return true;
     if (h.op.type === 'get') return false;
-    if (blindMismatch) return true;
-    return observed.has(h.op.type === 'delete' ? null : h.op.value);
+    const written = h.op.type === 'delete' ? null : h.op.value;
+    return (lastSeenMs.get(written) ?? -Infinity) >= h.invokeMs || lastBlindMs >= h.invokeMs;
   });
 }
 
