@@ -6,6 +6,7 @@
 import { app, dialog, ipcMain, session } from 'electron';
 import type { BrowserWindow } from 'electron';
 import type { LabApi } from '../../shared/protocol/lab';
+import { isListenerCount, MENU_LISTENERS_CHANNEL } from '../../shared/protocol/app-menu';
 import { APP_ORIGIN } from './app-protocol';
 import { SQL_WASM_ENV } from './app-paths';
 import type { AppPaths } from './app-paths';
@@ -79,12 +80,20 @@ export function runApp(options: AppOptions): void {
 
     lab = options.createLab(options.paths);
     registerLabIpc(ipcMain, lab, { isTrustedSender: (frame) => isTrustedSender(frame, origins) });
+    let menuListeners = 0;
+    ipcMain.on(MENU_LISTENERS_CHANNEL, (event, count: unknown) => {
+      if (isTrustedSender(event.senderFrame, origins) && isListenerCount(count)) menuListeners = count;
+    });
 
     win = createMainWindow({
       preloadPath: options.paths.preload,
       url: options.devServerUrl ?? `${APP_ORIGIN}/index.html`,
     });
     const unsubscribe = forwardLabEvents(lab, win.webContents);
+    // A reload forgets the page's listeners; it re-announces them as it subscribes again.
+    win.webContents.on('did-start-navigation', (details) => {
+      if (details.isMainFrame && !details.isSameDocument) menuListeners = 0;
+    });
     win.on('closed', () => {
       unsubscribe();
       win = null;
@@ -94,6 +103,7 @@ export function runApp(options: AppOptions): void {
       lab,
       window: () => win,
       dev: options.devServerUrl !== undefined,
+      windowListens: () => menuListeners > 0,
       onError: (what, error) => {
         const detail = error instanceof Error ? error.message : String(error);
         if (win && !win.isDestroyed()) void dialog.showMessageBox(win, { type: 'warning', message: `${what} failed`, detail });

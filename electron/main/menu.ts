@@ -4,7 +4,7 @@
  * event stream. Open recording and Export need the window's UI, so they are sent to it as
  * menu commands (shared/protocol/app-menu.ts).
  */
-import { app, Menu } from 'electron';
+import { app, dialog, Menu } from 'electron';
 import type { BrowserWindow } from 'electron';
 import { DEFAULT_CLUSTER_OPTIONS } from '../../shared/protocol/lab';
 import type { LabApi } from '../../shared/protocol/lab';
@@ -18,6 +18,8 @@ export interface MenuContext {
   /** The window to send UI commands to, if one is open. */
   readonly window: () => BrowserWindow | null;
   readonly dev: boolean;
+  /** Whether the window listens for menu commands (it says so over MENU_LISTENERS_CHANNEL). */
+  readonly windowListens: () => boolean;
   /** Reports a failed menu action (the lab said no: e.g. stepping while running). */
   readonly onError: (what: string, error: unknown) => void;
 }
@@ -27,9 +29,15 @@ export function menuActions(context: MenuContext): MenuActions {
   const run = (what: string, action: () => Promise<unknown>) => {
     action().catch((error: unknown) => context.onError(what, error));
   };
-  const send = (command: MenuCommand) => {
+  const send = (command: MenuCommand, what: string) => {
     const win = context.window();
-    if (win && !win.isDestroyed()) win.webContents.send(MENU_COMMAND_CHANNEL, command);
+    if (!win || win.isDestroyed()) return;
+    if (context.windowListens()) {
+      win.webContents.send(MENU_COMMAND_CHANNEL, command);
+    } else {
+      // Say so rather than do nothing: this window's UI has no handler for the command.
+      void dialog.showMessageBox(win, { type: 'info', message: `${what} is not available in this window yet.` });
+    }
   };
   return {
     newCluster: () => run('New cluster', async () => {
@@ -39,8 +47,8 @@ export function menuActions(context: MenuContext): MenuActions {
       await lab.destroyCluster();
       await lab.createCluster(options);
     }),
-    openRecording: () => send({ type: 'open-recording' }),
-    exportRun: () => send({ type: 'export' }),
+    openRecording: () => send({ type: 'open-recording' }, 'Open recording'),
+    exportRun: () => send({ type: 'export' }, 'Export'),
     togglePaused: () => run('Run / Pause', async () => lab.setPaused(!(await lab.snapshot()).paused)),
     step: () => run('Step', async () => {
       if (!(await lab.snapshot()).paused) await lab.setPaused(true);

@@ -10,7 +10,7 @@ import type { IpcRendererEvent } from 'electron';
 import type { LabApi, LabEvent } from '../../shared/protocol/lab';
 import { LAB_EVENTS_CHANNEL, LAB_METHODS, labChannel } from '../../shared/protocol/lab-wire';
 import type { LabMethod } from '../../shared/protocol/lab-wire';
-import { isMenuCommand, MENU_COMMAND_CHANNEL } from '../../shared/protocol/app-menu';
+import { isMenuCommand, MENU_COMMAND_CHANNEL, MENU_LISTENERS_CHANNEL } from '../../shared/protocol/app-menu';
 import type { MenuCommand, RaftLabBridge } from '../../shared/protocol/app-menu';
 
 type LabRequests = Pick<LabApi, LabMethod>;
@@ -35,13 +35,20 @@ function onEvents(listener: (events: readonly LabEvent[]) => void): () => void {
   };
 }
 
+let menuListeners = 0;
+
 function onMenuCommand(listener: (command: MenuCommand) => void): () => void {
   const handler = (_event: IpcRendererEvent, command: unknown) => {
     if (isMenuCommand(command)) listener(command);
   };
   ipcRenderer.on(MENU_COMMAND_CHANNEL, handler);
+  ipcRenderer.send(MENU_LISTENERS_CHANNEL, ++menuListeners);
+  let subscribed = true;
   return () => {
+    if (!subscribed) return;
+    subscribed = false;
     ipcRenderer.removeListener(MENU_COMMAND_CHANNEL, handler);
+    ipcRenderer.send(MENU_LISTENERS_CHANNEL, --menuListeners);
   };
 }
 

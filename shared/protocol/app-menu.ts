@@ -17,6 +17,17 @@ export const MENU_COMMAND_TYPES = ['open-recording', 'export'] as const satisfie
 /** The IPC channel on which main pushes menu commands to the window. */
 export const MENU_COMMAND_CHANNEL = 'app:menu-command' as const;
 
+/**
+ * The window tells main how many menu-command listeners it has (a whole number, sent on every
+ * change), so that main can say so when a command would reach nobody instead of doing nothing.
+ */
+export const MENU_LISTENERS_CHANNEL = 'app:menu-listeners' as const;
+export const MAX_MENU_LISTENERS = 1_000;
+
+export function isListenerCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_MENU_LISTENERS;
+}
+
 export function isMenuCommand(value: unknown): value is MenuCommand {
   if (typeof value !== 'object' || value === null) return false;
   const type = (value as { type?: unknown }).type;

@@ -8,7 +8,7 @@ import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appPaths } from '../../electron/main/app-paths';
 import { LAB_EVENTS_CHANNEL, LAB_METHODS, labChannel } from '../../shared/protocol/lab-wire';
-import { MENU_COMMAND_CHANNEL } from '../../shared/protocol/app-menu';
+import { MENU_COMMAND_CHANNEL, MENU_LISTENERS_CHANNEL } from '../../shared/protocol/app-menu';
 import { buildApp } from './build-helpers';
 
 let out: string;
@@ -84,6 +84,7 @@ describe('electron-vite build output', () => {
     const code = readFileSync(join(out, 'preload', 'index.cjs'), 'utf8');
     const exposed = new Map<string, Record<string, unknown>>();
     const invoked: unknown[][] = [];
+    const sent: unknown[][] = [];
     const listeners = new Map<string, Set<(...args: unknown[]) => void>>();
     const electron = {
       contextBridge: { exposeInMainWorld: (key: string, api: Record<string, unknown>) => exposed.set(key, api) },
@@ -92,6 +93,7 @@ describe('electron-vite build output', () => {
           invoked.push(args);
           return Promise.resolve(null);
         },
+        send: (...args: unknown[]) => sent.push(args),
         on: (channel: string, fn: (...args: unknown[]) => void) => listeners.set(channel, (listeners.get(channel) ?? new Set()).add(fn)),
         removeListener: (channel: string, fn: (...args: unknown[]) => void) => listeners.get(channel)?.delete(fn),
       },
@@ -124,12 +126,16 @@ describe('electron-vite build output', () => {
     for (const fn of listeners.get(LAB_EVENTS_CHANNEL) ?? []) fn({}, [{ type: 'late' }]);
     expect(batches).toEqual([[{ type: 'run-state' }]]);
 
+    // Menu commands: only known ones get through; main hears how many listeners there are.
     const commands: unknown[] = [];
-    (api['onMenuCommand'] as (l: (c: unknown) => void) => () => void)((c) => commands.push(c));
+    const stopMenu = (api['onMenuCommand'] as (l: (c: unknown) => void) => () => void)((c) => commands.push(c));
     for (const fn of listeners.get(MENU_COMMAND_CHANNEL) ?? []) {
       fn({}, { type: 'export' });
       fn({}, { type: 'format-disk' });
     }
     expect(commands).toEqual([{ type: 'export' }]);
+    stopMenu();
+    stopMenu();
+    expect(sent).toEqual([[MENU_LISTENERS_CHANNEL, 1], [MENU_LISTENERS_CHANNEL, 0]]);
   });
 });
