@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { parseEDNString } from 'edn-data';
 import type { KvOp } from '../../shared/protocol/lab';
 import { checkLinearizability } from '../../shared/check/linearizability';
 import type { HistoryOp, Observed } from '../../shared/check/linearizability-history';
@@ -102,6 +103,26 @@ describe('Knossos EDN export', () => {
         ' {:process 1, :type :ok, :f :read, :value ["a" "1"], :time 13000000}]',
         '',
       ].join('\n'),
+    );
+  });
+
+  it('is read back by an independent EDN reader, values and all', () => {
+    const parsed = parseEDNString(exportKnossosEdn(history), { mapAs: 'object', keywordAs: 'string' }) as unknown as Array<Record<string, unknown>>;
+    expect(parsed).toHaveLength(10);
+    expect(parsed[0]).toEqual({ process: 0, type: 'invoke', f: 'write', value: ['x', '1'], time: 0 });
+    expect(parsed[3]).toEqual({ process: 1, type: 'ok', f: 'read', value: ['x', '1'], time: 12_000_000 });
+    expect(parsed[4]).toEqual({ process: 1, type: 'invoke', f: 'cas', value: ['x', ['0', '2']], time: 20_000_000 });
+    expect(parsed.find((o) => o['type'] === 'info')).toEqual({ process: 0, type: 'info', f: 'write', value: ['x', 'say "hi"\n'], time: 41_000_001 });
+  });
+
+  it('round-trips any string value through an independent EDN reader', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 30 }), fc.string({ unit: 'binary', minLength: 1, maxLength: 10 }), (value, key) => {
+        const h: HistoryOp[] = [{ client: 'c', op: put(key, value), invokeMs: 0, completeMs: 1, result: ok }];
+        const parsed = parseEDNString(exportKnossosEdn(h), { mapAs: 'object', keywordAs: 'string' }) as unknown as Array<{ value: unknown }>;
+        expect(parsed[0]?.value).toEqual([key, value]);
+      }),
+      { numRuns: 300 },
     );
   });
 
