@@ -1,35 +1,97 @@
 /**
- * Digests for recordings: a fast 64-bit non-cryptographic hash of canonical JSON, and the default
- * per-node state digest. Recording computes one after every input, so this must be cheap.
+ * Digests for recordings: a fast 64-bit non-cryptographic hash of plain JSON values, and the
+ * default per-node state digest. Recording computes one after every input, so both walk the
+ * value directly instead of building a JSON string first (several times cheaper).
  */
 import type { RaftNodeApi } from '../raft/api';
 
-/**
- * A 64-bit hash (two independent 32-bit lanes, each multiply-xorshift mixed) of a string's UTF-16
- * code units, as 16 hex digits. Stable across platforms; not for security.
- */
-export function hash64(text: string): string {
-  let h1 = 0x811c9dc5 ^ text.length;
-  let h2 = 0x27d4eb2f;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 0x01000193);
-    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
-    h2 ^= h2 >>> 15;
-  }
-  // Final avalanche so nearby inputs land far apart.
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 0x85ebca6b);
-  h1 = Math.imul(h1 ^ (h1 >>> 13), 0xc2b2ae35);
-  h1 ^= h1 >>> 16;
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 0x7feb352d);
-  h2 = Math.imul(h2 ^ (h2 >>> 15), 0x846ca68b);
-  h2 ^= h2 >>> 16;
-  return (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
+// Two independent 32-bit lanes; module state so hashing allocates nothing. Not re-entrant, and
+// nothing here calls out while hashing.
+let h1 = 0;
+let h2 = 0;
+
+function mix(x: number): void {
+  h1 = Math.imul(h1 ^ x, 0x01000193);
+  h2 = Math.imul(h2 ^ x, 0x5bd1e995);
+  h2 ^= h2 >>> 15;
 }
 
-/** Hash of a JSON value. The core's types are plain JSON built in a fixed key order. */
+function mixString(s: string): void {
+  mix(s.length);
+  for (let i = 0; i < s.length; i++) mix(s.charCodeAt(i));
+}
+
+/** Feeds a JSON value in: a type tag, then its content (object values in key order). */
+function mixValue(v: unknown): void {
+  switch (typeof v) {
+    case 'number':
+      if (Number.isSafeInteger(v)) {
+        mix(1);
+        mix(v >>> 0);
+        mix(Math.floor(v / 4294967296) | 0);
+      } else {
+        mix(2);
+        mixString(String(v));
+      }
+      return;
+    case 'string':
+      mix(3);
+      mixString(v);
+      return;
+    case 'boolean':
+      mix(v ? 4 : 5);
+      return;
+    case 'object':
+      if (v === null) mix(6);
+      else if (Array.isArray(v)) {
+        mix(7);
+        mix(v.length);
+        for (const item of v) mixValue(item);
+      } else {
+        // Plain objects of the core's types: every key is own and enumerable, and one type
+        // always has the same keys in the same order, so the values alone identify the state.
+        mix(8);
+        const o = v as Record<string, unknown>;
+        for (const key in o) mixValue(o[key]);
+        mix(9);
+      }
+      return;
+    default:
+      // undefined (absent) and anything JSON cannot hold.
+      mix(10);
+  }
+}
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+function hex32(x: number): string {
+  return HEX[(x >>> 24) & 0xff]! + HEX[(x >>> 16) & 0xff]! + HEX[(x >>> 8) & 0xff]! + HEX[x & 0xff]!;
+}
+
+function finish(): string {
+  let a = Math.imul(h1 ^ (h1 >>> 16), 0x85ebca6b);
+  a = Math.imul(a ^ (a >>> 13), 0xc2b2ae35);
+  a ^= a >>> 16;
+  let b = Math.imul(h2 ^ (h2 >>> 16), 0x7feb352d);
+  b = Math.imul(b ^ (b >>> 15), 0x846ca68b);
+  b ^= b >>> 16;
+  return hex32(a) + hex32(b);
+}
+
+/** 64-bit hash of a plain JSON value, as 16 hex digits. Stable across platforms; not for security. */
 export function jsonDigest(value: unknown): string {
-  return hash64(JSON.stringify(value) ?? 'undefined');
+  h1 = 0x811c9dc5;
+  h2 = 0x27d4eb2f;
+  mixValue(value);
+  return finish();
+}
+
+/** 64-bit hash of a string, as 16 hex digits. */
+export function hash64(text: string): string {
+  h1 = 0x811c9dc5;
+  h2 = 0x27d4eb2f;
+  mixString(text);
+  return finish();
 }
 
 /**
@@ -43,15 +105,11 @@ export interface StateDigest {
 
 /**
  * The default state digest, built only from the public node API: the full status (role, term,
- * vote, commit, applied, log bounds, configuration, timers, every peer's progress) plus the last
- * log entry in full. Log contents further back are covered by the Ready digests, which hash every
- * entry the node appends.
+ * vote, leader, commit, applied, log bounds and last term, configuration, election and heartbeat
+ * timers, randomized timeout, every peer's progress, transfer and pending conf). Log contents are
+ * covered by the Ready digests, which hash every entry the node appends or applies.
  */
 export const STATUS_DIGEST: StateDigest = {
   name: 'status-v1',
-  compute: (node) => {
-    const status = node.status();
-    const last = status.lastIndex > status.snapshotIndex ? node.entries(status.lastIndex, status.lastIndex + 1) : [];
-    return hash64(JSON.stringify(status) + JSON.stringify(last));
-  },
+  compute: (node) => jsonDigest(node.status()),
 };

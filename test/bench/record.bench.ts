@@ -1,0 +1,88 @@
+/**
+ * Recording cost and replay speed.
+ * - record.overheadPct.commits: extra wall time per committed client operation when every node is
+ *   recorded (inputs, outputs, a state digest after every input), records kept in memory
+ *   (`.encoded`: also encoded to JSON Lines as a file writer would). The simulator with 3 nodes
+ *   under a steady load of 8 clients is the workload; plain and recorded runs alternate and the
+ *   median of each is compared, so a busy machine skews both alike.
+ * - record.replayEventsPerSec: node records re-executed and verified per second by replay.
+ * - record.bytesPerEvent: average encoded size of one record.
+ */
+import { performance } from 'node:perf_hooks';
+import { replayRecording } from '../../shared/record/replay';
+import { RecordingFactory } from '../../shared/record/recording-factory';
+import { recordSimulation } from '../../shared/record/record-sim';
+import { RunRecorder } from '../../shared/record/write';
+import { resolveSimOptions, type SimOptions } from '../../shared/sim/options';
+import { Simulator } from '../../shared/sim/simulator';
+import { RawNode } from '../../shared/raft/raw-node';
+import type { BenchModule, Figure } from './registry';
+
+type Mode = 'plain' | 'recorded' | 'encoded';
+
+function steady(virtualMs: number): SimOptions {
+  return resolveSimOptions({ nodes: 3, seed: 5, ops: 10_000_000, clients: 8, maxTimeMs: virtualMs, check: false });
+}
+
+/** Wall ms per completed client operation, and what the recording held. */
+function msPerCommit(mode: Mode, virtualMs: number): { perOp: number; records: number; bytes: number } {
+  const options = steady(virtualMs);
+  let bytes = 0;
+  let run: RunRecorder | null = null;
+  let sim: Simulator | null = null;
+  const t0 = performance.now();
+  if (mode === 'plain') {
+    sim = new Simulator(options, RawNode);
+  } else {
+    run = new RunRecorder({
+      source: 'sim', createdAtMs: 0, nodes: [1, 2, 3], seed: options.seed, keep: false,
+      ...(mode === 'encoded' ? { onLine: (line: string) => void (bytes += line.length + 1) } : {}),
+    });
+    sim = new Simulator(options, new RecordingFactory(RawNode, run, () => sim?.now ?? 0));
+  }
+  sim.run();
+  const wallMs = performance.now() - t0;
+  if (sim.opsCompleted === 0) throw new Error('bench run completed no operations');
+  return { perOp: wallMs / sim.opsCompleted, records: run?.size ?? 0, bytes };
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+export const bench: BenchModule = {
+  area: 'record',
+  async run(ctx) {
+    const virtualMs = ctx.quick ? 3_000 : 20_000;
+    const rounds = ctx.quick ? 3 : 7;
+    msPerCommit('plain', 1_000);
+    msPerCommit('recorded', 1_000);
+    const samples: Record<Mode, number[]> = { plain: [], recorded: [], encoded: [] };
+    let perRecordBytes = 0;
+    for (let i = 0; i < rounds; i++) {
+      for (const mode of ['plain', 'recorded', 'encoded'] as const) {
+        const r = msPerCommit(mode, virtualMs);
+        samples[mode].push(r.perOp);
+        if (mode === 'encoded') perRecordBytes = r.bytes / Math.max(1, r.records);
+      }
+      ctx.log(`round ${i + 1}: ms/op plain ${samples.plain.at(-1)!.toFixed(4)}, recorded ${samples.recorded.at(-1)!.toFixed(4)}, encoded ${samples.encoded.at(-1)!.toFixed(4)}`);
+    }
+    const plain = median(samples.plain);
+    const figures: Figure[] = [
+      { key: 'record.overheadPct.commits', value: ((median(samples.recorded) - plain) / plain) * 100, unit: '%', label: 'extra wall time per committed op with recording on (3 nodes, 8 clients, records in memory)', lowerIsBetter: true },
+      { key: 'record.overheadPct.commits.encoded', value: ((median(samples.encoded) - plain) / plain) * 100, unit: '%', label: 'the same, every record also encoded to JSON Lines', lowerIsBetter: true },
+    ];
+
+    const { recording } = recordSimulation({ nodes: 3, seed: 5, ops: ctx.quick ? 200 : 2_000, clients: 8, maxTimeMs: 600_000, faults: ['crash', 'partition'], faultWindowMs: 5_000 }, RawNode);
+    const t0 = performance.now();
+    const report = replayRecording(recording, RawNode);
+    const wallMs = performance.now() - t0;
+    if (!report.ok) throw new Error(`replay diverged: ${JSON.stringify(report.firstDivergence)}`);
+    ctx.log(`replayed ${report.events} events in ${wallMs.toFixed(0)} ms`);
+    figures.push({ key: 'record.replayEventsPerSec', value: (report.events / wallMs) * 1000, unit: 'events/s', label: 'node records re-executed through the core with digest verification' });
+    figures.push({ key: 'record.bytesPerEvent', value: perRecordBytes, unit: 'bytes', label: 'average JSON Lines size of one record (steady load)', lowerIsBetter: true });
+    return figures;
+  },
+};
