@@ -67,7 +67,10 @@ export interface StorageStats {
   readonly checkpoints: number;
   /** fsyncs of the journal so far (group commit makes this lower than the number of persist calls). */
   readonly journalSyncs: number;
-  /** Longest single synchronous section on the node's thread (batch apply, export at open/close), milliseconds. */
+  /**
+   * Longest single synchronous section storage ran on the node's thread (a batch apply, starting
+   * the checkpoint worker, an export at open or close), milliseconds.
+   */
   readonly longestStallMs: number;
 }
 
@@ -284,14 +287,17 @@ export class NodeStorage {
     if (this.failure !== null) throw this.failure;
   }
 
-  stats(): StorageStats {
-    return {
+  /** Counters; `resetLongestStall` starts a new measuring window for `longestStallMs`. */
+  stats(opts: { readonly resetLongestStall?: boolean } = {}): StorageStats {
+    const stats: StorageStats = {
       journalBytes: this.journalBytes,
       databaseBytes: this.databaseBytes,
       checkpoints: this.checkpoints,
       journalSyncs: this.journalSyncs,
       longestStallMs: this.longestStallMs,
     };
+    if (opts.resetLongestStall === true) this.longestStallMs = 0;
+    return stats;
   }
 
   /**
@@ -333,9 +339,11 @@ export class NodeStorage {
     if (!next.ok) return Promise.reject(new RangeError(`refused to persist to ${this.databasePath}: ${next.reason}`));
     let frame: Buffer;
     try {
-      frame = encodeFrame(Buffer.from(JSON.stringify(record), 'utf8'));
-      const ops = this.timed(() => applyRecord(this.db, this.runner, record)); // all-or-nothing (one transaction)
-      this.opsLog.append(ops);
+      frame = this.timed(() => {
+        const encoded = encodeFrame(Buffer.from(JSON.stringify(record), 'utf8'));
+        this.opsLog.append(applyRecord(this.db, this.runner, record)); // all-or-nothing (one transaction)
+        return encoded;
+      });
     } catch (error) {
       return Promise.reject(error);
     }
@@ -417,14 +425,14 @@ export class NodeStorage {
         slabs = this.opsLog.take();
       });
       const bytes = await ioStep(this.databasePath, () =>
-        runCheckpointWorker({
+        this.timed(() => runCheckpointWorker({
           workerUrl: this.settings.workerUrl,
           sqlJsPath: this.settings.sqlJsPath,
           wasmPath: this.settings.wasmPath,
           databasePath: this.databasePath,
           copyTo,
           slabs,
-        }),
+        })),
       );
       await ioStep(this.settings.prevPath, async () => {
         await rm(this.settings.prevPath);
