@@ -5,10 +5,16 @@
  */
 import { UsageError } from './args';
 import { simCommand } from './sim';
+import { checkCommand } from './commands/check';
+import { exportCommand } from './commands/export';
+import { replayCommand } from './commands/replay';
 import type { Subcommand } from './subcommand';
 
 export const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
   sim: simCommand,
+  replay: replayCommand,
+  check: checkCommand,
+  export: exportCommand,
 };
 
 export const EXIT_USAGE = 64;
