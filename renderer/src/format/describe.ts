@@ -1,9 +1,11 @@
 /**
- * Short human text for messages, entries and client operations, as the UI shows them.
- * (When shared/raft/describe.ts lands, message and entry text should come from there so the UI
- * and the traces agree; until then this is the renderer's own wording.)
+ * Text for messages, entries and client operations as the UI shows them. Full message text is
+ * the canonical form from shared/raft/describe.ts (the same as traces and bug reports); the
+ * short labels and log-cell texts here are the UI's own, for tight spaces.
  */
 import type { Entry, Message } from '../../../shared/raft/types';
+import { describeMessage } from '../../../shared/raft/describe';
+import { decodeCommand } from '../../../shared/kv/command';
 import type { KvOp, KvResult, PendingItem } from '../../../shared/protocol/lab';
 
 export function messageLabel(m: Message): string {
@@ -18,26 +20,8 @@ export function messageLabel(m: Message): string {
   }
 }
 
-/** One line with the fields that matter for following an election or a replication round. */
-export function describeMessage(m: Message): string {
-  const head = `${m.from}→${m.to} t${m.term}`;
-  switch (m.type) {
-    case 'RequestVote':
-      return `${head} ${m.preVote ? 'PreVote' : 'RequestVote'} last=${m.lastLogIndex}@t${m.lastLogTerm}${m.transfer ? ' (transfer)' : ''}`;
-    case 'RequestVoteResponse':
-      return `${head} ${m.preVote ? 'PreVote' : 'Vote'} ${m.granted ? 'GRANTED' : 'denied'}`;
-    case 'AppendEntries':
-      return `${head} AppendEntries prev=${m.prevLogIndex}@t${m.prevLogTerm} entries=${m.entries.length === 0 ? 'none' : `[${m.entries[0]?.index}..${m.entries[m.entries.length - 1]?.index}]`} commit=${m.leaderCommit}`;
-    case 'AppendEntriesResponse':
-      return `${head} AppendEntriesResponse ${m.success ? `ok match=${m.matchIndex}` : `REJECT${m.rejectHint ? ` last=${m.rejectHint.lastIndex} conflict=t${m.rejectHint.conflictTerm}@${m.rejectHint.conflictIndex}` : ''}`}`;
-    case 'InstallSnapshot':
-      return `${head} InstallSnapshot upTo=${m.snapshot.meta.index}@t${m.snapshot.meta.term}`;
-    case 'InstallSnapshotResponse':
-      return `${head} InstallSnapshotResponse match=${m.matchIndex}`;
-    case 'TimeoutNow':
-      return `${head} TimeoutNow`;
-  }
-}
+/** The canonical one-line text (shared with traces and bug reports). */
+export { describeMessage };
 
 export function describeEntry(e: Entry): string {
   switch (e.kind) {
@@ -47,22 +31,13 @@ export function describeEntry(e: Entry): string {
   }
 }
 
-/** Commands are the KV codec's JSON; show the op when it parses, the raw text otherwise. */
+/** Commands are the KV codec's encoding: show the operation, or the raw text if it does not decode. */
 function commandText(data: string): string {
   try {
-    const v: unknown = JSON.parse(data);
-    if (v && typeof v === 'object') {
-      const o = v as Record<string, unknown>;
-      const op = (o['op'] && typeof o['op'] === 'object' ? o['op'] : o) as Record<string, unknown>;
-      if (typeof op['type'] === 'string' && typeof op['key'] === 'string') {
-        const val = typeof op['value'] === 'string' ? `=${op['value']}` : '';
-        return `${op['type']} ${op['key']}${val}`;
-      }
-    }
+    return describeOp(decodeCommand(data).op);
   } catch {
-    // not JSON: fall through to the raw text
+    return data.length > 40 ? `${data.slice(0, 40)}…` : data;
   }
-  return data.length > 40 ? `${data.slice(0, 40)}…` : data;
 }
 
 export function describeOp(op: KvOp): string {

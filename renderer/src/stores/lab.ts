@@ -102,6 +102,8 @@ export const useLabStore = defineStore('lab', () => {
         case 'run-state':
           paused.value = e.paused;
           speed.value = e.speed;
+          // Resuming releases every held item; the lab reports new holds only in step mode.
+          if (!e.paused) pending.value = [];
           break;
         case 'pending':
           pending.value = e.items;

@@ -1,0 +1,53 @@
+/**
+ * The lab in a browser, as a user drives it: through the browser host (`npm run web`) with
+ * worker-thread nodes, in Debian's chromium at 1280x800. One cluster, stage after stage
+ * (see journey.ts); screenshots of each stage in test-results/e2e/.
+ */
+import { test, expect, type Page } from '@playwright/test';
+import { LAB_METHODS } from '../../shared/protocol/lab-wire';
+import { startWebHostProcess, type WebHostProcess } from './web-host-process';
+import { LabPage } from './lab-page';
+import * as journey from './journey';
+
+test.describe.serial('browser host: a user journey through a 5-node cluster', () => {
+  let host: WebHostProcess;
+  let page: Page;
+  let lab: LabPage;
+  const state: journey.JourneyState = { leader: 0 };
+
+  test.beforeAll(async ({ browser }) => {
+    host = await startWebHostProcess();
+    page = await browser.newPage({ baseURL: host.url, viewport: { width: 1280, height: 800 } });
+    lab = new LabPage(page, 'browser');
+  });
+  test.afterAll(async () => {
+    await page?.close();
+    await host?.stop();
+  });
+
+  test('create a 5-node cluster and see one leader', async () => {
+    Object.assign(state, await journey.createAndElect(lab));
+  });
+  test('pause and step a RequestVote to a chosen node: its vote changes', async () => {
+    await journey.stepOneVote(lab, state);
+  });
+  test('isolate the leader: a new leader in the majority, the old one cannot commit', async () => {
+    await journey.isolateLeader(lab, state);
+  });
+  test('heal: logs converge', async () => {
+    await journey.healAndConverge(lab, state);
+  });
+  test('writes are committed on every node', async () => {
+    await journey.writesEverywhere(lab);
+  });
+  test('crash and restart a node: it catches up', async () => {
+    await journey.crashAndCatchUp(lab, state);
+  });
+  test('export a recording and check the downloaded file', async () => {
+    const hasExport = (LAB_METHODS as readonly string[]).some((m) => /export|record/i.test(m));
+    test.skip(!hasExport, 'The lab API has no export method yet: exporting a recording is a later issue (the LabApi in shared/protocol/lab.ts has no export call, so the UI has no Export button).');
+  });
+  test('no console errors during the whole journey', async () => {
+    expect(lab.errors).toEqual([]);
+  });
+});

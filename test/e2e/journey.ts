@@ -1,0 +1,132 @@
+/**
+ * The user journey every host must support, one function per stage, each ending in a
+ * screenshot. Specs call them in order on a LabPage (browser.spec.ts through the browser host;
+ * an Electron spec can run the same stages in the app window).
+ *
+ * The cluster is created with PreVote and CheckQuorum off so that stepping shows the textbook
+ * election (§5.2): a fired timeout sends real RequestVotes, and an isolated leader keeps
+ * believing it leads (it cannot commit: that is what the stage shows).
+ */
+import { expect } from '@playwright/test';
+import type { LabPage } from './lab-page';
+
+export interface JourneyState {
+  leader: number;
+}
+
+export async function createAndElect(lab: LabPage): Promise<JourneyState> {
+  await lab.page.goto('/');
+  await lab.createCluster({ nodes: 5, preVote: false, checkQuorum: false });
+  const leader = await lab.waitForOneLeader(5);
+  await expect(lab.page.getByTestId('leader-fact')).toHaveText(`leader ${leader.id}`);
+  await lab.shot('01-one-leader');
+  return { leader: leader.id };
+}
+
+/** Pause, fire one follower's timeout, deliver its RequestVote to another follower only. */
+export async function stepOneVote(lab: LabPage, state: JourneyState): Promise<void> {
+  const p = lab.page;
+  await lab.setPaused(true);
+  await expect(p.getByText('PAUSED · step mode')).toBeVisible();
+  await lab.tab('Step');
+  const followers = (await lab.nodes()).filter((n) => n.role === 'follower').map((n) => n.id);
+  const [candidate, voter] = followers;
+  if (candidate === undefined || voter === undefined) throw new Error(`need two followers, saw ${followers.join(',')}`);
+  const before = await lab.node(voter);
+  const votesBefore = new Map((await lab.nodes()).map((n) => [n.id, n.vote]));
+  expect(before.vote).not.toBe(candidate);
+
+  await p.getByTestId(`fire-${candidate}`).click();
+  const request = p.locator(`[data-testid="pending-message"][data-type="RequestVote"][data-from="${candidate}"][data-to="${voter}"]`);
+  await expect(request).toHaveCount(1);
+  await expect(request).toContainText(`grants vote to ${candidate}`);
+  await expect.poll(async () => (await lab.node(candidate)).role).toBe('candidate');
+  await lab.shot('02a-request-vote-pending');
+
+  await request.getByTestId('deliver').click();
+  await expect.poll(async () => (await lab.node(voter)).vote, { message: `node ${voter}'s vote` }).toBe(candidate);
+  const after = await lab.node(voter);
+  expect(after.term).toBeGreaterThan(before.term);
+  // Nothing else happened: the other followers' votes are unchanged.
+  for (const id of followers.slice(2)) expect((await lab.node(id)).vote).toBe(votesBefore.get(id));
+  await lab.selectNode(voter);
+  await expect(p.getByTestId('inspect-vote')).toHaveText(String(candidate));
+  await lab.shot('02b-vote-changed');
+
+  await lab.setPaused(false);
+  state.leader = (await lab.waitForOneLeader(5)).id;
+}
+
+/** Isolate the leader: the majority elects another; the old leader commits nothing. */
+export async function isolateLeader(lab: LabPage, state: JourneyState): Promise<void> {
+  const p = lab.page;
+  const old = state.leader;
+  await lab.tab('Network');
+  await p.getByTestId('isolate-leader').click();
+  await expect.poll(async () => (await lab.nodes()).filter((n) => n.id !== old && n.role === 'leader').length, { timeout: 60_000, message: 'a new leader in the majority' }).toBe(1);
+  const newLeader = (await lab.nodes()).find((n) => n.id !== old && n.role === 'leader');
+  if (!newLeader) throw new Error('new leader vanished');
+  const oldCommit = (await lab.node(old)).commit;
+
+  const result = await lab.submit('put', 'during-split', 'majority');
+  expect(result).toMatch(/→ ok/);
+  await expect.poll(async () => (await lab.node(newLeader.id)).commit).toBeGreaterThan(oldCommit);
+  // The old leader still shows itself leader (CheckQuorum is off) in an older term, stuck.
+  const stale = await lab.node(old);
+  expect(stale.term).toBeLessThan(newLeader.term);
+  expect(stale.commit).toBe(oldCommit);
+  await lab.shot('03-leader-isolated');
+  state.leader = newLeader.id;
+}
+
+/** Heal: one leader again, and every log has the same length and commit index. */
+export async function healAndConverge(lab: LabPage, state: JourneyState): Promise<void> {
+  await lab.tab('Network');
+  await lab.page.getByTestId('heal').click();
+  state.leader = (await lab.waitForOneLeader(5)).id;
+  await expect.poll(async () => {
+    const logs = await lab.logs();
+    return new Set(logs.map((l) => `${l.last}/${l.commit}`)).size;
+  }, { timeout: 60_000, message: 'logs converge (same last index and commit on every node)' }).toBe(1);
+  await expect(lab.page.locator('.cell.divergent')).toHaveCount(0);
+  await lab.shot('04-healed-converged');
+}
+
+/** Client writes are committed and applied on every node. */
+export async function writesEverywhere(lab: LabPage): Promise<void> {
+  const results = [];
+  for (const [k, v] of [['a', '1'], ['b', '2'], ['c', '3']] as const) results.push(await lab.submit('put', k, v));
+  for (const r of results) expect(r).toMatch(/→ ok/);
+  const index = Number(/@(\d+)/.exec(results[results.length - 1] ?? '')?.[1]);
+  expect(index).toBeGreaterThan(0);
+  await expect.poll(async () => (await lab.logs()).every((l) => l.commit >= index && l.applied >= index), { timeout: 60_000, message: `entry ${index} committed and applied everywhere` }).toBe(true);
+  const got = await lab.submit('get', 'b');
+  expect(got).toMatch(/→ ok "2"/);
+  await expect(lab.page.locator('.cell', { hasText: 'put c = 3' })).toHaveCount(5);
+  await lab.shot('05-writes-committed');
+}
+
+/** Crash a follower, write without it, restart it: it catches up from its own files and the leader. */
+export async function crashAndCatchUp(lab: LabPage, state: JourneyState): Promise<void> {
+  const p = lab.page;
+  const victim = (await lab.nodes()).find((n) => n.role === 'follower')?.id;
+  if (victim === undefined) throw new Error('no follower to crash');
+  await lab.selectNode(victim);
+  await p.getByTestId('crash-node').click();
+  await expect.poll(async () => (await lab.node(victim)).life).toBe('crashed');
+  const stuckAt = (await lab.logs()).find((l) => l.id === victim)?.commit ?? 0;
+  expect(await lab.submit('put', 'while-down', 'x')).toMatch(/→ ok/);
+  await lab.shot('06a-node-crashed');
+
+  await lab.selectNode(victim);
+  await p.getByTestId('restart-node').click();
+  await expect.poll(async () => (await lab.node(victim)).life, { timeout: 60_000 }).toBe('running');
+  await expect.poll(async () => {
+    const ns = await lab.nodes();
+    const leader = ns.find((n) => n.role === 'leader');
+    const me = ns.find((n) => n.id === victim);
+    return leader && me ? me.commit === leader.commit && me.commit > stuckAt : false;
+  }, { timeout: 60_000, message: `node ${victim} catches up with the leader` }).toBe(true);
+  state.leader = (await lab.waitForOneLeader(5)).id;
+  await lab.shot('06b-node-caught-up');
+}
