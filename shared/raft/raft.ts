@@ -428,7 +428,8 @@ export class Raft {
   /** The host compacted its log up to `index` with state-machine snapshot `data`. */
   compact(index: number, data: string): void {
     if (index <= this.log.snapshotIndex) return;
-    assert(index <= this.applied, `compact at ${index} beyond applied ${this.applied}`);
+    // The host can only snapshot what it applied: anything else is a host bug, refused unchanged.
+    if (index > this.applied) throw new RangeError(`compact: index ${index} is beyond the applied index ${this.applied}`);
     const term = this.log.termAt(index) as number;
     this.log.compact({ meta: { index, term, conf: this.confs.at(index) }, data });
     this.confs.compactTo(index);

@@ -96,8 +96,12 @@ function afterCommit(r: Raft, prevCommit: number): void {
   }
   bcastAppend(r);
   if (!isVoter(r.conf(), r.id) && r.pendingConfIndex() === 0) {
-    // Our own removal is committed (we led it without counting ourselves): step down. The others
-    // elect a new leader after their election timeout (dissertation §4.2.2).
+    // Our own removal is committed (we led it without counting ourselves): step down
+    // (dissertation §4.2.2). Hand over to the most caught-up voter, if one holds our whole log,
+    // so the cluster does not wait an election timeout for a new leader.
+    const last = r.log.lastIndex();
+    const heir = r.conf().voters.find((id) => r.prs.get(id)?.match === last);
+    if (heir !== undefined) sendTimeoutNow(r, heir);
     r.becomeFollower(r.term, NONE);
   }
 }

@@ -133,6 +133,16 @@ describe('RawNode', () => {
     }
   });
 
+  it('refuses to compact beyond what was applied, changing nothing', () => {
+    const c = cluster();
+    c.nodes.get(1)?.campaign();
+    c.settle();
+    const n = c.nodes.get(1) as RawNode;
+    const before = n.status();
+    expect(() => n.compact(5, 'x')).toThrow(/compact: index 5 is beyond the applied index 1/);
+    expect(n.status()).toEqual(before);
+  });
+
   it('refuses a second ready() before advance()', () => {
     const n = RawNode.bootstrap(cfg(1), createRng(1), conf3);
     n.ready();
