@@ -122,7 +122,7 @@ describe('Knossos EDN export', () => {
         const parsed = parseEDNString(exportKnossosEdn(h), { mapAs: 'object', keywordAs: 'string' }) as unknown as Array<{ value: unknown }>;
         expect(parsed[0]?.value).toEqual([key, value]);
       }),
-      { numRuns: 300 },
+      { numRuns: 150 },
     );
   });
 
