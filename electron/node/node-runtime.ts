@@ -513,7 +513,8 @@ export class NodeRuntime {
   private schedulePump(): void {
     if (this.pumpScheduled || this.pumping !== null) return;
     this.pumpScheduled = true;
-    queueMicrotask(() => {
+    // After the current I/O phase, so every message already waiting on the ports joins this Ready.
+    setImmediate(() => {
       this.pumpScheduled = false;
       void this.pump();
     });
