@@ -5,12 +5,16 @@
  * Static imports only, so the bundler can follow them.
  */
 import { RawNode } from '../../shared/raft/raw-node';
+import { SQL_WASM_ENV } from '../main/app-paths';
 import { NodeStorage } from '../storage';
 import { NodeRuntime } from './node-runtime';
 import { openControlPort } from './port-shim';
 
+// A packaged app has no node_modules: main says where sql.js's wasm is (see app-paths.ts).
+const wasmPath = process.env[SQL_WASM_ENV];
+
 new NodeRuntime(openControlPort(), {
   raft: RawNode,
-  openStorage: (dataDir, node) => NodeStorage.open(dataDir, node),
+  openStorage: (dataDir, node) => NodeStorage.open(dataDir, node, wasmPath ? { wasmPath } : {}),
   exit: (code) => process.exit(code),
 });
