@@ -155,3 +155,38 @@ describe('cluster basics', () => {
     expect((await lab.snapshot()).violations).toEqual([]);
   });
 });
+
+describe('node controls', () => {
+  it('a paused node stops ticking and holds what it receives; the others elect without it', async () => {
+    current = await openLab();
+    const { lab, dir } = current;
+    await lab.createCluster({ ...FAST, nodes: 3, dataDir: dir });
+    const leader = await waitForLeader(lab);
+    await lab.setNodePaused(leader, true);
+    const others = [1, 2, 3].filter((n) => n !== leader);
+    const next = await waitForLeader(lab, others);
+    const snap = await lab.snapshot();
+    expect(snap.nodes.find((n) => n.id === leader)?.life).toBe('paused');
+    // The paused node holds the new leader's messages as pending items instead of handling them.
+    expect(snap.pending.some((p) => p.kind === 'message' && p.message.to === leader && p.message.from === next)).toBe(true);
+    await put(lab, 'while', 'paused');
+    await lab.setNodePaused(leader, false);
+    await waitFor('the old leader follows', async () => {
+      const s = (await lab.snapshot()).nodes.find((n) => n.id === leader)?.status;
+      return s?.role === 'follower' && s.leader === next ? true : null;
+    });
+    expect((await lab.snapshot()).violations).toEqual([]);
+  });
+
+  it('transfers leadership on request', async () => {
+    current = await openLab();
+    const { lab, dir } = current;
+    await lab.createCluster({ ...FAST, nodes: 3, dataDir: dir });
+    const leader = await waitForLeader(lab);
+    await put(lab, 'x', '1');
+    const target = leader === 3 ? 2 : 3;
+    await lab.transferLeadership(target);
+    await waitFor(`node ${target} leads`, async () => ((await waitForLeader(lab)) === target ? true : null));
+    await put(lab, 'y', '2');
+  });
+});
