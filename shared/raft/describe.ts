@@ -6,7 +6,7 @@
  *   1->2 AppendEntries t3 prev=5/2 [6/3 7/3] commit=5
  *   2->1 AppendEntriesResponse t3 reject prev=7 hint=last:5,term:2@4
  */
-import type { ConfChange, ConfState, Entry, Message, Ready } from './types';
+import type { ConfChange, ConfState, Entry, Message, NodeStatus, Ready } from './types';
 
 /** At most this many entries are listed one by one; longer runs are abbreviated. */
 const MAX_LISTED = 6;
@@ -77,4 +77,22 @@ export function describeReady(rd: Ready): string {
   if (rd.readStates.length > 0) parts.push(`reads=${rd.readStates.map((r) => `${r.ctx}@${r.index}`).join(',')}`);
   if (rd.messagesBeforePersist) parts.push('UNSAFE-send-before-persist');
   return parts.join(' ');
+}
+
+/**
+ * One line for a node's state, e.g.
+ * `2: follower t3 vote=1 lead=1 commit=5 applied=5 last=7/3 snap=0/0 voters=1,2,3`.
+ * The leader's view of each peer is `describePeers` (one line per peer).
+ */
+export function describeStatus(s: NodeStatus): string {
+  const pending = s.pendingConfIndex > 0 ? ` pending-conf=${s.pendingConfIndex}` : '';
+  const transfer = s.leadTransferee > 0 ? ` transferee=${s.leadTransferee}` : '';
+  return `${s.id}: ${s.role} t${s.term} vote=${s.vote} lead=${s.leader} commit=${s.commit} applied=${s.applied} last=${s.lastIndex}/${s.lastTerm} snap=${s.snapshotIndex}/${s.snapshotTerm} ${describeConf(s.conf)}${pending}${transfer}`;
+}
+
+/** The leader's progress for each other peer: `2: match=5 next=6 replicate [inflight=1] [learner]`. */
+export function describePeers(s: NodeStatus): string[] {
+  return s.progress
+    .filter((p) => p.id !== s.id)
+    .map((p) => `${p.id}: match=${p.match} next=${p.next} ${p.state}${p.inflight > 0 ? ` inflight=${p.inflight}` : ''}${p.learner ? ' learner' : ''}`);
 }

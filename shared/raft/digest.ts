@@ -4,7 +4,8 @@
  * it reproduces a recording exactly. Pure JS (FNV-1a, two 32-bit lanes), no Node crypto.
  * Costs O(log length): call it per checkpoint, not per message.
  */
-import type { RawNode } from './raw-node';
+import type { RaftNodeApi } from './api';
+import { RawNode } from './raw-node';
 
 function fnv1a(text: string, basis: number): number {
   let h = basis >>> 0;
@@ -22,8 +23,10 @@ export function hashText(text: string): string {
   return a.toString(16).padStart(8, '0') + b.toString(16).padStart(8, '0');
 }
 
-export function stateDigest(node: RawNode): string {
+/** Works on any node behind the API; a RawNode's election votes are included too. */
+export function stateDigest(node: RaftNodeApi): string {
   const s = node.status();
+  const votes = node instanceof RawNode ? node.votes() : [];
   // Fixed key order: the status object is built in a fixed order, entries are plain JSON.
-  return hashText(JSON.stringify([s, node.entries(s.firstIndex, s.lastIndex + 1), node.votes()]));
+  return hashText(JSON.stringify([s, node.entries(s.firstIndex, s.lastIndex + 1), votes]));
 }

@@ -4,5 +4,5 @@ export type { ProposeResult, RaftNodeApi, ReadIndexResult } from './api';
 export { RawNode, checkPersisted } from './raw-node';
 export { RaftInvariantError } from './assert';
 export { applyChange, validateChange, isVoter, isLearner, isMember } from './conf';
-export { describeConf, describeConfChange, describeEntries, describeEntry, describeMessage, describeReady } from './describe';
+export { describeConf, describeConfChange, describeEntries, describeEntry, describeMessage, describePeers, describeReady, describeStatus } from './describe';
 export { hashText, stateDigest } from './digest';

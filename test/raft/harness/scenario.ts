@@ -6,7 +6,7 @@
  * report violations as `!! ...` lines (the unsafe-option scenarios show them on purpose).
  */
 import { RawNode } from '../../../shared/raft/raw-node';
-import { describeConf, describeEntries, describeEntry, describeMessage } from '../../../shared/raft/describe';
+import { describeConf, describeEntries, describeEntry, describeMessage, describePeers, describeStatus } from '../../../shared/raft/describe';
 import { stateDigest } from '../../../shared/raft/digest';
 import type { ConfChange, Entry, Message, NodeId, RaftConfig, Snapshot, UnsafeOptions } from '../../../shared/raft/types';
 import { DEFAULT_RAFT_CONFIG } from '../../../shared/raft/types';
@@ -468,14 +468,8 @@ export class Scenario {
   private status(id: NodeId, out: string[]): void {
     const n = this.get(id);
     const s = n.node.status();
-    const down = n.up ? '' : ' (down)';
-    out.push(
-      `${id}: ${s.role} t${s.term} vote=${s.vote} lead=${s.leader} commit=${s.commit} applied=${s.applied} last=${s.lastIndex}/${s.lastTerm} snap=${s.snapshotIndex}/${s.snapshotTerm} ${describeConf(s.conf)}${s.pendingConfIndex > 0 ? ` pending-conf=${s.pendingConfIndex}` : ''}${s.leadTransferee > 0 ? ` transferee=${s.leadTransferee}` : ''}${down}`,
-    );
-    for (const p of s.progress) {
-      if (p.id === id) continue;
-      out.push(`  ${p.id}: match=${p.match} next=${p.next} ${p.state}${p.inflight > 0 ? ` inflight=${p.inflight}` : ''}${p.learner ? ' learner' : ''}`);
-    }
+    out.push(describeStatus(s) + (n.up ? '' : ' (down)'));
+    for (const line of describePeers(s)) out.push(`  ${line}`);
   }
 
   private log(id: NodeId, out: string[]): void {
