@@ -1,4 +1,5 @@
 // The renderer's entry: one Vue app, one Pinia, one LabClient chosen by what the host provides.
+import './transport/zod-jitless';
 import { createApp } from 'vue';
 import { createPinia } from 'pinia';
 import App from './App.vue';

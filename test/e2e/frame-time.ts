@@ -16,35 +16,38 @@ export interface FrameStats {
   readonly longestTaskMs: number;
 }
 
-export async function measureFrames(page: Page, durationMs: number): Promise<FrameStats> {
-  return page.evaluate(async (ms) => {
-    const gaps: number[] = [];
-    const tasks: number[] = [];
-    let observer: PerformanceObserver | null = null;
-    try {
-      observer = new PerformanceObserver((list) => { for (const e of list.getEntries()) tasks.push(e.duration); });
-      observer.observe({ type: 'longtask', buffered: false });
-    } catch {
-      observer = null; // long task timing unsupported: report none
-    }
-    const start = performance.now();
-    await new Promise<void>((done) => {
-      let last = start;
-      const frame = (t: number) => {
-        gaps.push(t - last);
-        last = t;
-        if (t - start < ms) requestAnimationFrame(frame);
-        else done();
-      };
-      requestAnimationFrame(frame);
-    });
-    observer?.disconnect();
-    const sorted = [...gaps].sort((a, b) => a - b);
-    const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
-    return {
-      frames: gaps.length, durationMs: performance.now() - start,
-      p50Ms: q(0.5), p95Ms: q(0.95), p99Ms: q(0.99), maxMs: sorted[sorted.length - 1] ?? 0,
-      longTasks: tasks.length, longestTaskMs: Math.max(0, ...tasks),
+/**
+ * The in-page measurement, as source text: a function passed to page.evaluate would be
+ * serialised after transpilation, and tsx's helpers (e.g. `__name`) do not exist in the page.
+ */
+const MEASURE_SOURCE = `async (ms) => {
+  const gaps = [];
+  const tasks = [];
+  let observer = null;
+  try {
+    observer = new PerformanceObserver((list) => { for (const e of list.getEntries()) tasks.push(e.duration); });
+    observer.observe({ type: 'longtask', buffered: false });
+  } catch { observer = null; }
+  const start = performance.now();
+  await new Promise((done) => {
+    let last = start;
+    const frame = (t) => {
+      gaps.push(t - last);
+      last = t;
+      if (t - start < ms) requestAnimationFrame(frame); else done();
     };
-  }, durationMs);
+    requestAnimationFrame(frame);
+  });
+  if (observer) observer.disconnect();
+  const sorted = [...gaps].sort((a, b) => a - b);
+  const q = (p) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
+  return {
+    frames: gaps.length, durationMs: performance.now() - start,
+    p50Ms: q(0.5), p95Ms: q(0.95), p99Ms: q(0.99), maxMs: sorted[sorted.length - 1] ?? 0,
+    longTasks: tasks.length, longestTaskMs: Math.max(0, ...tasks),
+  };
+}`;
+
+export async function measureFrames(page: Page, durationMs: number): Promise<FrameStats> {
+  return (await page.evaluate(`(${MEASURE_SOURCE})(${Number(durationMs)})`)) as FrameStats;
 }
