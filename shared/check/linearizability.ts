@@ -40,8 +40,8 @@ export type LinearizabilityResult =
       /** Operations on `key` that cannot be put in any legal order, by invocation time. */
       readonly ops: readonly HistoryOp[];
       /**
-       * True when shrinking finished: no single op in `ops` can be left out soundly (see
-       * shrinkWitness) while the rest stays non-linearizable.
+       * True when shrinking finished: no single op in `ops` can be left out (by the rules of
+       * shrinkWitness) with the rest still not linearizable.
        */
       readonly minimal: boolean;
       /** Human-readable: what cannot be ordered. */
@@ -287,7 +287,8 @@ function zobrist(i: number): number {
  * the delete between `put 1` and `get → null`, and the get looks wrong). So only drops that
  * cannot invent one are tried (`droppable`): an op that changes nothing (a get, a cas that
  * mismatched), or a write whose value no remaining op could observe after it. If the set
- * without such an op is still not linearizable, neither is the set with it. Chunks are tried
+ * without such an op is still not linearizable, neither is the set with it. (The only write of a
+ * value another op reads is kept, for readability.) Chunks are tried
  * first (largest first, latest first), then single ops, until no single drop keeps the
  * contradiction or the budget runs out.
  */
@@ -341,23 +342,44 @@ function dropChunk(ops: readonly HistoryOp[], chunk: ReadonlySet<HistoryOp>): Hi
 /**
  * Whether removing `target` from `ops` cannot turn a linearizable set into a non-linearizable
  * one. True for ops that never change the register (gets, mismatched cas). For a write, true if
- * every other op that might see the value it writes (null for a delete) finished before the
- * write was invoked: in any linearization those ops come before it, so nothing after it depends
- * on its value. A cas mismatch that reports no value might depend on any value, so it counts as
- * seeing every value.
+ * no other op that might see the value it writes (null for a delete) can come right after it:
+ * each such op finished before the write was invoked, or was invoked after some other write that
+ * certainly came after this one had completed. So nothing depends on the write's value, and
+ * leaving it out changes no other op's legality. A cas mismatch that reports no value could have
+ * seen any value, so it counts as seeing every value.
  */
 function droppable(ops: readonly HistoryOp[], target: HistoryOp): boolean {
   if (target.op.type === 'get') return true;
   if (target.op.type === 'cas' && target.result?.kind === 'cas-mismatch') return true;
   const written = target.op.type === 'delete' ? null : target.op.value;
+  // The earliest time by which some definite write invoked after `target` completed has itself
+  // completed: ops invoked later see that write (or a later one), never `target`'s value.
+  let overwrittenByMs = Infinity;
+  if (target.completeMs !== null) {
+    for (const h of ops) {
+      if (h !== target && h.completeMs !== null && h.result?.kind === 'ok' && h.op.type !== 'get' && h.invokeMs > target.completeMs) {
+        overwrittenByMs = Math.min(overwrittenByMs, h.completeMs);
+      }
+    }
+  }
+  // Readability, not soundness: keep the only write of a value another op reads, so a stale read
+  // is shown with the write it read from rather than looking like a read of a value never written.
+  if (written !== null && ops.some((h) => h !== target && observedValues(h).includes(written)) && !ops.some((h) => h !== target && writes(h) === written)) {
+    return false;
+  }
   for (const h of ops) {
     if (h === target) continue;
-    const finishedBefore = h.completeMs !== null && h.completeMs < target.invokeMs;
-    if (finishedBefore) continue;
+    if (h.completeMs !== null && h.completeMs < target.invokeMs) continue;
+    if (h.invokeMs > overwrittenByMs) continue;
     if (h.result?.kind === 'cas-mismatch' && h.result.actual === undefined) return false;
     if (observedValues(h).includes(written)) return false;
   }
   return true;
+}
+
+/** The value a put or cas writes (undefined for other ops; deletes are not counted). */
+function writes(h: HistoryOp): string | undefined {
+  return h.op.type === 'put' || h.op.type === 'cas' ? h.op.value : undefined;
 }
 
 /** Values an op shows the register held: what a get read, what a cas expected or found. */
@@ -375,8 +397,7 @@ function sortByInvoke(ops: readonly HistoryOp[]): HistoryOp[] {
 }
 
 function explain(key: string, ops: readonly HistoryOp[], minimal: boolean): string {
-  const head = minimal
-    ? `key ${JSON.stringify(key)}: these ${ops.length} operations cannot be put in any order consistent with their times and a single register (no single one can be left out without losing the contradiction):`
-    : `key ${JSON.stringify(key)}: these ${ops.length} operations cannot be put in any order consistent with their times and a single register (not shrunk further):`;
+  const note = minimal ? '' : ' (the shrinking budget ran out; a smaller set may exist)';
+  const head = `key ${JSON.stringify(key)}: these ${ops.length} operations cannot be put in any order consistent with their times and a single register${note}:`;
   return [head, ...ops.map((h) => `  ${describeOp(h)}`)].join('\n');
 }
