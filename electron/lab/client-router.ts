@@ -36,6 +36,8 @@ interface ClientSlot {
 export class ClientRouter {
   private readonly clients = new Map<string, ClientSlot>();
   private readonly waiters = new Map<string, (result: KvResult) => void>();
+  /** Requests waiting for their entry to apply, by the node that accepted it: woken early if it stops leading. */
+  private readonly accepted = new Map<NodeId, Set<() => void>>();
   private opCounter = 0;
   private autoCounter = 0;
   private stopped = false;
@@ -48,6 +50,14 @@ export class ClientRouter {
       const waiter = this.waiters.get(`${r.client}#${r.seq}`);
       if (waiter !== undefined) waiter(r.result);
     }
+  }
+
+  /** `node` stopped leading (or died): requests it accepted retry now rather than at their timeout. */
+  onLeaderLost(node: NodeId): void {
+    const wakers = this.accepted.get(node);
+    if (wakers === undefined) return;
+    this.accepted.delete(node);
+    for (const wake of wakers) wake();
   }
 
   /** Fails every waiting request with `stopped` (the cluster is going away). */
@@ -116,12 +126,19 @@ export class ClientRouter {
         sawLeader = true;
         const waitMs = Math.min(this.host.attemptMs(), deadline - Date.now());
         if (applied === null) {
+          const leader = target;
+          let wakers = this.accepted.get(leader);
+          if (wakers === undefined) this.accepted.set(leader, (wakers = new Set()));
+          const set = wakers;
           await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, Math.max(0, waitMs));
+            const timer = setTimeout(() => wake?.(), Math.max(0, waitMs));
             wake = () => {
               clearTimeout(timer);
+              set.delete(wakeUp);
               resolve();
             };
+            const wakeUp = (): void => wake?.();
+            set.add(wakeUp);
           });
           wake = null;
         }

@@ -520,6 +520,7 @@ export class LabController implements LabApi {
       this.setLife(sup, 'crashed');
     }
     if (exit.reason !== 'clean-exit') this.observe((seq) => this.checker?.observe({ type: 'crash', seq, node: sup.id }));
+    this.router?.onLeaderLost(sup.id);
     if (cluster === null) return;
     if (cluster.leader?.node === sup.id) cluster.leader = null;
     sup.pending = [];
@@ -591,6 +592,7 @@ export class LabController implements LabApi {
     const before = sup.status;
     if (before === null || before.role !== role || before.term !== term) {
       if (before === null || before.role !== role) this.stream.emit({ type: 'role-change', node: sup.id, role, term });
+      if (before?.role === 'leader' && role !== 'leader') this.router?.onLeaderLost(sup.id);
       if (before !== null) sup.status = { ...before, role, term, leader };
     }
     if (role === 'leader' && (cluster.leader === null || term >= cluster.leader.term)) cluster.leader = { node: sup.id, term };
