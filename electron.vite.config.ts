@@ -2,6 +2,10 @@
 //   out/main/index.js       the main process (electron/main/index.ts)
 //   out/main/node.js        the Raft node utility process (electron/node/entry.ts), forked by main
 //   out/main/sql-wasm.wasm  sql.js's WebAssembly, beside the node entry that loads it
+//   out/main/sql-wasm.cjs   sql.js's loader, for the storage checkpoint worker (a separate thread
+//                           that cannot share the node's bundle); .cjs because package.json says
+//                           "type": "module"
+//   out/main/checkpoint-worker.mjs  that worker (electron/storage), copied as it is
 //   out/preload/index.cjs   the preload: CommonJS, because sandboxed preloads cannot be ES modules
 //   out/renderer/           the Vue app (renderer/index.html)
 // Everything is bundled (the app has no runtime `dependencies`), so the packaged app needs no
@@ -17,20 +21,29 @@ import type { Plugin } from 'vite';
 const root = fileURLToPath(new URL('.', import.meta.url));
 const require = createRequire(import.meta.url);
 
-/** Emits sql.js's wasm into the main build so the node entry finds it beside itself. */
-function sqlWasmAsset(): Plugin {
+/**
+ * Files the node processes load at run time by path rather than by import, emitted beside the
+ * node entry (electron/main/app-paths.ts names them; the packaged app has no node_modules).
+ */
+function nodeRuntimeFiles(): Plugin {
+  const files: Record<string, string> = {
+    'sql-wasm.wasm': require.resolve('sql.js/dist/sql-wasm.wasm'),
+    'sql-wasm.cjs': require.resolve('sql.js/dist/sql-wasm.js'),
+    'checkpoint-worker.mjs': resolve(root, 'electron/storage/checkpoint-worker.mjs'),
+  };
   return {
-    name: 'raft-lab:sql-wasm',
+    name: 'raft-lab:node-runtime-files',
     generateBundle() {
-      const source = readFileSync(require.resolve('sql.js/dist/sql-wasm.wasm'));
-      this.emitFile({ type: 'asset', fileName: 'sql-wasm.wasm', source });
+      for (const [fileName, from] of Object.entries(files)) {
+        this.emitFile({ type: 'asset', fileName, source: readFileSync(from) });
+      }
     },
   };
 }
 
 export default defineConfig({
   main: {
-    plugins: [sqlWasmAsset()],
+    plugins: [nodeRuntimeFiles()],
     build: {
       rolldownOptions: {
         input: {

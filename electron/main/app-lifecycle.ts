@@ -8,7 +8,7 @@ import type { BrowserWindow } from 'electron';
 import type { LabApi } from '../../shared/protocol/lab';
 import { isListenerCount, MENU_LISTENERS_CHANNEL } from '../../shared/protocol/app-menu';
 import { APP_ORIGIN } from './app-protocol';
-import { SQL_WASM_ENV } from './app-paths';
+import { nodeRuntimeEnv } from './app-paths';
 import type { AppPaths } from './app-paths';
 import { contentSecurityPolicy } from './content-policy';
 import { forwardLabEvents, registerLabIpc } from './lab-ipc';
@@ -35,8 +35,8 @@ export function runApp(options: AppOptions): void {
     return;
   }
   registerAppScheme();
-  // Node processes read the wasm path from their environment (utility processes inherit it).
-  process.env[SQL_WASM_ENV] = options.paths.sqlWasm;
+  // Node processes read their run-time file paths from the environment they inherit.
+  Object.assign(process.env, nodeRuntimeEnv(options.paths));
 
   const origins = allowedOrigins(options.devServerUrl);
   hardenAllWebContents(origins);

@@ -14,6 +14,10 @@ export interface AppPaths {
   readonly nodeEntry: string;
   /** sql.js's WebAssembly: unpacked from the archive when packaged, so it is a plain file. */
   readonly sqlWasm: string;
+  /** sql.js's loader for the storage checkpoint worker (unpacked when packaged). */
+  readonly sqlJs: string;
+  /** The storage checkpoint worker script (unpacked when packaged). */
+  readonly checkpointWorker: string;
 }
 
 /** `mainDir` is the folder of the built main script. */
@@ -24,6 +28,8 @@ export function appPaths(mainDir: string): AppPaths {
     rendererDir: join(outDir, 'renderer'),
     nodeEntry: join(mainDir, 'node.js'),
     sqlWasm: unpacked(join(mainDir, 'sql-wasm.wasm')),
+    sqlJs: unpacked(join(mainDir, 'sql-wasm.cjs')),
+    checkpointWorker: unpacked(join(mainDir, 'checkpoint-worker.mjs')),
   };
 }
 
@@ -33,5 +39,19 @@ export function unpacked(path: string): string {
   return path.includes(marker) ? path.replace(marker, `${sep}app.asar.unpacked${sep}`) : path;
 }
 
-/** Environment variable through which node processes learn where sql.js's wasm is. */
+/** Environment variables through which node processes learn where their run-time files are. */
 export const SQL_WASM_ENV = 'RAFT_LAB_SQL_WASM';
+export const SQL_JS_ENV = 'RAFT_LAB_SQL_JS';
+export const CHECKPOINT_WORKER_ENV = 'RAFT_LAB_CHECKPOINT_WORKER';
+
+/**
+ * The environment main sets before forking nodes (utility processes inherit it). Node processes
+ * pass these paths to storage: NodeStorage.open(dir, id, { wasmPath, sqlJsPath, checkpointWorkerUrl }).
+ */
+export function nodeRuntimeEnv(paths: AppPaths): Record<string, string> {
+  return {
+    [SQL_WASM_ENV]: paths.sqlWasm,
+    [SQL_JS_ENV]: paths.sqlJs,
+    [CHECKPOINT_WORKER_ENV]: paths.checkpointWorker,
+  };
+}

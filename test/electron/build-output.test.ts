@@ -1,7 +1,7 @@
 // `electron-vite build` produces every piece the app loads at run time, in the places the main
 // process looks for them (electron/main/app-paths.ts), and the pieces are self-contained: the
 // packaged app ships no node_modules, and the sandboxed preload may require nothing but electron.
-import { readFileSync, existsSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { runInNewContext } from 'node:vm';
@@ -30,6 +30,10 @@ function importsOf(file: string): string[] {
   return [...new Set(specs)];
 }
 
+function listChunks(dir: string): string[] {
+  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.js')).map((f) => join(dir, f)) : [];
+}
+
 function isNodeBuiltin(spec: string): boolean {
   return spec.startsWith('node:');
 }
@@ -37,12 +41,25 @@ function isNodeBuiltin(spec: string): boolean {
 describe('electron-vite build output', () => {
   it('has the main script, node entry, wasm, preload and renderer where the main process looks', () => {
     const paths = appPaths(join(out, 'main'));
-    for (const file of [join(out, 'main', 'index.js'), paths.nodeEntry, paths.sqlWasm, paths.preload, join(paths.rendererDir, 'index.html')]) {
+    for (const file of [join(out, 'main', 'index.js'), paths.nodeEntry, paths.sqlWasm, paths.sqlJs, paths.checkpointWorker, paths.preload, join(paths.rendererDir, 'index.html')]) {
       expect(existsSync(file), file).toBe(true);
     }
-    // The wasm is sql.js's own, byte for byte.
-    const shipped = createRequire(import.meta.url).resolve('sql.js/dist/sql-wasm.wasm');
-    expect(readFileSync(paths.sqlWasm).equals(readFileSync(shipped))).toBe(true);
+    // sql.js's wasm and loader are the package's own, byte for byte.
+    const resolvePkg = createRequire(import.meta.url).resolve;
+    expect(readFileSync(paths.sqlWasm).equals(readFileSync(resolvePkg('sql.js/dist/sql-wasm.wasm')))).toBe(true);
+    expect(readFileSync(paths.sqlJs).equals(readFileSync(resolvePkg('sql.js/dist/sql-wasm.js')))).toBe(true);
+    // The checkpoint worker runs as it is in a worker thread: Node built-ins only.
+    expect(importsOf(paths.checkpointWorker).filter((s) => !isNodeBuiltin(s))).toEqual([]);
+  });
+
+  it('every file a built script locates with new URL(..., import.meta.url) exists beside it', () => {
+    const scripts = [join(out, 'main', 'index.js'), join(out, 'main', 'node.js'), ...listChunks(join(out, 'main', 'chunks'))];
+    for (const script of scripts) {
+      const code = readFileSync(script, 'utf8');
+      for (const m of code.matchAll(/new URL\(\s*["'](\.{1,2}\/[^"']+)["']\s*,\s*import\.meta\.url\s*\)/g)) {
+        expect(existsSync(join(dirname(script), m[1]!)), `${script} locates ${m[1]}`).toBe(true);
+      }
+    }
   });
 
   it('main and node entry import only Electron, Node built-ins and their own chunks (no node_modules at run time)', () => {

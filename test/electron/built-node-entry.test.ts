@@ -10,34 +10,36 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkerHost } from '../../electron/host/worker-host';
 import { LabController } from '../../electron/lab/controller';
-import { appPaths, SQL_WASM_ENV } from '../../electron/main/app-paths';
+import { appPaths, nodeRuntimeEnv } from '../../electron/main/app-paths';
 import { buildApp } from './build-helpers';
 
 let out: string;
 let dataDir: string;
-const previousWasm = process.env[SQL_WASM_ENV];
+const previousEnv = { ...process.env };
 
 beforeAll(async () => {
   out = await buildApp();
   dataDir = await mkdtemp(join(tmpdir(), 'raft-lab-built-node-'));
 }, 240_000);
 afterAll(() => {
-  if (previousWasm === undefined) delete process.env[SQL_WASM_ENV];
-  else process.env[SQL_WASM_ENV] = previousWasm;
+  for (const key of Object.keys(nodeRuntimeEnv(appPaths('/')))) {
+    if (previousEnv[key] === undefined) delete process.env[key];
+    else process.env[key] = previousEnv[key];
+  }
   rmSync(dirname(out), { recursive: true, force: true });
   rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe('built node entry', () => {
-  // SKIPPED, known bug: the node entry finds sql.js's wasm only through node_modules
-  // (electron/storage/sql-js.ts defaultWasmPath), which a packaged app does not have, and it
-  // does not yet read the path main hands it in RAFT_LAB_SQL_WASM (electron/node/entry.ts, owned
-  // by the node runtime). Outside the project this fails with "Cannot find module
-  // 'sql.js/dist/sql-wasm.wasm'". Un-skip once the entry passes that path to NodeStorage.open.
+  // SKIPPED, known bug: storage falls back to sql.js in node_modules (its wasm, and its loader for
+  // the checkpoint worker), which a packaged app does not have; the node entry
+  // (electron/node/entry.ts, node runtime) must pass the three paths main hands out in
+  // nodeRuntimeEnv (app-paths.ts) to NodeStorage.open. Outside the project this now fails with
+  // "Cannot find module 'sql.js'". Un-skip once the entry passes them all.
   it.skip('elects a leader and commits a write', async () => {
     const paths = appPaths(join(out, 'main'));
     // As the main process does before forking nodes (app-lifecycle.ts).
-    process.env[SQL_WASM_ENV] = paths.sqlWasm;
+    Object.assign(process.env, nodeRuntimeEnv(paths));
     const lab = new LabController({ host: new WorkerHost({ entry: pathToFileURL(paths.nodeEntry), execArgv: [] }), batchMs: 10 });
     try {
       await lab.createCluster({ nodes: 3, tickMs: 10, heartbeatTicks: 2, electionTicks: 15, preVote: true, checkQuorum: true, snapshotEvery: 0, seed: 3, dataDir });

@@ -43,7 +43,7 @@ describe('electron-builder configuration', () => {
     expect(config.mac?.target).toEqual(['dmg']);
     const globs = (config.files ?? []).flatMap((f) => (typeof f === 'string' ? [f] : (f.filter ?? [])));
     expect(globs).toEqual(expect.arrayContaining(['out/**/*', 'package.json']));
-    expect(config.asarUnpack).toContain('out/main/sql-wasm.wasm');
+    expect(config.asarUnpack).toEqual(expect.arrayContaining(['out/main/sql-wasm.wasm', 'out/main/sql-wasm.cjs', 'out/main/checkpoint-worker.mjs']));
   });
 
   it('rejects a configuration with a misspelt option (the check above can fail)', async () => {
@@ -77,10 +77,13 @@ describe('electron-builder --dir', () => {
     expect(unpackedDir, 'electron-builder wrote an unpacked app').toBeDefined();
     const resources = join(unpackedDir!, 'resources');
     const files = asar.listPackage(join(resources, 'app.asar'), {}).map((f) => f.replaceAll('\\', '/'));
-    for (const file of ['/package.json', '/out/main/index.js', '/out/main/node.js', '/out/preload/index.cjs', '/out/renderer/index.html', '/out/main/sql-wasm.wasm']) {
+    for (const file of ['/package.json', '/out/main/index.js', '/out/main/node.js', '/out/preload/index.cjs', '/out/renderer/index.html', '/out/main/sql-wasm.wasm', '/out/main/sql-wasm.cjs', '/out/main/checkpoint-worker.mjs']) {
       expect(files, file).toContain(file);
     }
     expect(files.some((f) => f.startsWith('/node_modules/')), 'no node_modules in the archive').toBe(false);
-    expect(existsSync(join(resources, 'app.asar.unpacked', 'out', 'main', 'sql-wasm.wasm')), 'wasm unpacked').toBe(true);
+    // What node processes load by path is there as plain files too (electron/main/app-paths.ts).
+    for (const file of ['sql-wasm.wasm', 'sql-wasm.cjs', 'checkpoint-worker.mjs']) {
+      expect(existsSync(join(resources, 'app.asar.unpacked', 'out', 'main', file)), `${file} unpacked`).toBe(true);
+    }
   }, 600_000);
 });
