@@ -49,27 +49,44 @@ interface Slot {
   readonly id: string;
 }
 
-/** The checker's copy of one log: slots by index; indexes at or below `base` may be unknown. */
+/**
+ * The checker's copy of one log, as parallel arrays (this runs on every append of every node,
+ * so no object per entry): terms[i] and ids[i] describe index i; index 0 is a sentinel (term 0).
+ */
 class LogModel {
-  /** slots[i] is the entry at index i; slots[0] is a sentinel with term 0. */
-  slots: Slot[] = [{ term: 0, id: '' }];
+  terms: number[] = [0];
+  ids: string[] = [''];
 
   get lastIndex(): number {
-    return this.slots.length - 1;
+    return this.terms.length - 1;
   }
 
   termAt(index: number): number | null {
-    const s = this.slots[index];
-    return s === undefined ? null : s.term;
+    const t = this.terms[index];
+    return t === undefined ? null : t;
+  }
+
+  slot(index: number): Slot | undefined {
+    const term = this.terms[index];
+    return term === undefined ? undefined : { term, id: this.ids[index]! };
+  }
+
+  push(term: number, id: string): void {
+    this.terms.push(term);
+    this.ids.push(id);
   }
 
   truncateFrom(index: number): void {
-    if (index < this.slots.length) this.slots.length = index;
+    if (index < this.terms.length) {
+      this.terms.length = index;
+      this.ids.length = index;
+    }
   }
 
   copy(): LogModel {
     const m = new LogModel();
-    m.slots = this.slots.slice();
+    m.terms = this.terms.slice();
+    m.ids = this.ids.slice();
     return m;
   }
 }
@@ -98,16 +115,27 @@ interface CommittedSlot extends Slot {
   readonly leader: NodeId;
 }
 
-/** Canonical content of an entry (its term is kept beside it). */
+/**
+ * Canonical content of an entry (its term is kept beside it). A command is its data string as is
+ * (no copy); noop and conf entries get ids starting with NUL, which no command data starts with.
+ */
 export function entryId(e: Entry): string {
   switch (e.kind) {
     case 'noop':
-      return 'noop';
+      return NOOP_ID;
     case 'command':
-      return `cmd:${e.data}`;
+      return e.data.charCodeAt(0) === 0 ? `\u0000cmd:${e.data}` : e.data;
     case 'conf':
-      return `conf:${e.change.type}:${e.change.node}`;
+      return `\u0000conf:${e.change.type}:${e.change.node}`;
   }
+}
+
+const NOOP_ID = '\u0000noop';
+
+/** An id for messages: short, printable. */
+function showId(id: string): string {
+  const printable = id.split('\u0000').join('');
+  return printable.length > 80 ? `${printable.slice(0, 77)}...` : printable;
 }
 
 export class InvariantChecker {
@@ -260,10 +288,10 @@ export class InvariantChecker {
     log.truncateFrom(1);
     for (let i = 1; i <= index; i++) {
       const c = this.committed[i];
-      log.slots.push(c !== undefined ? { term: c.term, id: c.id } : { term: i === index ? term : -1, id: UNKNOWN_ID });
+      if (c !== undefined) log.push(c.term, c.id);
+      else log.push(i === index ? term : -1, UNKNOWN_ID);
     }
-    const last = log.slots[index];
-    if (last !== undefined && last.term !== term) log.slots[index] = { term, id: last.id };
+    if (index > 0) log.terms[index] = term;
   }
 
   private appendEntries(seq: number, node: NodeId, log: LogModel, entries: readonly Entry[], check: boolean): void {
@@ -273,14 +301,14 @@ export class InvariantChecker {
       if (check) {
         this.report('log-matching', { nodes: [node], indexes: [log.lastIndex, first], term: entries[0]!.term, eventSeq: seq, message: `node ${node} appended index ${first} after a log ending at ${log.lastIndex}` });
       }
-      while (log.lastIndex + 1 < first) log.slots.push({ term: -1, id: UNKNOWN_ID });
+      while (log.lastIndex + 1 < first) log.push(-1, UNKNOWN_ID);
     }
     log.truncateFrom(first);
     for (const e of entries) {
       const id = entryId(e);
-      const prevTerm = log.slots[e.index - 1]!.term;
+      const prevTerm = log.terms[e.index - 1]!;
       if (check) this.checkLogMatching(seq, node, e.index, e.term, id, prevTerm);
-      log.slots.push({ term: e.term, id });
+      log.push(e.term, id);
     }
   }
 
@@ -290,7 +318,13 @@ export class InvariantChecker {
       atIndex = [];
       this.seenAt[index] = atIndex;
     }
-    const seen = atIndex.find((s) => s.term === term);
+    let seen: (typeof atIndex)[number] | undefined;
+    for (const s of atIndex) {
+      if (s.term === term) {
+        seen = s;
+        break;
+      }
+    }
     if (seen === undefined) {
       atIndex.push({ term, id, prevTerm, node });
       return;
@@ -298,7 +332,7 @@ export class InvariantChecker {
     if (id !== UNKNOWN_ID && seen.id !== UNKNOWN_ID && seen.id !== id) {
       this.report('log-matching', {
         nodes: [seen.node, node], indexes: [index], term, eventSeq: seq,
-        message: `index ${index} term ${term} holds "${seen.id}" on node ${seen.node} but "${id}" on node ${node}`,
+        message: `index ${index} term ${term} holds "${showId(seen.id)}" on node ${seen.node} but "${showId(id)}" on node ${node}`,
       });
     } else if (prevTerm >= 0 && seen.prevTerm >= 0 && seen.prevTerm !== prevTerm) {
       this.report('log-matching', {
@@ -310,7 +344,7 @@ export class InvariantChecker {
 
   private recordCommitted(seq: number, leader: NodeId, m: NodeModel, lo: number, hi: number): void {
     for (let i = lo; i <= hi; i++) {
-      const slot = m.log.slots[i];
+      const slot = m.log.slot(i);
       if (slot === undefined) {
         this.report('leader-completeness', { nodes: [leader], indexes: [i], term: m.term, eventSeq: seq, message: `leader ${leader} committed index ${i} beyond its log (last ${m.log.lastIndex})` });
         return;
@@ -334,12 +368,15 @@ export class InvariantChecker {
 
   /** Every entry committed in a term before `m.term`, from index `from`, must be in m's log. */
   private checkLeaderHoldsCommitted(seq: number, node: NodeId, m: NodeModel, from: number): void {
+    const terms = m.log.terms;
+    const ids = m.log.ids;
     for (let i = Math.max(1, from); i < this.committed.length; i++) {
       const c = this.committed[i];
       if (c === undefined || c.commitTerm >= m.term) continue;
-      const slot = m.log.slots[i];
-      if (slot === undefined || slot.term !== c.term || (slot.id !== c.id && slot.id !== UNKNOWN_ID && c.id !== UNKNOWN_ID)) {
-        const has = slot === undefined ? 'nothing' : `term ${slot.term}`;
+      const term = terms[i];
+      const id = ids[i];
+      if (term === undefined || id === undefined || term !== c.term || (id !== c.id && id !== UNKNOWN_ID && c.id !== UNKNOWN_ID)) {
+        const has = term === undefined ? 'nothing' : `term ${term}`;
         this.report('leader-completeness', {
           nodes: [c.leader, node], indexes: [i], term: m.term, eventSeq: seq,
           message: `leader ${node} of term ${m.term} holds ${has} at index ${i}, which leader ${c.leader} committed with term ${c.term} in term ${c.commitTerm}`,
@@ -358,7 +395,7 @@ export class InvariantChecker {
     } else if (prior.slot.term !== slot.term || prior.slot.id !== slot.id) {
       this.report('state-machine-safety', {
         nodes: [prior.node, node], indexes: [e.index], term: e.term, eventSeq: seq,
-        message: `node ${prior.node} applied "${prior.slot.id}" (term ${prior.slot.term}) at index ${e.index}, node ${node} applied "${slot.id}" (term ${slot.term})`,
+        message: `node ${prior.node} applied "${showId(prior.slot.id)}" (term ${prior.slot.term}) at index ${e.index}, node ${node} applied "${showId(slot.id)}" (term ${slot.term})`,
       });
     }
   }

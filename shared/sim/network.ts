@@ -13,8 +13,9 @@ import type { Rng } from '../util/rng';
 
 export type DropReason = 'cut' | 'loss';
 
-/** What happens to one message: dropped, or delivered after each of `delaysMs` (1 or 2 copies). */
-export type Route = { readonly dropped: DropReason } | { readonly dropped: null; readonly delaysMs: readonly number[] };
+/** `route()` results below zero: the message is dropped. */
+export const CUT = -1;
+export const LOST = -2;
 
 /** The most nodes a simulated cluster has (the links table is sized for it). */
 export const MAX_SIM_NODES = 9;
@@ -100,14 +101,21 @@ export class Network {
     return out;
   }
 
-  /** Decides the fate of one message on from -> to. Draws from the network's own rng only. */
-  route(from: NodeId, to: NodeId): Route {
+  /**
+   * Decides the fate of one message on from -> to: its delay in ms, or CUT / LOST. Draws from
+   * the network's own rng only. (Numbers, not objects: this runs for every message.)
+   */
+  route(from: NodeId, to: NodeId): number {
     const l = this.links[slot(from, to)]!;
     if (l.cut) return CUT;
     if (l.loss > 0 && this.rng.next() < l.loss) return LOST;
-    const first = this.delay(l);
-    if (l.duplicate > 0 && this.rng.next() < l.duplicate) return { dropped: null, delaysMs: [first, this.delay(l)] };
-    return { dropped: null, delaysMs: [first] };
+    return this.delay(l);
+  }
+
+  /** After a delivered `route()`: the delay of a duplicate copy, or -1 for none. */
+  duplicate(from: NodeId, to: NodeId): number {
+    const l = this.links[slot(from, to)]!;
+    return l.duplicate > 0 && this.rng.next() < l.duplicate ? this.delay(l) : -1;
   }
 
   private refresh(i: number): void {
@@ -122,8 +130,6 @@ export class Network {
   }
 }
 
-const CUT: Route = { dropped: 'cut' };
-const LOST: Route = { dropped: 'loss' };
 
 function slot(from: NodeId, to: NodeId): number {
   if (!(from >= 1 && from <= MAX_SIM_NODES && to >= 1 && to <= MAX_SIM_NODES)) {

@@ -25,11 +25,25 @@ import { KvClientSession, KvStateMachine, encodeCommand, toKvResult } from '../k
 import { EventQueue } from './event-queue';
 import { Fnv1a } from './fnv';
 import { SimDisk } from './disk';
-import { Network } from './network';
+import { CUT, Network } from './network';
 import { drawFaultPlan, nextFaultAction, type FaultAction, type FaultPlan } from './faults';
 import { unsafeOptions, type SimOptions } from './options';
 import { nextOp } from './workload';
-import { describeMessage } from './describe-lite';
+import { describeMessage, mixMessage } from './describe-lite';
+
+// Codes of the hot trace events, hashed as numbers (see Fnv1a.num).
+const EV_TICK = 1;
+const EV_SEND = 2;
+const EV_DELIVER = 3;
+const EV_DROP_CUT = 4;
+const EV_DROP_LOSS = 5;
+const EV_DROP_CRASHED = 6;
+const EV_READY = 7;
+const EV_INVOKE = 8;
+const EV_PROPOSE = 9;
+const EV_COMPLETE = 10;
+const OP_CODE: Readonly<Record<KvOp['type'], number>> = { put: 1, get: 2, delete: 3, cas: 4 };
+const ROLE_CODE: Readonly<Record<Role, number>> = { follower: 1, 'pre-candidate': 2, candidate: 3, leader: 4 };
 
 /** How the simulator makes nodes (RawNode's static factories). */
 export interface NodeFactory {
@@ -446,7 +460,8 @@ export class Simulator {
     this.schedule({ kind: 'tick', atMs: this.nowMs + this.options.tickMs, seq: 0, node: id });
     if (n.api === null) return;
     this.stats.ticks++;
-    this.trace(`${this.nowMs} tick ${id}`);
+    this.traceNums(EV_TICK, id, 0);
+    if (this.traceLines !== null) this.traceLines.push(`${this.nowMs} tick ${id}`);
     n.api.tick();
     this.handleReadies(n);
   }
@@ -455,17 +470,20 @@ export class Simulator {
     const to = this.nodes[msg.to - 1];
     if (to === undefined || to.api === null) {
       this.stats.dropped++;
-      this.trace(`${this.nowMs} drop #${id} crashed`);
+      this.traceNums(EV_DROP_CRASHED, id, 0);
+      if (this.traceLines !== null) this.traceLines.push(`${this.nowMs} drop #${id} crashed`);
       return;
     }
     // A partition cuts messages still in flight too; a message the user chose already arrived.
     if (!chosen && this.network.isCut(msg.from, msg.to)) {
       this.stats.dropped++;
-      this.trace(`${this.nowMs} drop #${id} cut`);
+      this.traceNums(EV_DROP_CUT, id, 0);
+      if (this.traceLines !== null) this.traceLines.push(`${this.nowMs} drop #${id} cut`);
       return;
     }
     this.stats.delivered++;
-    this.trace(`${this.nowMs} deliver #${id}`);
+    this.traceNums(EV_DELIVER, id, 0);
+    if (this.traceLines !== null) this.traceLines.push(`${this.nowMs} deliver #${id}`);
     to.api.step(msg);
     this.handleReadies(to);
   }
@@ -473,20 +491,27 @@ export class Simulator {
   private send(msg: Message): void {
     const id = this.nextMsgId++;
     this.stats.sent++;
-    this.trace(`${this.nowMs} send #${id} ${describeMessage(msg)}`);
-    const route = this.network.route(msg.from, msg.to);
-    if (route.dropped !== null) {
+    this.traceNums(EV_SEND, id, 0);
+    mixMessage(msg, this.mix);
+    if (this.traceLines !== null) this.traceLines.push(`${this.nowMs} send #${id} ${describeMessage(msg)}`);
+    const delay = this.network.route(msg.from, msg.to);
+    if (delay < 0) {
       this.stats.dropped++;
-      this.trace(`${this.nowMs} drop #${id} ${route.dropped}`);
+      this.traceNums(delay === CUT ? EV_DROP_CUT : EV_DROP_LOSS, id, 0);
+      if (this.traceLines !== null) this.traceLines.push(`${this.nowMs} drop #${id} ${delay === CUT ? 'cut' : 'loss'}`);
       return;
     }
-    for (const d of route.delaysMs) {
-      const e: Deliver = { kind: 'deliver', atMs: this.nowMs + d, seq: 0, id, msg };
-      if (this.paused) {
-        (e as { seq: number }).seq = this.queue.takeSeq();
-        this.held.push(e);
-      } else this.schedule(e);
-    }
+    this.queueDelivery(id, msg, delay);
+    const copy = this.network.duplicate(msg.from, msg.to);
+    if (copy >= 0) this.queueDelivery(id, msg, copy);
+  }
+
+  private queueDelivery(id: number, msg: Message, delayMs: number): void {
+    const e: Deliver = { kind: 'deliver', atMs: this.nowMs + delayMs, seq: 0, id, msg };
+    if (this.paused) {
+      (e as { seq: number }).seq = this.queue.takeSeq();
+      this.held.push(e);
+    } else this.schedule(e);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -501,7 +526,19 @@ export class Simulator {
     const rd = api.ready();
     this.stats.readies++;
     const hs = rd.hardState;
-    this.trace(`${this.nowMs} ready ${n.id} ${rd.softState.role}${hs !== null ? ` hs=${hs.term}/${hs.vote}/${hs.commit}` : ''} ents=${rd.entries.length} apply=${rd.committedEntries.length} msgs=${rd.messages.length}${rd.snapshot !== null ? ` snap=${rd.snapshot.meta.index}` : ''}`);
+    this.traceNums(EV_READY, n.id, ROLE_CODE[rd.softState.role]);
+    if (hs !== null) {
+      this.hash.num(hs.term);
+      this.hash.num(hs.vote);
+      this.hash.num(hs.commit);
+    }
+    this.hash.num(rd.entries.length);
+    this.hash.num(rd.committedEntries.length);
+    this.hash.num(rd.messages.length);
+    this.hash.num(rd.snapshot !== null ? rd.snapshot.meta.index : -1);
+    if (this.traceLines !== null) {
+      this.traceLines.push(`${this.nowMs} ready ${n.id} ${rd.softState.role}${hs !== null ? ` hs=${hs.term}/${hs.vote}/${hs.commit}` : ''} ents=${rd.entries.length} apply=${rd.committedEntries.length} msgs=${rd.messages.length}${rd.snapshot !== null ? ` snap=${rd.snapshot.meta.index}` : ''}`);
+    }
     this.observe({ type: 'ready', seq: this.eventSeq, node: n.id, ready: rd });
     this.noteRole(n, rd);
 
@@ -602,7 +639,10 @@ export class Simulator {
       const cmd = client.session.begin(nextOp(this.workRng, client.name, ++client.invoked));
       client.current = this.history.length;
       this.history.push({ client: client.name, seq: cmd.seq, op: cmd.op, invokeMs: this.nowMs, completeMs: null, result: null });
-      this.trace(`${this.nowMs} invoke ${client.name}#${cmd.seq} ${cmd.op.type} ${cmd.op.key}`);
+      this.traceNums(EV_INVOKE, c, cmd.seq);
+      this.hash.num(OP_CODE[cmd.op.type]);
+      this.hash.num(cmd.op.key.charCodeAt(0));
+      if (this.traceLines !== null) this.traceLines.push(`${this.nowMs} invoke ${client.name}#${cmd.seq} ${cmd.op.type} ${cmd.op.key}`);
     } else if (client.waitingOn !== null) {
       // Timed out waiting: forget that attempt and try another node.
       this.forgetWait(client);
@@ -626,7 +666,10 @@ export class Simulator {
     if (r.ok) {
       client.waitingOn = { node: n.id, index: r.index };
       n.waiters.set(r.index, c);
-      this.trace(`${this.nowMs} propose ${client.name}#${cmd.seq} at ${n.id} index=${r.index}`);
+      this.traceNums(EV_PROPOSE, c, cmd.seq);
+      this.hash.num(n.id);
+      this.hash.num(r.index);
+      if (this.traceLines !== null) this.traceLines.push(`${this.nowMs} propose ${client.name}#${cmd.seq} at ${n.id} index=${r.index}`);
       this.handleReadies(n);
       if (client.waitingOn !== null) this.scheduleClient(c, client, this.options.clientTimeoutMs);
       return;
@@ -652,7 +695,9 @@ export class Simulator {
     client.current = -1;
     client.target = n.id;
     this.opsDone++;
-    this.trace(`${this.nowMs} complete ${client.name}#${rec.seq} ${result.ok ? `ok ${String(result.value)}` : result.error}`);
+    this.traceNums(EV_COMPLETE, c, rec.seq);
+    this.hash.line(result.ok ? String(result.value) : result.error);
+    if (this.traceLines !== null) this.traceLines.push(`${this.nowMs} complete ${client.name}#${rec.seq} ${result.ok ? `ok ${String(result.value)}` : result.error}`);
     if (this.opsDone >= this.options.ops && this.opsIssued >= this.options.ops && this.options.ops > 0) this.stopped ??= 'ops-done';
     // Think time before the next operation.
     this.scheduleClient(c, client, this.workRng.int(this.options.tickMs * 2) + 1);
@@ -751,6 +796,16 @@ export class Simulator {
     if (i < 0) throw new Error(`no pending message "${pendingId}" (pending: ${this.held.map((d) => `m${d.id}`).join(', ') || 'none'})`);
     return this.held.splice(i, 1)[0]!;
   }
+
+  /** Hashes a hot event by its numeric fields: code, time, two operands. */
+  private traceNums(code: number, a: number, b: number): void {
+    this.hash.num(code);
+    this.hash.num(this.nowMs);
+    this.hash.num(a);
+    this.hash.num(b);
+  }
+
+  private readonly mix = (n: number): void => this.hash.num(n);
 
   private trace(line: string): void {
     this.hash.line(line);
