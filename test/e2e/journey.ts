@@ -60,18 +60,24 @@ export async function stepOneVote(lab: LabPage, state: JourneyState): Promise<vo
 /** Isolate the leader: the majority elects another; the old leader commits nothing. */
 export async function isolateLeader(lab: LabPage, state: JourneyState): Promise<void> {
   const p = lab.page;
-  const old = state.leader;
   await lab.tab('Network');
   await p.getByTestId('isolate-leader').click();
-  await expect.poll(async () => (await lab.nodes()).filter((n) => n.id !== old && n.role === 'leader').length, { timeout: 60_000, message: 'a new leader in the majority' }).toBe(1);
-  const newLeader = (await lab.nodes()).find((n) => n.id !== old && n.role === 'leader');
+  // The lab isolates whoever leads at the moment of the click: read which node that was.
+  const isolated = p.locator('[data-testid="cluster-view"] [data-node][data-isolated="true"]');
+  await expect(isolated).toHaveCount(1);
+  const old = Number(await isolated.getAttribute('data-node'));
+  const oldTerm = (await lab.node(old)).term;
+  await expect.poll(async () => (await lab.nodes()).filter((n) => n.id !== old && n.role === 'leader' && n.term > oldTerm).length,
+    { timeout: 60_000, message: 'a new leader in the majority, in a newer term' }).toBe(1);
+  const newLeader = (await lab.nodes()).find((n) => n.id !== old && n.role === 'leader' && n.term > oldTerm);
   if (!newLeader) throw new Error('new leader vanished');
   const oldCommit = (await lab.node(old)).commit;
 
   const result = await lab.submit('put', 'during-split', 'majority');
   expect(result).toMatch(/→ ok/);
   await expect.poll(async () => (await lab.node(newLeader.id)).commit).toBeGreaterThan(oldCommit);
-  // The old leader still shows itself leader (CheckQuorum is off) in an older term, stuck.
+  // The old leader is cut off in its older term (CheckQuorum is off, so it may still believe it
+  // leads): whatever it holds, it commits nothing new.
   const stale = await lab.node(old);
   expect(stale.term).toBeLessThan(newLeader.term);
   expect(stale.commit).toBe(oldCommit);
