@@ -64,7 +64,10 @@ class UtilityNodeProcess implements NodeProcess {
     this.killing = true;
     return new Promise((resolve) => {
       this.child.once('exit', () => resolve());
-      this.child.kill();
+      // SIGKILL: a crash, not a shutdown (child.kill() sends SIGTERM).
+      const pid = this.child.pid;
+      if (pid !== undefined) process.kill(pid, 'SIGKILL');
+      else this.child.kill();
     });
   }
 }

@@ -229,8 +229,8 @@ export class LabController implements LabApi {
 
   async addNode(options: { readonly learner: boolean }): Promise<NodeId> {
     const cluster = this.need();
-    const id = ++cluster.maxId;
     if (cluster.nodes.size >= MAX_NODES) throw new Error(`addNode: the lab runs at most ${MAX_NODES} nodes`);
+    const id = ++cluster.maxId;
     cluster.nodes.set(id, this.supervisor(id));
     await this.startNode(cluster, id, { kind: 'join' });
     const result = await this.changeMembership(options.learner ? { type: 'add-learner', node: id } : { type: 'add-voter', node: id });
