@@ -74,7 +74,7 @@ export function runApp(options: AppOptions): void {
     void stopLab().finally(() => app.quit());
   });
 
-  void app.whenReady().then(() => {
+  app.whenReady().then(() => {
     const csp = contentSecurityPolicy(options.devServerUrl ? { devServerOrigin: new URL(options.devServerUrl).origin } : {});
     hardenSession(session.defaultSession, options.paths.rendererDir, csp);
 
@@ -109,5 +109,10 @@ export function runApp(options: AppOptions): void {
         if (win && !win.isDestroyed()) void dialog.showMessageBox(win, { type: 'warning', message: `${what} failed`, detail });
       },
     });
+  }).catch((error: unknown) => {
+    // A start that fails must end the app with a message, not leave it running with no window.
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    dialog.showErrorBox('Raft Lab could not start', detail);
+    app.exit(1);
   });
 }
