@@ -29,7 +29,8 @@ import { CUT, Network } from './network';
 import { drawFaultPlan, nextFaultAction, type FaultAction, type FaultPlan } from './faults';
 import { unsafeOptions, type SimOptions } from './options';
 import { nextOp } from './workload';
-import { describeMessage, mixMessage } from './describe-lite';
+import { describeMessage } from '../raft/describe';
+import { mixMessage } from './message-hash';
 
 // Codes of the hot trace events, hashed as numbers (see Fnv1a.num).
 const EV_TICK = 1;
@@ -42,6 +43,7 @@ const EV_READY = 7;
 const EV_INVOKE = 8;
 const EV_PROPOSE = 9;
 const EV_COMPLETE = 10;
+const EV_REFUSED = 11;
 const OP_CODE: Readonly<Record<KvOp['type'], number>> = { put: 1, get: 2, delete: 3, cas: 4 };
 const ROLE_CODE: Readonly<Record<Role, number>> = { follower: 1, 'pre-candidate': 2, candidate: 3, leader: 4 };
 
@@ -675,6 +677,10 @@ export class Simulator {
       return;
     }
     const hint = r.refusal.leader;
+    this.traceNums(EV_REFUSED, c, cmd.seq);
+    this.hash.num(n.id);
+    this.hash.num(hint);
+    if (this.traceLines !== null) this.traceLines.push(`${this.nowMs} refused ${client.name}#${cmd.seq} at ${n.id} ${r.refusal.reason} leader=${hint}`);
     client.target = hint !== 0 && hint !== n.id ? hint : 1 + this.workRng.int(this.options.nodes);
     this.scheduleClient(c, client, hint !== 0 && hint !== n.id ? 1 : retryMs);
   }
