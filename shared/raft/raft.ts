@@ -400,9 +400,11 @@ export class Raft {
   /** Begin confirming leadership for a read at the current commit index. */
   startRead(ctx: string): void {
     const voters = this.conf().voters;
-    if (this.cfg.leaseRead && this.cfg.checkQuorum) {
-      // Lease read (§6.4.1): CheckQuorum guarantees no other leader within an election timeout
-      // of our last quorum contact, so serve without a round trip. Relies on bounded clock drift.
+    if (this.cfg.leaseRead && this.cfg.checkQuorum && this.quorumActive()) {
+      // Lease read (§6.4.1): a majority heard from us within the current election timeout, and
+      // with CheckQuorum those followers refuse other candidates for an election timeout after
+      // hearing from us, so no other leader exists yet: serve without a round trip. Relies on
+      // bounded clock drift between nodes; without a recent quorum, fall back to ReadIndex.
       this.readStates.push({ ctx, index: this.commit });
       return;
     }
