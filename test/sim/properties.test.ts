@@ -4,7 +4,8 @@
  *
  * Safety: no invariant violation, ever. Liveness: after the fault window closes (every link
  * healed, every node restarted, delays bounded) a leader commits in its own term within a bounded
- * number of election timeouts, and every client operation completes.
+ * number of election timeouts, and every client operation completes. The client histories of
+ * the liveness runs are also checked for linearizability.
  *
  * A failing schedule fails with the one-line `npx raft-lab sim ...` command that replays it.
  * fast-check's own seed is fixed so CI runs are repeatable; set SIM_PROPERTY_SEED to explore.
@@ -50,12 +51,12 @@ describe('random schedules', () => {
     );
   });
 
-  it('elect a leader in bounded time and commit every proposal once faults heal (300 schedules)', () => {
+  it('elect a leader in bounded time, commit every proposal once faults heal, stay linearizable (300 schedules)', () => {
     let healedWhileBusy = 0;
     fc.assert(
       fc.property(schedule, (s) => {
         // Enough operations that the workload is still running when the faults stop.
-        const r = runSimulation(options(s, 150, 1_000), rawNodeFactory);
+        const r = runSimulation(options(s, 150, 1_000), rawNodeFactory, { checkLinearizability: true });
         const electionMs = r.options.electionTicks * r.options.tickMs;
         const { healedAtMs, leaderAfterHealMs, firstLeaderCommitMs } = r.liveness;
         const problems: string[] = [...r.failures];
