@@ -4,6 +4,7 @@
  * Menu commands that are plain lab intents (run/pause, step, speed, new cluster) are carried
  * out by the main process itself; the window sees their effect in the event stream.
  */
+import { z } from 'zod';
 import type { LabApi } from './lab';
 
 export type MenuCommand =
@@ -12,7 +13,6 @@ export type MenuCommand =
 
 export type MenuCommandType = MenuCommand['type'];
 
-export const MENU_COMMAND_TYPES = ['open-recording', 'export'] as const satisfies readonly MenuCommandType[];
 
 /** The IPC channel on which main pushes menu commands to the window. */
 export const MENU_COMMAND_CHANNEL = 'app:menu-command' as const;
@@ -24,14 +24,19 @@ export const MENU_COMMAND_CHANNEL = 'app:menu-command' as const;
 export const MENU_LISTENERS_CHANNEL = 'app:menu-listeners' as const;
 export const MAX_MENU_LISTENERS = 1_000;
 
+export const listenerCountSchema = z.number().int().min(0).max(MAX_MENU_LISTENERS);
+
 export function isListenerCount(value: unknown): value is number {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_MENU_LISTENERS;
+  return listenerCountSchema.safeParse(value).success;
 }
 
+export const menuCommandSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('open-recording') }).strict(),
+  z.object({ type: z.literal('export') }).strict(),
+]);
+
 export function isMenuCommand(value: unknown): value is MenuCommand {
-  if (typeof value !== 'object' || value === null) return false;
-  const type = (value as { type?: unknown }).type;
-  return typeof type === 'string' && (MENU_COMMAND_TYPES as readonly string[]).includes(type);
+  return menuCommandSchema.safeParse(value).success;
 }
 
 export interface RaftLabBridge extends LabApi {
