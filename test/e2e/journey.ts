@@ -136,3 +136,28 @@ export async function crashAndCatchUp(lab: LabPage, state: JourneyState): Promis
   state.leader = (await lab.waitForOneLeader(5)).id;
   await lab.shot('06b-node-caught-up');
 }
+
+/** Membership, one change at a time: add a learner, promote it to voter, remove it again. */
+export async function learnerJoinsAndLeaves(lab: LabPage): Promise<void> {
+  const p = lab.page;
+  const before = (await lab.nodes()).length;
+  await lab.tab('Members');
+  await p.getByTestId('add-learner').click();
+  await expect(p.locator('[data-testid="cluster-view"] [data-node]')).toHaveCount(before + 1, { timeout: 60_000 });
+  const id = Math.max(...(await lab.nodes()).map((n) => n.id));
+  const row = p.getByTestId(`member-${id}`);
+  await expect(row).toHaveAttribute('data-membership', 'learner', { timeout: 60_000 });
+  // The learner receives the log: it catches up with the leader's commit index.
+  await expect.poll(async () => {
+    const ns = await lab.nodes();
+    return (ns.find((n) => n.id === id)?.commit ?? -1) >= (ns.find((n) => n.role === 'leader')?.commit ?? Infinity);
+  }, { timeout: 60_000, message: `learner ${id} catches up` }).toBe(true);
+  await lab.shot('07a-learner-added');
+
+  await row.getByTestId('promote').click();
+  await expect(row).toHaveAttribute('data-membership', 'voter', { timeout: 60_000 });
+  await row.getByTestId('remove').click();
+  await expect(row).toHaveAttribute('data-membership', 'not a member', { timeout: 60_000 });
+  expect(await lab.submit('put', 'after-membership', 'ok')).toMatch(/→ ok/);
+  await lab.shot('07b-membership-changed');
+}

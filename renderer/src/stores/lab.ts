@@ -21,6 +21,11 @@ export interface UiNode extends NodeView {
   readonly statusAtLocalMs: number;
 }
 
+/** A node whose process is alive (a paused node still holds its state and role). */
+function isUp(n: NodeView): boolean {
+  return n.life === 'running' || n.life === 'paused';
+}
+
 export const useLabStore = defineStore('lab', () => {
   const client = useLabClient();
 
@@ -45,11 +50,11 @@ export const useLabStore = defineStore('lab', () => {
     let best: NodeStatus | null = null;
     for (const n of nodes.value.values()) {
       const s = n.status;
-      if (n.life === 'running' && s && s.role === 'leader' && (!best || s.term > best.term)) best = s;
+      if (isUp(n) && s && s.role === 'leader' && (!best || s.term > best.term)) best = s;
     }
     return best ? best.id : null;
   });
-  const leaders = computed(() => nodeList.value.filter((n) => n.life === 'running' && n.status?.role === 'leader').map((n) => n.id));
+  const leaders = computed(() => nodeList.value.filter((n) => isUp(n) && n.status?.role === 'leader').map((n) => n.id));
   const maxTerm = computed(() => Math.max(0, ...nodeList.value.map((n) => n.status?.term ?? 0)));
   /** Directed cut links, keyed "from-to". */
   const cutLinks = computed(() => new Set(links.value.filter((l) => l.cut).map((l) => `${l.from}-${l.to}`)));

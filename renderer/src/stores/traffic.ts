@@ -117,6 +117,13 @@ export const useTrafficStore = defineStore('traffic', () => {
           break;
         case 'node-life':
           laneMarks.push({ seq: e.seq, atMs: e.atMs, node: e.node, label: e.life, kind: 'life' });
+          // Whatever was on its way to a node that went down will never be delivered.
+          if (e.life === 'crashed' || e.life === 'stopped') {
+            for (let i = msgs.length - 1; i >= 0 && i >= msgs.length - 2_000; i--) {
+              const r = msgs[i] as MessageRecord;
+              if (r.outcome === 'in-flight' && r.message.to === e.node) end(r, { type: 'message-dropped', seq: e.seq, atMs: e.atMs, msgId: r.msgId, message: r.message, why: 'crashed' }, now);
+            }
+          }
           break;
         default:
           break;
