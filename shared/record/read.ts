@@ -13,6 +13,7 @@ import {
   type EndRecord,
   type HeaderRecord,
   type Located,
+  type NodeRecord,
   type Recording,
 } from './format';
 import { bodySchema, describeIssue, endSchema, headerSchema } from './schema';
@@ -136,6 +137,20 @@ class StructureCheck {
         return;
     }
   }
+}
+
+/**
+ * Validate one node record that arrived from elsewhere (a node process). Returns the value as it
+ * is (key order intact, see `validate`) or throws RecordingError without a line number.
+ */
+export function parseNodeRecord(value: unknown): NodeRecord {
+  const kind = kindOf(value);
+  if (kind !== 'start' && kind !== 'input' && kind !== 'ready' && kind !== 'crash') {
+    throw new RecordingError(null, `not a node record (kind ${JSON.stringify(kind)})`);
+  }
+  const result = bodySchema.safeParse(value);
+  if (!result.success) throw new RecordingError(null, `${kind} record: ${describeIssue(result.error)}`);
+  return value as NodeRecord;
 }
 
 /** Parse and validate a whole recording. Throws RecordingError (only) on any problem. */

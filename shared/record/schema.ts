@@ -47,7 +47,8 @@ const startMode = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('restore'), persisted }),
 ]);
 
-const stamp = z.strictObject({ startSeq: positive, seq: positive, index: count, lamport: positive });
+export const sendStampSchema = z.strictObject({ startSeq: positive, seq: positive, index: count, lamport: positive });
+const stamp = sendStampSchema;
 
 const nodeInput = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('tick') }),

@@ -17,6 +17,7 @@ import {
   type Recording,
 } from './format';
 import { STATUS_DIGEST } from './digest';
+import { parseNodeRecord } from './read';
 import type { RecordCursor, RecordSink } from './recorder';
 
 export function encodeRecord(record: AnyRecord): string {
@@ -79,6 +80,29 @@ export class RunRecorder {
     this.add(record);
   };
 
+  /**
+   * Records reported by a node in another process: each is validated, must belong to `node` and
+   * continue its numbering, and must not follow the node's crash record (a dead process's late
+   * reports). The first record that fails ends the batch; the problem is returned, else null.
+   */
+  fromNode(node: NodeId, records: readonly unknown[]): string | null {
+    if (this.finished && records.length > 0) return `node ${node}: records after the recording was finished`;
+    for (const raw of records) {
+      let record: NodeRecord;
+      try {
+        record = parseNodeRecord(raw);
+      } catch (e) {
+        return `node ${node}: ${e instanceof Error ? e.message : String(e)}`;
+      }
+      if (record.node !== node) return `node ${node} reported a record of node ${record.node}`;
+      const expected = (this.cursors.get(node)?.seq ?? 0) + 1;
+      if (record.seq !== expected) return `node ${node}: record seq ${record.seq} where ${expected} was expected`;
+      if (this.down.has(node) && record.kind !== 'start') return `node ${node}: ${record.kind} record after its crash record`;
+      this.nodeSink(record);
+    }
+    return null;
+  }
+
   /** Where a node's numbering stands; pass as `resume` when the node restarts. */
   cursorOf(node: NodeId): RecordCursor | undefined {
     return this.cursors.get(node);
@@ -91,7 +115,7 @@ export class RunRecorder {
    */
   crashed(node: NodeId, reason: 'crashed' | 'killed' | 'stopped', wallMs: number): void {
     const cursor = this.cursors.get(node);
-    if (!cursor || this.down.has(node)) return;
+    if (!cursor || this.down.has(node) || this.finished) return;
     this.nodeSink({ kind: 'crash', node, seq: cursor.seq + 1, lamport: cursor.lamport + 1, wallMs, reason });
   }
 
@@ -110,6 +134,15 @@ export class RunRecorder {
   /** Records taken so far (header and end excluded). */
   get size(): number {
     return this.count;
+  }
+
+  /**
+   * The recording so far, complete with an end record, while recording goes on (for an export
+   * in the middle of a run). Needs `keep` (the default).
+   */
+  snapshot(wallMs: number): Recording {
+    if (!this.keep) throw new Error('RunRecorder.snapshot: records are not kept (keep: false)');
+    return { header: this.header, records: this.records.slice(), end: { kind: 'end', wallMs, records: this.records.length } };
   }
 
   /** Close the recording with its end record. Further records are refused. */
