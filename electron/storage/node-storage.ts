@@ -267,24 +267,34 @@ export class NodeStorage {
    * atomically (temporary file, fsync, rename). Readable by the sqlite3 command-line tool.
    * The export is built by the checkpoint worker, off the node's thread.
    */
-  async exportDatabase(path: string): Promise<void> {
-    this.assertUsable();
-    await this.checkpointRun?.catch(() => undefined);
-    await this.startCheckpoint(resolve(path));
+  exportDatabase(path: string): Promise<void> {
+    return this.checkpointWhenFree(resolve(path));
   }
 
   /** Folds the journal into the database file now (normally automatic). Resolves when done. */
-  async checkpoint(): Promise<void> {
-    this.assertUsable();
-    await this.checkpointRun?.catch(() => undefined);
-    await this.startCheckpoint(null);
+  checkpoint(): Promise<void> {
+    return this.checkpointWhenFree(null);
   }
 
   /** Resolves once every write submitted so far is durable and no checkpoint is running. */
   async idle(): Promise<void> {
     await this.barrier();
-    while (this.checkpointRun !== null) await this.checkpointRun.catch(() => undefined);
+    await this.checkpointSettled();
     if (this.failure !== null) throw this.failure;
+  }
+
+  /** Starts a checkpoint as soon as none runs; other callers may be waiting too, hence the loop. */
+  private async checkpointWhenFree(copyTo: string | null): Promise<void> {
+    for (;;) {
+      this.assertUsable();
+      if (this.checkpointRun === null) return this.startCheckpoint(copyTo);
+      await this.checkpointRun.catch(() => undefined);
+    }
+  }
+
+  /** Waits until no checkpoint runs (one finishing may start the next, hence the loop). */
+  private async checkpointSettled(): Promise<void> {
+    while (this.checkpointRun !== null) await this.checkpointRun.catch(() => undefined);
   }
 
   /** Counters; `resetLongestStall` starts a new measuring window for `longestStallMs`. */
@@ -309,7 +319,7 @@ export class NodeStorage {
     if (this.closed) return;
     this.closed = true;
     try {
-      await this.checkpointRun?.catch(() => undefined);
+      await this.checkpointSettled();
       await this.run(async () => {
         await this.flush();
         if (opts.checkpoint !== false && this.journalBytes > 0) await this.checkpointInThread();
@@ -399,9 +409,14 @@ export class NodeStorage {
     this.journalBytes += bytes.length;
     this.journalSyncs += 1;
     for (const waiter of waiters) waiter.resolve();
-    if (this.checkpointRun === null && this.journalBytes > Math.max(this.settings.checkpointMinJournalBytes, this.databaseBytes)) {
-      void this.startCheckpoint(null).catch(() => undefined); // a failure is recorded in this.failure
-    }
+    this.maybeStartCheckpoint();
+  }
+
+  /** Starts a checkpoint when the journal has outgrown max(threshold, database size) and none runs. */
+  private maybeStartCheckpoint(): void {
+    if (this.checkpointRun !== null || this.closed || this.failure !== null) return;
+    if (this.journalBytes <= Math.max(this.settings.checkpointMinJournalBytes, this.databaseBytes)) return;
+    void this.startCheckpoint(null).catch(() => undefined); // a failure is recorded in this.failure
   }
 
   /**
@@ -411,6 +426,8 @@ export class NodeStorage {
    * `.prev` is deleted. Appends go on meanwhile into the fresh journal.
    */
   private startCheckpoint(copyTo: string | null): Promise<void> {
+    // One at a time: a second would rename the journal over the first one's .prev.
+    if (this.checkpointRun !== null) throw new Error('internal: a checkpoint is already running');
     const run = (async () => {
       let slabs: ReturnType<OpsLog['take']> = [];
       await this.run(async () => {
@@ -447,7 +464,10 @@ export class NodeStorage {
     });
     this.checkpointRun = tracked;
     const clear = (): void => {
-      if (this.checkpointRun === tracked) this.checkpointRun = null;
+      if (this.checkpointRun !== tracked) return;
+      this.checkpointRun = null;
+      // Appends went on during the checkpoint; they may have filled the journal again.
+      this.maybeStartCheckpoint();
     };
     tracked.then(clear, clear);
     return tracked;

@@ -5,7 +5,7 @@
  * acknowledged state, or that state plus the one write that was in flight when it died.
  *
  * Deterministic per seed (the kill delays and the writer's choices); a failure prints the seed.
- * Rerun one with STORAGE_CRASH_SEED=<seed>.
+ * Rerun one with STORAGE_CRASH_SEED=<seed> (and STORAGE_CRASH_ROUNDS=<n> for more rounds).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -19,7 +19,8 @@ import type { RecoveredSummary, WriterOp } from './fixtures/crash-protocol';
 import { makeTempDir } from './helpers';
 
 const WRITER = fileURLToPath(new URL('./fixtures/crash-writer.ts', import.meta.url));
-const ROUNDS = 25;
+// Each round spawns a tsx process (about 1 s of CPU); 20 rounds take ~30 s on an idle 2-core machine.
+const ROUNDS = Number(process.env.STORAGE_CRASH_ROUNDS ?? 20);
 const SEED = Number(process.env.STORAGE_CRASH_SEED ?? 20261125);
 
 interface RoundResult {
@@ -29,8 +30,15 @@ interface RoundResult {
   readonly stderr: string;
 }
 
-/** Runs the writer, kills it `killAfterMs` after it reported its state (or after spawning). */
-function runAndKill(dir: string, seed: number, killAfterMs: number, waitForState: boolean): Promise<RoundResult> {
+/** When to kill: some time after spawning (possibly inside open()), or soon after the n-th ack. */
+type KillPlan = { readonly kind: 'during-open'; readonly delayMs: number } | { readonly kind: 'after-acks'; readonly acks: number; readonly delayMs: number };
+
+/**
+ * Runs the writer and SIGKILLs it as planned. Counting acks rather than milliseconds makes the
+ * kills land across the whole operation stream however loaded the machine is; the extra delay
+ * of a few milliseconds puts them anywhere inside the operations that follow.
+ */
+function runAndKill(dir: string, seed: number, plan: KillPlan): Promise<RoundResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', WRITER, dir, String(seed)], { stdio: ['ignore', 'pipe', 'pipe'] });
     let recovered: RecoveredSummary | null = null;
@@ -38,8 +46,14 @@ function runAndKill(dir: string, seed: number, killAfterMs: number, waitForState
     let acked = 0;
     let stderr = '';
     let buffered = '';
-    const kill = () => setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-    if (!waitForState) kill();
+    let killScheduled = false;
+    const killAfter = (ms: number): void => {
+      if (killScheduled) return;
+      killScheduled = true;
+      setTimeout(() => child.kill('SIGKILL'), ms);
+    };
+    if (plan.kind === 'during-open') killAfter(plan.delayMs);
+    const safety = setTimeout(() => child.kill('SIGKILL'), 30_000); // a stuck writer still ends the round
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.stdout.on('data', (chunk: Buffer) => {
       buffered += chunk.toString();
@@ -48,15 +62,15 @@ function runAndKill(dir: string, seed: number, killAfterMs: number, waitForState
       for (const line of lines) {
         const space = line.indexOf(' ');
         const [tag, body] = [line.slice(0, space), line.slice(space + 1)];
-        if (tag === 'state') {
-          recovered = JSON.parse(body) as RecoveredSummary;
-          if (waitForState) kill();
-        } else if (tag === 'op') ops.push(JSON.parse(body) as WriterOp);
+        if (tag === 'state') recovered = JSON.parse(body) as RecoveredSummary;
+        else if (tag === 'op') ops.push(JSON.parse(body) as WriterOp);
         else if (tag === 'ack') acked = Number(body);
+        if (plan.kind === 'after-acks' && recovered !== null && acked >= plan.acks) killAfter(plan.delayMs);
       }
     });
     child.on('error', reject);
     child.on('exit', (code, signal) => {
+      clearTimeout(safety);
       if (signal !== 'SIGKILL') reject(new Error(`writer exited by itself (code ${code}, signal ${signal}): ${stderr}`));
       else resolve({ recovered, ops, acked, stderr });
     });
@@ -79,8 +93,9 @@ describe('crash durability under SIGKILL', () => {
     let killedMidCheckpoint = 0;
     for (let round = 0; round < ROUNDS; round++) {
       const context = `seed ${SEED}, round ${round}`;
-      const waitForState = rng.next() < 0.8; // otherwise the kill may land inside open()
-      const result = await runAndKill(dir, rng.int(2 ** 31), rng.range(0, waitForState ? 400 : 1500), waitForState);
+      const plan: KillPlan =
+        rng.next() < 0.15 ? { kind: 'during-open', delayMs: rng.range(0, 1500) } : { kind: 'after-acks', acks: rng.range(0, 80), delayMs: rng.range(0, 6) };
+      const result = await runAndKill(dir, rng.int(2 ** 31), plan);
 
       if (existsSync(join(dir, 'node-1.journal.prev'))) killedMidCheckpoint += 1;
       expect(execFileSync('sqlite3', ['-readonly', join(dir, 'node-1.sqlite'), 'PRAGMA integrity_check'], { encoding: 'utf8' }).trim(), context).toBe('ok');
