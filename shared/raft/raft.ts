@@ -193,7 +193,7 @@ export class Raft {
   syncProgress(newPeersGetSnapshot: boolean): void {
     const conf = this.conf();
     const committedConf = this.confs.at(this.commit);
-    for (const id of members(conf)) {
+    for (const id of new Set([...members(conf), ...members(committedConf)])) {
       if (id === this.id) continue;
       const learner = !isVoter(conf, id);
       const pr = this.prs.get(id);
