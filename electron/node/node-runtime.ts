@@ -497,7 +497,8 @@ export class NodeRuntime {
       });
       return [];
     }
-    await this.pumping;
+    // Never touch the core between a ready() and its advance(): wait until no Ready is in flight.
+    while (this.pumping !== null) await this.pumping;
     const log: string[] = [];
     this.sentLog = log;
     try {
