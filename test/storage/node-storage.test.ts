@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { NodeStorage } from '../../electron/storage';
+import { NodeStorage, StorageError } from '../../electron/storage';
 import type { Snapshot } from '../../shared/raft/types';
 import { commands, makeTempDir } from './helpers';
 
@@ -194,6 +194,23 @@ describe('NodeStorage log semantics', () => {
     await expect(NodeStorage.open(dir, 1)).rejects.toMatchObject({ kind: 'in-use' });
     await storage.close();
     await (await NodeStorage.open(dir, 1)).close();
+  });
+
+  it('stops at the first I/O failure, reports it, and loses nothing acknowledged', async () => {
+    const missingWorker = new URL('file:///nonexistent/raft-lab/checkpoint-worker.mjs');
+    const storage = await NodeStorage.open(dir, 1, { checkpointWorkerUrl: missingWorker });
+    await storage.persist({ hardState: { term: 3, vote: 2, commit: 1 }, entries: commands(1, 20, 3), snapshot: null });
+    const failure = await storage.checkpoint().catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(StorageError);
+    expect(failure).toMatchObject({ kind: 'io', file: join(dir, 'node-1.sqlite') });
+    // Nothing more is accepted once the disk may be behind memory.
+    await expect(storage.persist({ hardState: null, entries: commands(21, 21, 3), snapshot: null })).rejects.toBe(failure);
+    await storage.close({ checkpoint: false }).catch(() => undefined);
+
+    const reopened = await NodeStorage.open(dir, 1); // finishes the interrupted checkpoint
+    expect(reopened.load()).toEqual({ hardState: { term: 3, vote: 2, commit: 1 }, snapshot: null, entries: commands(1, 20, 3) });
+    expect(existsSync(join(dir, 'node-1.journal.prev'))).toBe(false);
+    await reopened.close();
   });
 
   it('refuses calls after close', async () => {
