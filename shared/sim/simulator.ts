@@ -300,12 +300,14 @@ export class Simulator {
   /** Deliver one pending message now (it already crossed the network; only a crash stops it). */
   deliver(pendingId: string): void {
     const d = this.takeHeld(pendingId);
+    this.eventSeq++;
     this.deliverNow(d.id, d.msg, true);
   }
 
   /** Drop one pending message. */
   drop(pendingId: string): void {
     const d = this.takeHeld(pendingId);
+    this.eventSeq++;
     this.stats.dropped++;
     this.trace(`${this.nowMs} drop #${d.id} user`);
   }
@@ -314,6 +316,7 @@ export class Simulator {
   fireTimeout(node: NodeId): void {
     const n = this.nodeRec(node);
     if (n.api === null) throw new Error(`fireTimeout: node ${node} is crashed`);
+    this.eventSeq++;
     this.trace(`${this.nowMs} campaign ${node}`);
     n.api.campaign();
     this.handleReadies(n);
@@ -326,6 +329,7 @@ export class Simulator {
   propose(node: NodeId, op: KvOp): ReturnType<RaftNodeApi['propose']> {
     const n = this.nodeRec(node);
     if (n.api === null) throw new Error(`propose: node ${node} is crashed`);
+    this.eventSeq++;
     const seq = ++this.stepSeq;
     const r = n.api.propose(encodeCommand({ client: 'step', seq, op }));
     this.trace(`${this.nowMs} propose step#${seq} at ${node} ${r.ok ? `index=${r.index}` : r.refusal.reason}`);
@@ -337,6 +341,7 @@ export class Simulator {
   crash(node: NodeId): void {
     const n = this.nodeRec(node);
     if (n.api === null) return;
+    this.eventSeq++;
     this.stats.crashes++;
     this.trace(`${this.nowMs} crash ${node}`);
     n.api = null;
@@ -352,6 +357,7 @@ export class Simulator {
   restart(node: NodeId): void {
     const n = this.nodeRec(node);
     if (n.api !== null) return;
+    this.eventSeq++;
     this.stats.restarts++;
     const persisted = n.disk.load();
     this.trace(`${this.nowMs} restart ${node} term=${persisted.hardState.term} vote=${persisted.hardState.vote} last=${n.disk.lastIndex}`);
@@ -624,7 +630,7 @@ export class Simulator {
     if (this.checker === null) return;
     const found = this.checker.observe(obs);
     if (found.length > 0) {
-      for (const v of found) this.trace(`${this.nowMs} violation ${v.property} ${v.message}`);
+      for (const v of found) this.trace(`${this.nowMs} violation at event ${v.eventSeq}: ${v.property}: ${v.message}`);
       if (this.options.stopOnViolation) this.stopped = 'violation';
     }
   }
