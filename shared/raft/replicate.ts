@@ -55,6 +55,8 @@ export function bcastHeartbeat(r: Raft): void {
     let prev = pr.state === 'snapshot' ? r.log.snapshotIndex : pr.next - 1;
     let prevTerm = r.log.termAt(prev);
     if (prevTerm === null) {
+      // What this follower needs next is compacted away: it needs the snapshot, not a heartbeat.
+      if (sendAppend(r, id, true, false)) continue;
       prev = r.log.snapshotIndex;
       prevTerm = r.log.snapshotTerm;
     }

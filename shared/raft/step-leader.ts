@@ -45,6 +45,11 @@ function onAppendResponse(r: Raft, m: AppendEntriesResponse): void {
       // A follower that does not even hold our snapshot point can only catch up from the
       // snapshot (a joiner with an empty log, most often).
       sendAppend(r, m.from, true, rejected <= r.log.snapshotIndex);
+    } else if (pr.state === 'probe') {
+      // Not the answer to our probe (that one may be lost), but the follower is listening:
+      // probe again rather than wait forever.
+      pr.probeSent = false;
+      sendAppend(r, m.from, false, false);
     }
     return;
   }
