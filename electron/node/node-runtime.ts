@@ -559,6 +559,18 @@ export class NodeRuntime {
     const init = this.init;
     if (init === null) throw new Error('not initialised');
     let persistMs = 0;
+    // Committed entries below this Ready's new entries are already durable here (every earlier
+    // Ready was persisted before this one was taken), so they apply now, without waiting for
+    // the new entries' write: a client's answer does not queue behind the next batch's fsync.
+    const firstNew = ready.entries[0]?.index ?? Number.POSITIVE_INFINITY;
+    let applyNow: readonly Entry[] = [];
+    let applyLater: readonly Entry[] = ready.committedEntries;
+    if (ready.snapshot === null) {
+      applyNow = ready.committedEntries.filter((e) => e.index < firstNew);
+      applyLater = ready.committedEntries.filter((e) => e.index >= firstNew);
+      for (const entry of applyNow) this.apply(entry);
+      if (applyNow.length > 0) this.scheduleFlush();
+    }
     if (ready.messagesBeforePersist) this.send(ready.messages);
     if (ready.snapshot === null && ready.entries.length === 0 && ready.hardState !== null && this.onlyCommitChanged(ready.hardState)) {
       // Only the commit index moved. Commit is a fact of the cluster, not a promise this node
@@ -579,7 +591,7 @@ export class NodeRuntime {
       this.kv = kvFromSnapshot(ready.snapshot);
       this.snapshotIndex = ready.snapshot.meta.index;
     }
-    for (const entry of ready.committedEntries) this.apply(entry);
+    for (const entry of applyLater) this.apply(entry);
     for (const rs of ready.readStates) {
       const read = this.reads.get(rs.ctx);
       if (read === undefined) continue;
