@@ -2,7 +2,8 @@
  * The simulated network: one LinkFault (shared/protocol/lab.ts) per directed link, deciding for
  * each message whether it is cut, lost, duplicated or held back, and how long each copy takes.
  *
- * Delay model: a copy takes `delayMs + u * jitterMs` ms (u uniform in [0, 1)), at least 1 ms. With
+ * Delay model: a copy takes a whole number of ms drawn uniformly from [delayMs, delayMs + jitterMs]
+ * (at least 1). With
  * probability `reorder` a copy is additionally held back by up to 4 * (delayMs + jitterMs) + 1 ms,
  * so a later message on the same link can overtake it. With probability `duplicate` a second copy
  * with its own delay is delivered too. Loss is drawn per message.
@@ -10,8 +11,6 @@
 import type { NodeId } from '../raft/types';
 import type { DirectedLink, LinkFault } from '../protocol/lab';
 import type { Rng } from '../util/rng';
-
-export type DropReason = 'cut' | 'loss';
 
 /** `route()` results below zero: the message is dropped. */
 export const CUT = -1;
