@@ -484,6 +484,8 @@ export class NodeStorage {
       this.runner.clear(); // export() reopens the connection, which invalidates statements
       const exported = this.db.export();
       configureConnection(this.db);
+      // In the same synchronous step: the statements folded into these bytes, and only those.
+      this.opsLog.take();
       return exported;
     });
     try {
@@ -497,7 +499,6 @@ export class NodeStorage {
       this.fail(error, []);
       throw error;
     }
-    this.opsLog.take();
     this.journalBytes = 0;
     this.databaseBytes = bytes.length;
     this.checkpoints += 1;
