@@ -190,3 +190,36 @@ describe('node controls', () => {
     await put(lab, 'y', '2');
   });
 });
+
+describe('link faults', () => {
+  it('apply per direction at the sender: a one-way cut drops only that direction, duplication doubles a link', async () => {
+    current = await openLab({ traceMessages: true });
+    const { lab, dir, events } = current;
+    await lab.createCluster({ ...FAST, nodes: 3, dataDir: dir });
+    const leader = await waitForLeader(lab);
+    const [cutTo, dupTo] = [1, 2, 3].filter((n) => n !== leader) as [number, number];
+    await lab.setLinkFault({ from: leader, to: cutTo }, { cut: true });
+    await lab.setLinkFault({ from: leader, to: dupTo }, { duplicate: 1 });
+    const from = events.length;
+    await new Promise((r) => setTimeout(r, 1500));
+    const after = events.slice(from);
+    const on = (type: string, a: number, b: number) =>
+      after.filter((e) => e.type === type && 'message' in e && e.message.from === a && e.message.to === b);
+    // leader > cutTo: everything dropped as "cut", nothing delivered.
+    expect(on('message-dropped', leader, cutTo).length).toBeGreaterThan(0);
+    expect(on('message-dropped', leader, cutTo).every((e) => e.type === 'message-dropped' && e.why === 'cut')).toBe(true);
+    expect(on('message-delivered', leader, cutTo)).toEqual([]);
+    // cutTo > leader still works: the cut-off follower's messages (its pre-votes) arrive.
+    expect(on('message-delivered', cutTo, leader).length).toBeGreaterThan(0);
+    // leader > dupTo: every message goes out twice, under two ids. The leader sends the same
+    // heartbeats to both followers, so twice as many as the cut link dropped.
+    const isAppend = (e: (typeof after)[number]) => 'message' in e && e.message.type === 'AppendEntries';
+    const sentDup = on('message-sent', leader, dupTo).filter(isAppend);
+    const droppedCut = on('message-dropped', leader, cutTo).filter(isAppend);
+    expect(droppedCut.length).toBeGreaterThan(4);
+    expect(sentDup.length).toBeGreaterThanOrEqual(2 * droppedCut.length - 4);
+    expect(sentDup.length).toBeLessThanOrEqual(2 * droppedCut.length + 4);
+    expect(new Set(sentDup.map((e) => (e.type === 'message-sent' ? e.msgId : ''))).size).toBe(sentDup.length);
+    expect((await lab.snapshot()).violations).toEqual([]);
+  });
+});
