@@ -43,6 +43,14 @@ export async function stepOneVote(lab: LabPage, state: JourneyState): Promise<vo
   await expect.poll(async () => (await lab.node(candidate)).role).toBe('candidate');
   await lab.shot('02a-request-vote-pending');
 
+  // The inspector shows the held message in full, with what delivering it would do.
+  await request.getByRole('button', { name: 'RequestVote' }).click();
+  const inspector = p.getByTestId('inspector');
+  await expect(inspector.getByRole('heading', { name: 'RequestVote' })).toBeVisible();
+  await expect(inspector).toContainText(`Held in ${voter}'s inbox`);
+  await expect(inspector).toContainText(`lastLogIndex`);
+  await lab.tab('Step');
+
   await request.getByTestId('deliver').click();
   await expect.poll(async () => (await lab.node(voter)).vote, { message: `node ${voter}'s vote` }).toBe(candidate);
   const after = await lab.node(voter);
@@ -160,4 +168,35 @@ export async function learnerJoinsAndLeaves(lab: LabPage): Promise<void> {
   await expect(row).toHaveAttribute('data-membership', 'not a member', { timeout: 60_000 });
   expect(await lab.submit('put', 'after-membership', 'ok')).toMatch(/→ ok/);
   await lab.shot('07b-membership-changed');
+}
+
+/**
+ * The partition editor: put two nodes in group B and apply (the cluster view marks the two sides),
+ * cut one link one way from the link matrix, then heal everything.
+ */
+export async function partitionEditor(lab: LabPage, state: JourneyState): Promise<void> {
+  const p = lab.page;
+  await lab.tab('Network');
+  const running = (await lab.nodes()).filter((n) => n.life === 'running').map((n) => n.id);
+  const minority = running.filter((id) => id !== state.leader).slice(0, 2);
+  for (const id of minority) await p.getByRole('combobox', { name: `Group of node ${id}` }).selectOption('1');
+  await p.getByTestId('apply-split').click();
+  const side = (id: number) => p.locator(`[data-testid="cluster-view"] [data-node="${id}"]`).getAttribute('data-side');
+  for (const id of minority) await expect.poll(() => side(id)).toBe('B');
+  await expect.poll(() => side(state.leader)).toBe('A');
+  await lab.shot('08a-split-groups');
+
+  await p.getByTestId('heal').click();
+  for (const id of running) await expect.poll(() => side(id)).toBe('');
+  const [a, b] = running;
+  if (a === undefined || b === undefined) throw new Error('need two running nodes');
+  const cell = p.getByRole('button', { name: `Link ${a} to ${b}: open` });
+  await cell.click();
+  await expect(p.getByRole('button', { name: `Link ${a} to ${b}: cut` })).toHaveAttribute('aria-pressed', 'true');
+  await expect(p.getByRole('button', { name: `Link ${b} to ${a}: open` })).toBeVisible();
+  await expect(p.locator(`[data-testid="cluster-view"] [data-node="${a}"]`)).toHaveAttribute('aria-label', /one-way cut/);
+  await lab.shot('08b-one-way-cut');
+  await p.getByTestId('heal').click();
+  await expect(p.getByRole('button', { name: `Link ${a} to ${b}: open` })).toBeVisible();
+  state.leader = (await lab.waitForOneLeader(running.length)).id;
 }
