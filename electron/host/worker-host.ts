@@ -1,7 +1,8 @@
 /**
  * ProcessHost over Node worker_threads: each node is a worker running electron/node/entry.ts,
  * its control port is the worker's own port, peer links are MessageChannels whose ends are
- * transferred to the two workers. `worker.terminate()` is the hard kill.
+ * transferred to the two workers. `worker.terminate()` is the hard kill. A TypeScript entry is
+ * loaded through worker-bootstrap.mjs (tsx registered inside the worker).
  */
 import { MessageChannel, Worker } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';

@@ -5,6 +5,9 @@
  *   a Ready is being persisted, new inputs wait in `queued` and all go into the next Ready: that
  *   is group commit (one durable write per batch) and batched AppendEntries, for free.
  * - Each Ready is handled in the contract's order: persist, then send, then apply, then advance.
+ *   Two refinements that keep the contract's safety: committed entries already durable from an
+ *   earlier Ready apply before this Ready's write, and a Ready that only moves the commit index
+ *   is written without holding anything back (a lost commit index is simply learned again).
  * - Running: the node ticks on its own timer (tickMs / speed). Paused: no ticks; every peer
  *   message that arrives is held in the inbox and reported as pending; only commands move the
  *   node (deliver, drop, fire-timeout, tick-once), and each command's reply lists the ids of the
