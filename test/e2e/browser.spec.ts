@@ -49,6 +49,9 @@ test.describe.serial('browser host: a user journey through a 5-node cluster', ()
   test('partition editor: groups, a one-way cut, heal', async () => {
     await journey.partitionEditor(lab, state);
   });
+  test('keyboard only: speed, pause, tick, resume, inspect a node', async () => {
+    await journey.keyboardOnly(lab, state);
+  });
   test('export a recording and check the downloaded file', async () => {
     const hasExport = (LAB_METHODS as readonly string[]).some((m) => /export|record/i.test(m));
     test.skip(!hasExport, 'The lab API has no export method yet: exporting a recording is a later issue (the LabApi in shared/protocol/lab.ts has no export call, so the UI has no Export button).');

@@ -200,3 +200,26 @@ export async function partitionEditor(lab: LabPage, state: JourneyState): Promis
   await expect(p.getByRole('button', { name: `Link ${a} to ${b}: open` })).toBeVisible();
   state.leader = (await lab.waitForOneLeader(running.length)).id;
 }
+
+/** The keyboard alone: speed up and down, pause, tick, resume, and open a node in the inspector. */
+export async function keyboardOnly(lab: LabPage, state: JourneyState): Promise<void> {
+  const p = lab.page;
+  await p.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  const speed = p.locator('.speed output');
+  await p.keyboard.press('+');
+  await expect(speed).toHaveText('2×');
+  await p.keyboard.press('-');
+  await expect(speed).toHaveText('1×');
+  await p.keyboard.press(' ');
+  await expect(p.getByText('PAUSED · step mode')).toBeVisible();
+  await p.keyboard.press('.');
+  await expect(p.getByRole('alert')).toHaveCount(0);
+  await p.keyboard.press(' ');
+  await expect(p.getByText('PAUSED · step mode')).toHaveCount(0);
+  const node = p.locator(`[data-testid="cluster-view"] [data-node="${state.leader}"]`);
+  await node.focus();
+  await p.keyboard.press('Enter');
+  await expect(p.getByTestId('inspector').getByRole('heading', { name: new RegExp(`^Node ${state.leader}\\b`) })).toBeVisible();
+  await p.keyboard.press('Escape');
+  await expect(p.getByTestId('inspector').getByRole('heading')).toHaveCount(0);
+}
