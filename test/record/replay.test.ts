@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isNodeRecord, type InputRecord } from '../../shared/record/format';
-import { readRecording } from '../../shared/record/read';
+import { readRecording, RecordingError } from '../../shared/record/read';
 import { replayRecording } from '../../shared/record/replay';
 import { encodeRecording } from '../../shared/record/write';
 import { editLine, factory, recordedRun } from './fixtures';
@@ -73,5 +74,31 @@ describe('recording a simulated run and replaying it', () => {
     const report = replayRecording({ ...recording, header: { ...recording.header, digest: 'other-v9' } }, factory);
     expect(report.ok).toBe(false);
     expect(report.firstDivergence).toMatchObject({ what: 'digest-name', expected: 'other-v9' });
+  });
+
+  it('never crashes on a recording that reads but lies: mutated inputs give a divergence report', () => {
+    const { recording } = recordedRun({ ops: 4, maxTimeMs: 1_500 });
+    const text = encodeRecording(recording);
+    const inputs = recording.records.filter((r) => r.record.kind === 'input');
+    const values = fc.oneof(fc.constant(0), fc.constant(1), fc.constant(7), fc.constant(1_000_000), fc.constant(-1), fc.constant(''), fc.constant(null));
+    fc.assert(fc.property(fc.nat(), fc.nat(), values, (pick, fieldPick, value) => {
+      const target = inputs[pick % inputs.length]!;
+      const mutated = editLine(text, target.line, (v) => {
+        const input = { ...(v.input as Record<string, unknown>) };
+        const keys = Object.keys(input).filter((k) => k !== 'type');
+        if (keys.length === 0) return { ...v, input: { type: 'campaign' } };
+        const key = keys[fieldPick % keys.length]!;
+        return { ...v, input: { ...input, [key]: value } };
+      });
+      let parsed;
+      try {
+        parsed = readRecording(mutated);
+      } catch (e) {
+        expect(e).toBeInstanceOf(RecordingError);
+        return;
+      }
+      const report = replayRecording(parsed, factory);
+      if (!report.ok) expect(report.firstDivergence!.line).toBeGreaterThanOrEqual(target.line);
+    }), { numRuns: 60 });
   });
 });
