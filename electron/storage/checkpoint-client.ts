@@ -3,7 +3,9 @@
  * database size. A fresh worker per checkpoint keeps nothing alive between checkpoints, which
  * are rare (the journal must outgrow the database first).
  */
+import { access } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Slab } from './ops-log';
 
@@ -17,10 +19,32 @@ export interface CheckpointJob {
   readonly slabs: readonly Slab[];
 }
 
-export const DEFAULT_CHECKPOINT_WORKER_URL = new URL('./checkpoint-worker.mjs', import.meta.url);
+/** The worker beside this file (source checkout); computed on demand so bundles that pass their own never touch it. */
+export function defaultCheckpointWorkerUrl(): URL {
+  return new URL('./checkpoint-worker.mjs', import.meta.url);
+}
 
+/** sql.js's main module from node_modules (source checkout). Throws a clear error without it. */
 export function defaultSqlJsPath(): string {
-  return createRequire(import.meta.url).resolve('sql.js');
+  try {
+    return createRequire(import.meta.url).resolve('sql.js');
+  } catch (error) {
+    throw new Error(`cannot find sql.js for the storage checkpoint worker (${String(error)}); pass the sqlJsPath option`, { cause: error });
+  }
+}
+
+/** Fails early, at open, when the worker script is missing: better than failing at the first checkpoint. */
+export async function checkWorkerFiles(workerUrl: URL, sqlJsPath: string): Promise<void> {
+  for (const [what, path] of [
+    ['checkpoint worker script (option checkpointWorkerUrl)', fileURLToPath(workerUrl)],
+    ['sql.js module for the checkpoint worker (option sqlJsPath)', sqlJsPath],
+  ] as const) {
+    try {
+      await access(path);
+    } catch {
+      throw new Error(`storage cannot start: the ${what} is missing at ${path}`);
+    }
+  }
 }
 
 type WorkerReply = { readonly ok: true; readonly bytes: number } | { readonly ok: false; readonly message: string };

@@ -22,7 +22,7 @@ import type { Entry, HardState, NodeId, PersistedState, Snapshot } from '../../s
 import { syncDirectory, writeFileAtomic } from './atomic-file';
 import { describeIssues, JOURNAL_VERSION, journalRecordSchema } from './codecs';
 import type { JournalRecord } from './codecs';
-import { DEFAULT_CHECKPOINT_WORKER_URL, defaultSqlJsPath, runCheckpointWorker } from './checkpoint-client';
+import { checkWorkerFiles, defaultCheckpointWorkerUrl, defaultSqlJsPath, runCheckpointWorker } from './checkpoint-client';
 import {
   applyRecord,
   checkDatabase,
@@ -57,6 +57,8 @@ export interface NodeStorageOptions {
   readonly checkpointWorkerUrl?: URL;
   /** sql.js's main module, loaded by the checkpoint worker. Defaults to the sql.js package's. */
   readonly sqlJsPath?: string;
+  /** open() checks that the worker's files exist, so a misconfigured app fails at start. Default true. */
+  readonly checkWorkerFiles?: boolean;
 }
 
 export interface StorageStats {
@@ -153,9 +155,10 @@ export class NodeStorage {
       prevPath,
       wasmPath: opts.wasmPath ?? defaultWasmPath(),
       sqlJsPath: opts.sqlJsPath ?? defaultSqlJsPath(),
-      workerUrl: opts.checkpointWorkerUrl ?? DEFAULT_CHECKPOINT_WORKER_URL,
+      workerUrl: opts.checkpointWorkerUrl ?? defaultCheckpointWorkerUrl(),
       checkpointMinJournalBytes: opts.checkpointMinJournalBytes ?? DEFAULT_CHECKPOINT_MIN_JOURNAL_BYTES,
     };
+    if (opts.checkWorkerFiles !== false) await checkWorkerFiles(settings.workerUrl, settings.sqlJsPath);
     await ioStep(dir, () => mkdir(dir, { recursive: true }));
     const SQL = await loadSqlJs(settings.wasmPath);
     const dbBytes = await readIfExists(databasePath);

@@ -198,7 +198,11 @@ describe('NodeStorage log semantics', () => {
 
   it('stops at the first I/O failure, reports it, and loses nothing acknowledged', async () => {
     const missingWorker = new URL('file:///nonexistent/raft-lab/checkpoint-worker.mjs');
-    const storage = await NodeStorage.open(dir, 1, { checkpointWorkerUrl: missingWorker });
+    await expect(NodeStorage.open(dir, 1, { checkpointWorkerUrl: missingWorker })).rejects.toThrow(
+      /checkpoint worker script \(option checkpointWorkerUrl\) is missing at \/nonexistent/,
+    );
+    // Past that check (the file vanished after open, say), a failed checkpoint stops the storage.
+    const storage = await NodeStorage.open(dir, 1, { checkpointWorkerUrl: missingWorker, checkWorkerFiles: false });
     await storage.persist({ hardState: { term: 3, vote: 2, commit: 1 }, entries: commands(1, 20, 3), snapshot: null });
     const failure = await storage.checkpoint().catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(StorageError);
