@@ -19,7 +19,7 @@ import type { CliIo, Subcommand } from '../subcommand';
 import { EXIT_BAD_FILE, EXIT_NO_INPUT, FileProblem, loadRecording, oneFile, withFiles, writeNew } from './recording-io';
 
 export const EXPORT_FORMATS = ['replay', 'shiviz', 'perfetto', 'history', 'sqlite', 'archive'] as const;
-type ExportFormat = (typeof EXPORT_FORMATS)[number];
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 const HELP = `Usage: raft-lab export FILE --format FORMAT [--out PATH] [options]
 
@@ -67,18 +67,9 @@ export const exportCommand: Subcommand = {
         io.out(`wrote ${written.join(', ')}\n`);
         return 0;
       }
-      let data: string | Uint8Array;
-      if (f === 'archive') {
-        const dir = dataDirOf(recording, flags.get('data-dir'), true);
-        const databases = dir === null ? [] : await readDatabases(recording, dir);
-        if (dir === null) io.err('raft-lab export: no data folder known (--data-dir): the archive holds no node databases\n');
-        data = exportArchive({ recording, databases });
-      } else if (f === 'history') {
-        const h = exportHistory(recording);
-        data = flavor === 'knossos' ? h.knossos : h.porcupine;
-      } else if (f === 'shiviz') data = exportShiViz(recording);
-      else if (f === 'perfetto') data = exportPerfetto(recording);
-      else data = encodeRecording(recording);
+      const dir = f === 'archive' ? dataDirOf(recording, flags.get('data-dir'), true) : null;
+      if (f === 'archive' && dir === null) io.err('raft-lab export: no data folder known (--data-dir): the archive holds no node databases\n');
+      const data = await renderExport(recording, f, { dataDir: dir, flavor });
       if (out === undefined) io.out(typeof data === 'string' ? data : '');
       else {
         await writeNew(out, data, force);
@@ -88,6 +79,34 @@ export const exportCommand: Subcommand = {
     });
   },
 };
+
+/**
+ * One export of a recording as file content (every format but `sqlite`, which is a folder of
+ * files). For the app's Export menu as much as for this command: the main process calls it with
+ * the controller's recording and the cluster's data folder, then saves the result.
+ */
+export async function renderExport(
+  recording: Recording,
+  format: Exclude<ExportFormat, 'sqlite'>,
+  options: { readonly dataDir?: string | null; readonly flavor?: 'porcupine' | 'knossos' } = {},
+): Promise<string | Uint8Array> {
+  switch (format) {
+    case 'archive': {
+      const databases = options.dataDir ? await readDatabases(recording, options.dataDir) : [];
+      return exportArchive({ recording, databases });
+    }
+    case 'history': {
+      const h = exportHistory(recording);
+      return options.flavor === 'knossos' ? h.knossos : h.porcupine;
+    }
+    case 'shiviz':
+      return exportShiViz(recording);
+    case 'perfetto':
+      return exportPerfetto(recording);
+    case 'replay':
+      return encodeRecording(recording);
+  }
+}
 
 /** Node ids that appear in the recording. */
 function nodesOf(recording: Recording): NodeId[] {
