@@ -1,10 +1,16 @@
-/** Client operations and their results, as the lab reports them (from any client, not only ours). */
+/**
+ * Client operations and their results, as the lab reports them (from any client, not only ours),
+ * and the UI's load generator (here, not in the Client panel, so it keeps running while the user
+ * looks at other tabs).
+ */
 import { acceptHMRUpdate, defineStore } from 'pinia';
-import { onScopeDispose, shallowRef } from 'vue';
+import { onScopeDispose, ref, shallowRef } from 'vue';
 import type { KvOp, KvResult, LabEvent } from '../../../shared/protocol/lab';
 import { useLabClient } from '../transport/inject';
+import { useLabStore } from './lab';
 
 const MAX_OPS = 200;
+const MAX_LOAD_IN_FLIGHT = 16;
 
 export interface ClientOp {
   readonly opId: string;
@@ -36,10 +42,35 @@ export const useClientOpsStore = defineStore('clientOps', () => {
     if (changed) ops.value = list.slice(0, MAX_OPS);
   }
 
-  const off = client.onEvents(apply);
-  onScopeDispose(off);
+  /** The load generator: puts at `loadRate` per second, at most MAX_LOAD_IN_FLIGHT outstanding. */
+  const loadOn = ref(false);
+  const loadRate = ref(20);
+  let timer = 0;
+  let outstanding = 0;
+  let counter = 0;
+  function startLoad(): void {
+    stopLoad();
+    const lab = useLabStore();
+    loadOn.value = true;
+    timer = window.setInterval(() => {
+      if (outstanding >= MAX_LOAD_IN_FLIGHT) return;
+      outstanding++;
+      counter++;
+      void lab.submit({ type: 'put', key: `k${counter % 50}`, value: String(counter) }).finally(() => { outstanding--; });
+    }, 1000 / Math.min(500, Math.max(1, loadRate.value)));
+  }
+  function stopLoad(): void {
+    loadOn.value = false;
+    window.clearInterval(timer);
+  }
 
-  return { ops, apply };
+  const off = client.onEvents(apply);
+  onScopeDispose(() => {
+    off();
+    stopLoad();
+  });
+
+  return { ops, apply, loadOn, loadRate, startLoad, stopLoad };
 });
 
 if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useClientOpsStore, import.meta.hot));
