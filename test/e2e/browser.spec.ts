@@ -55,6 +55,8 @@ test.describe.serial('browser host: a user journey through a 5-node cluster', ()
   test('export a recording and check the downloaded file', async () => {
     const hasExport = (LAB_METHODS as readonly string[]).some((m) => /export|record/i.test(m));
     test.skip(!hasExport, 'The lab API has no export method yet: exporting a recording is a later issue (the LabApi in shared/protocol/lab.ts has no export call, so the UI has no Export button).');
+    // Reached only once the API can export: this stage must then be written, not pass empty.
+    throw new Error('the LabApi now has an export method: write this stage (click Export in the UI, check the downloaded file)');
   });
   test('no console errors during the whole journey', async () => {
     expect(lab.errors).toEqual([]);
