@@ -9,6 +9,9 @@ import { LAB_METHODS } from '../../../shared/protocol/lab-wire';
 import { parseLabEvents, parseLabResult } from '../../../shared/protocol/lab-schema';
 import type { ConnectionStatus, LabClient } from './lab-client';
 
+/** Calls waiting for a connection; beyond this, new calls fail at once rather than pile up. */
+const MAX_QUEUED = 1_000;
+
 interface Outstanding {
   readonly method: LabMethod;
   readonly resolve: (value: unknown) => void;
@@ -91,8 +94,13 @@ export function connectWebSocketLab(url: string): LabClient {
     const frame: LabRequestFrame = { kind: 'request', id, method, args } as LabRequestFrame;
     const text = JSON.stringify(frame);
     return new Promise((resolve, reject) => {
+      const open = socket !== null && socket.readyState === WebSocket.OPEN;
+      if (!open && queued.length >= MAX_QUEUED) {
+        reject(new Error(`${method}: not connected to the lab host (${queued.length} calls already waiting)`));
+        return;
+      }
       outstanding.set(id, { method, resolve, reject });
-      if (socket && socket.readyState === WebSocket.OPEN) socket.send(text);
+      if (open) socket?.send(text);
       else queued.push(text);
     });
   }
