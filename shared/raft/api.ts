@@ -16,6 +16,7 @@
  */
 import type {
   ConfChange,
+  ConfState,
   Entry,
   Message,
   NodeId,
@@ -61,6 +62,13 @@ export interface RaftNodeApi {
    * behind. Compaction is the host's own action, so it does not come back in a Ready.
    */
   compact(index: number, data: string): void;
+  /**
+   * The configuration in effect at `index` (snapshot index <= index <= last index): what a
+   * snapshot taken at `index` must carry. It differs from status().conf whenever a conf entry
+   * lies after `index`, so hosts persisting a compaction snapshot should use this. (Optional only
+   * so that wrappers written before it keep compiling; RawNode implements it.)
+   */
+  confAt?(index: number): ConfState;
 
   hasReady(): boolean;
   /** The pending batch of work. Call advance() with it once handled. */

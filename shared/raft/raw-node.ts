@@ -120,6 +120,14 @@ export class RawNode implements RaftNodeApi {
     this.r.compact(index, data);
   }
 
+  confAt(index: number): ConfState {
+    const log = this.r.log;
+    if (!Number.isInteger(index) || index < log.snapshotIndex || index > log.lastIndex()) {
+      throw new RangeError(`confAt: index ${index} is outside the log [${log.snapshotIndex}, ${log.lastIndex()}]`);
+    }
+    return this.r.confs.at(index);
+  }
+
   hasReady(): boolean {
     const r = this.r;
     if (r.msgs.length > 0 || r.readStates.length > 0 || r.pendingSnapshot !== null) return true;

@@ -218,9 +218,9 @@ class Fuzz {
         const s = n.node.status();
         if (s.applied > s.snapshotIndex) {
           const at = s.snapshotIndex + 1 + this.rng.int(s.applied - s.snapshotIndex);
+          // Persist the snapshot first (with the configuration in effect at its index), then compact.
+          n.store.compact({ meta: { index: at, term: n.node.termAt(at) as number, conf: n.node.confAt(at) }, data: `state@${at}` });
           n.node.compact(at, `state@${at}`);
-          const after = n.node.status();
-          n.store.compact({ meta: { index: at, term: after.snapshotTerm, conf: this.confAt(n, at) }, data: `state@${at}` });
         }
       }
     } else if (r < 0.92) {
@@ -246,14 +246,6 @@ class Fuzz {
       this.deliverOne();
     }
     this.checkLogs();
-  }
-
-  /** The store's idea of the configuration at `index`: the node's own snapshot meta is the truth. */
-  confAt(n: FNode, _index: number): { voters: number[]; learners: number[] } {
-    const s = n.node.status();
-    // The core computed the snapshot's conf; read it back from what it would send.
-    const c = s.conf;
-    return { voters: [...c.voters], learners: [...c.learners] };
   }
 
   /** Log Matching on the live logs: same index and term implies the same entry. */
@@ -360,17 +352,19 @@ function catches(unsafe: UnsafeOptions, leaseRead = false, maxSeeds = 80): strin
 
 // More seeds for a deeper (slower) run: RAFT_FUZZ_SEEDS=500 npx vitest run test/raft/fuzz.test.ts
 const SEEDS = Number(process.env['RAFT_FUZZ_SEEDS'] ?? 40);
+// Steps per seed; longer runs reach deeper states: RAFT_FUZZ_STEPS=20000.
+const STEPS = Number(process.env['RAFT_FUZZ_STEPS'] ?? 3000);
 
 describe('raft under a hostile network (seeded)', () => {
   it('keeps Election Safety, Log Matching, Leader Completeness and State Machine Safety, and recovers (PreVote + CheckQuorum)', () => {
     const all: Stats[] = [];
-    for (let seed = 1; seed <= SEEDS; seed++) all.push(runSeed(seed, 3000, true, true));
+    for (let seed = 1; seed <= SEEDS; seed++) all.push(runSeed(seed, STEPS, true, true));
     expectBusy(total(all), SEEDS);
   });
 
   it('the same with PreVote and CheckQuorum off', () => {
     const all: Stats[] = [];
-    for (let seed = 1001; seed < 1001 + SEEDS; seed++) all.push(runSeed(seed, 3000, false, false));
+    for (let seed = 1001; seed < 1001 + SEEDS; seed++) all.push(runSeed(seed, STEPS, false, false));
     expectBusy(total(all), SEEDS);
   });
 

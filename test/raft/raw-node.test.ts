@@ -143,6 +143,19 @@ describe('RawNode', () => {
     expect(n.status()).toEqual(before);
   });
 
+  it('confAt gives the configuration a snapshot at that index must carry', () => {
+    const c = cluster();
+    c.nodes.get(1)?.campaign();
+    c.settle();
+    const n = c.nodes.get(1) as RawNode;
+    expect(n.proposeConfChange({ type: 'add-learner', node: 4 })).toEqual({ ok: true, index: 2, term: 1 });
+    // In effect at once (status), but not at index 1, where a snapshot must not include it.
+    expect(n.status().conf).toEqual({ voters: [1, 2, 3], learners: [4] });
+    expect(n.confAt(1)).toEqual({ voters: [1, 2, 3], learners: [] });
+    expect(n.confAt(2)).toEqual({ voters: [1, 2, 3], learners: [4] });
+    expect(() => n.confAt(3)).toThrow(/confAt: index 3 is outside the log \[0, 2\]/);
+  });
+
   it('refuses a second ready() before advance()', () => {
     const n = RawNode.bootstrap(cfg(1), createRng(1), conf3);
     n.ready();

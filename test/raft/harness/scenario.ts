@@ -377,12 +377,13 @@ export class Scenario {
   private compact(id: NodeId, index: number, out: string[]): void {
     const n = this.get(id);
     const before = n.node.status();
-    n.node.compact(index, `state@${index}`);
-    const after = n.node.status();
-    if (after.snapshotIndex !== before.snapshotIndex) {
-      const snap: Snapshot = { meta: { index, term: after.snapshotTerm, conf: after.conf }, data: `state@${index}` };
+    if (index > before.snapshotIndex && index <= before.applied) {
+      // Like a real host: persist the snapshot (with the configuration at its index), then compact.
+      const snap: Snapshot = { meta: { index, term: n.node.termAt(index) as number, conf: n.node.confAt(index) }, data: `state@${index}` };
       n.store.compact(snap);
     }
+    n.node.compact(index, `state@${index}`);
+    const after = n.node.status();
     out.push(`${id}: log now starts after snapshot ${after.snapshotIndex}/${after.snapshotTerm}`);
   }
 
