@@ -200,9 +200,12 @@ describe('link faults', () => {
     const [cutTo, dupTo] = [1, 2, 3].filter((n) => n !== leader) as [number, number];
     await lab.setLinkFault({ from: leader, to: cutTo }, { cut: true });
     await lab.setLinkFault({ from: leader, to: dupTo }, { duplicate: 1 });
-    const from = events.length;
+    // Events after this seq happened after both faults were in place at the sender.
+    const cutSeq = (await lab.snapshot()).seq;
     await new Promise((r) => setTimeout(r, 1500));
-    const after = events.slice(from);
+    // Messages already on the wire at the cut may still arrive; they were sent before it.
+    const sentBefore = new Set(events.filter((e) => e.seq <= cutSeq && e.type === 'message-sent').map((e) => (e.type === 'message-sent' ? e.msgId : '')));
+    const after = events.filter((e) => e.seq > cutSeq && !('msgId' in e && sentBefore.has(e.msgId)));
     const on = (type: string, a: number, b: number) =>
       after.filter((e) => e.type === type && 'message' in e && e.message.from === a && e.message.to === b);
     // leader > cutTo: everything dropped as "cut", nothing delivered.
