@@ -59,7 +59,8 @@ export interface RaftNodeApi {
   /**
    * The host took a state-machine snapshot `data` at `index` (<= applied) and has persisted it:
    * the node discards its log up to `index` and serves that snapshot to followers that fall
-   * behind. Compaction is the host's own action, so it does not come back in a Ready.
+   * behind. Compaction is the host's own action, so it does not come back in a Ready. The
+   * persisted snapshot's meta is { index, term: termAt(index), conf: confAt(index) }.
    */
   compact(index: number, data: string): void;
   /**
