@@ -43,12 +43,6 @@ export interface InvariantCheckerOptions {
   readonly maxViolations?: number;
 }
 
-/** A position in a log: the entry's term and a canonical text of its content. */
-interface Slot {
-  readonly term: number;
-  readonly id: string;
-}
-
 /**
  * The checker's copy of one log, as parallel arrays (this runs on every append of every node,
  * so no object per entry): terms[i] and ids[i] describe index i; index 0 is a sentinel (term 0).
@@ -64,11 +58,6 @@ class LogModel {
   termAt(index: number): number | null {
     const t = this.terms[index];
     return t === undefined ? null : t;
-  }
-
-  slot(index: number): Slot | undefined {
-    const term = this.terms[index];
-    return term === undefined ? undefined : { term, id: this.ids[index]! };
   }
 
   push(term: number, id: string): void {
@@ -109,10 +98,46 @@ interface NodeModel {
   maxTermSeen: number;
 }
 
-interface CommittedSlot extends Slot {
-  /** The term of the leader whose commit index first covered it. */
-  readonly commitTerm: number;
-  readonly leader: NodeId;
+/** Marks an index with no record in an IndexRecords table. */
+const NO_RECORD = -3;
+
+/**
+ * One record per log index, as parallel arrays (no object per index: the live checker runs for as
+ * long as a lab session, and a heap of small objects is what makes long runs slow). `a` and `b`
+ * are two integers whose meaning the owner defines.
+ */
+class IndexRecords {
+  readonly term: number[] = [];
+  readonly id: string[] = [];
+  readonly a: number[] = [];
+  readonly b: number[] = [];
+
+  get length(): number {
+    return this.term.length;
+  }
+
+  has(i: number): boolean {
+    const t = this.term[i];
+    return t !== undefined && t !== NO_RECORD;
+  }
+
+  set(i: number, term: number, id: string, a: number, b: number): void {
+    while (this.term.length <= i) {
+      this.term.push(NO_RECORD);
+      this.id.push('');
+      this.a.push(0);
+      this.b.push(0);
+    }
+    this.term[i] = term;
+    this.id[i] = id;
+    this.a[i] = a;
+    this.b[i] = b;
+  }
+}
+
+/** Two contents at one (index, term) differ only if both are known and unequal. */
+function differ(x: string, y: string): boolean {
+  return x !== y && x !== UNKNOWN_ID && y !== UNKNOWN_ID;
 }
 
 /**
@@ -142,12 +167,14 @@ export class InvariantChecker {
   private readonly nodes = new Map<NodeId, NodeModel>();
   /** The leader of each term, once one was seen. */
   private readonly leaders = new Map<number, NodeId>();
-  /** committed[i]: the entry the checker judged committed at index i. */
-  private readonly committed: (CommittedSlot | undefined)[] = [];
-  /** applied[i]: the first entry any node applied at index i, and who applied it. */
-  private readonly applied: ({ slot: Slot; node: NodeId } | undefined)[] = [];
-  /** For each (index, term) seen in any log: its content and predecessor term. */
-  private readonly seenAt: { term: number; id: string; prevTerm: number; node: NodeId }[][] = [];
+  /** The entry judged committed at each index; a = the committing leader's term, b = that leader. */
+  private readonly committed = new IndexRecords();
+  /** The first entry any node applied at each index; a = that node. */
+  private readonly applied = new IndexRecords();
+  /** The first (index, term) seen at each index in any log; a = predecessor term, b = node. */
+  private readonly seen = new IndexRecords();
+  /** Further terms seen at an index (rare: only where logs diverged), keyed by index. */
+  private readonly seenMore = new Map<number, { term: number; id: string; prevTerm: number; node: NodeId }[]>();
   private readonly ignored: ReadonlySet<SafetyProperty>;
   private readonly maxViolations: number;
   private readonly found: Violation[] = [];
@@ -164,7 +191,8 @@ export class InvariantChecker {
 
   /** The checker's view of what is committed: the highest index it judged committed. */
   get committedIndex(): number {
-    return Math.max(0, this.committed.length - 1);
+    for (let i = this.committed.length - 1; i > 0; i--) if (this.committed.has(i)) return i;
+    return 0;
   }
 
   /** Feed one observation; returns the violations it revealed (also kept in `violations`). */
@@ -286,9 +314,9 @@ export class InvariantChecker {
 
   private applySnapshot(log: LogModel, index: number, term: number): void {
     log.truncateFrom(1);
+    const c = this.committed;
     for (let i = 1; i <= index; i++) {
-      const c = this.committed[i];
-      if (c !== undefined) log.push(c.term, c.id);
+      if (c.has(i)) log.push(c.term[i]!, c.id[i]!);
       else log.push(i === index ? term : -1, UNKNOWN_ID);
     }
     if (index > 0) log.terms[index] = term;
@@ -313,23 +341,28 @@ export class InvariantChecker {
   }
 
   private checkLogMatching(seq: number, node: NodeId, index: number, term: number, id: string, prevTerm: number): void {
-    let atIndex = this.seenAt[index];
-    if (atIndex === undefined) {
-      atIndex = [];
-      this.seenAt[index] = atIndex;
-    }
-    let seen: (typeof atIndex)[number] | undefined;
-    for (const s of atIndex) {
-      if (s.term === term) {
-        seen = s;
-        break;
-      }
-    }
-    if (seen === undefined) {
-      atIndex.push({ term, id, prevTerm, node });
+    const first = this.seen;
+    if (!first.has(index)) {
+      first.set(index, term, id, prevTerm, node);
       return;
     }
-    if (id !== UNKNOWN_ID && seen.id !== UNKNOWN_ID && seen.id !== id) {
+    let seen: { term: number; id: string; prevTerm: number; node: NodeId } | undefined;
+    if (first.term[index] === term) seen = { term, id: first.id[index]!, prevTerm: first.a[index]!, node: first.b[index]! };
+    else {
+      const more = this.seenMore.get(index) ?? [];
+      for (const s of more) {
+        if (s.term === term) {
+          seen = s;
+          break;
+        }
+      }
+      if (seen === undefined) {
+        more.push({ term, id, prevTerm, node });
+        this.seenMore.set(index, more);
+        return;
+      }
+    }
+    if (differ(seen.id, id)) {
       this.report('log-matching', {
         nodes: [seen.node, node], indexes: [index], term, eventSeq: seq,
         message: `index ${index} term ${term} holds "${showId(seen.id)}" on node ${seen.node} but "${showId(id)}" on node ${node}`,
@@ -344,19 +377,18 @@ export class InvariantChecker {
 
   private recordCommitted(seq: number, leader: NodeId, m: NodeModel, lo: number, hi: number): void {
     for (let i = lo; i <= hi; i++) {
-      const slot = m.log.slot(i);
-      if (slot === undefined) {
+      const term = m.log.terms[i];
+      const id = m.log.ids[i];
+      if (term === undefined || id === undefined) {
         this.report('leader-completeness', { nodes: [leader], indexes: [i], term: m.term, eventSeq: seq, message: `leader ${leader} committed index ${i} beyond its log (last ${m.log.lastIndex})` });
         return;
       }
-      const prior = this.committed[i];
-      if (prior === undefined) {
-        if (i >= this.committed.length) this.committed.length = i;
-        this.committed[i] = { term: slot.term, id: slot.id, commitTerm: m.term, leader };
-      } else if (prior.term !== slot.term || (prior.id !== slot.id && prior.id !== UNKNOWN_ID && slot.id !== UNKNOWN_ID)) {
+      const c = this.committed;
+      if (!c.has(i)) c.set(i, term, id, m.term, leader);
+      else if (c.term[i] !== term || differ(c.id[i]!, id)) {
         this.report('leader-completeness', {
-          nodes: [prior.leader, leader], indexes: [i], term: m.term, eventSeq: seq,
-          message: `index ${i} was committed with term ${prior.term} by leader ${prior.leader} (term ${prior.commitTerm}), but leader ${leader} of term ${m.term} committed term ${slot.term} there`,
+          nodes: [c.b[i]!, leader], indexes: [i], term: m.term, eventSeq: seq,
+          message: `index ${i} was committed with term ${c.term[i]} by leader ${c.b[i]} (term ${c.a[i]}), but leader ${leader} of term ${m.term} committed term ${term} there`,
         });
       }
     }
@@ -370,16 +402,17 @@ export class InvariantChecker {
   private checkLeaderHoldsCommitted(seq: number, node: NodeId, m: NodeModel, from: number): void {
     const terms = m.log.terms;
     const ids = m.log.ids;
-    for (let i = Math.max(1, from); i < this.committed.length; i++) {
-      const c = this.committed[i];
-      if (c === undefined || c.commitTerm >= m.term) continue;
+    const c = this.committed;
+    for (let i = Math.max(1, from); i < c.length; i++) {
+      // c.a[i] is the term in which index i was committed; only earlier terms bind this leader.
+      if (!c.has(i) || c.a[i]! >= m.term) continue;
       const term = terms[i];
       const id = ids[i];
-      if (term === undefined || id === undefined || term !== c.term || (id !== c.id && id !== UNKNOWN_ID && c.id !== UNKNOWN_ID)) {
+      if (term === undefined || id === undefined || term !== c.term[i] || differ(id, c.id[i]!)) {
         const has = term === undefined ? 'nothing' : `term ${term}`;
         this.report('leader-completeness', {
-          nodes: [c.leader, node], indexes: [i], term: m.term, eventSeq: seq,
-          message: `leader ${node} of term ${m.term} holds ${has} at index ${i}, which leader ${c.leader} committed with term ${c.term} in term ${c.commitTerm}`,
+          nodes: [c.b[i]!, node], indexes: [i], term: m.term, eventSeq: seq,
+          message: `leader ${node} of term ${m.term} holds ${has} at index ${i}, which leader ${c.b[i]} committed with term ${c.term[i]} in term ${c.a[i]}`,
         });
         return;
       }
@@ -387,15 +420,14 @@ export class InvariantChecker {
   }
 
   private recordApplied(seq: number, node: NodeId, e: Entry): void {
-    const slot = { term: e.term, id: entryId(e) };
-    const prior = this.applied[e.index];
-    if (prior === undefined) {
-      if (e.index >= this.applied.length) this.applied.length = e.index;
-      this.applied[e.index] = { slot, node };
-    } else if (prior.slot.term !== slot.term || prior.slot.id !== slot.id) {
+    const id = entryId(e);
+    const ap = this.applied;
+    if (!ap.has(e.index)) ap.set(e.index, e.term, id, node, 0);
+    else if (ap.term[e.index] !== e.term || ap.id[e.index] !== id) {
+      const other = ap.a[e.index]!;
       this.report('state-machine-safety', {
-        nodes: [prior.node, node], indexes: [e.index], term: e.term, eventSeq: seq,
-        message: `node ${prior.node} applied "${showId(prior.slot.id)}" (term ${prior.slot.term}) at index ${e.index}, node ${node} applied "${showId(slot.id)}" (term ${slot.term})`,
+        nodes: [other, node], indexes: [e.index], term: e.term, eventSeq: seq,
+        message: `node ${other} applied "${showId(ap.id[e.index]!)}" (term ${ap.term[e.index]}) at index ${e.index}, node ${node} applied "${showId(id)}" (term ${e.term})`,
       });
     }
   }
