@@ -4,6 +4,7 @@
  * value directly instead of building a JSON string first (several times cheaper).
  */
 import type { RaftNodeApi } from '../raft/api';
+import type { Ready } from '../raft/types';
 
 // Two independent 32-bit lanes; module state so hashing allocates nothing. Not re-entrant, and
 // nothing here calls out while hashing.
@@ -17,8 +18,12 @@ function mix(x: number): void {
 }
 
 function mixString(s: string): void {
-  mix(s.length);
-  for (let i = 0; i < s.length; i++) mix(s.charCodeAt(i));
+  const n = s.length;
+  mix(n);
+  // Two UTF-16 code units per step: half the multiplies of one at a time.
+  let i = 0;
+  for (; i + 1 < n; i += 2) mix(s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16));
+  if (i < n) mix(s.charCodeAt(i));
 }
 
 /** Feeds a JSON value in: a type tag, then its content (object values in key order). */
@@ -92,6 +97,15 @@ export function hash64(text: string): string {
   h2 = 0x27d4eb2f;
   mixString(text);
   return finish();
+}
+
+/**
+ * Digest of a Ready's parts that a `ready` record does not keep whole: the entries to persist and
+ * to apply (with their data), the snapshot, the states. Messages are kept whole in the record
+ * and compared as they are, so hashing them again would only cost time.
+ */
+export function readyDigest(ready: Ready): string {
+  return jsonDigest([ready.softState, ready.hardState, ready.entries, ready.snapshot, ready.committedEntries, ready.readStates, ready.messagesBeforePersist]);
 }
 
 /**

@@ -129,7 +129,7 @@ export interface ReadyRecord extends NodeRecordBase {
   readonly snapshot: SnapshotMeta | null;
   readonly messages: readonly Message[];
   readonly readStates: readonly ReadState[];
-  /** Digest of the whole Ready value (entries included), compared on replay. */
+  /** Digest of the rest of the Ready (entries with their data, snapshot, states; digest.ts readyDigest). */
   readonly readyDigest: string;
   /** State digest after ready(). */
   readonly digest: string;

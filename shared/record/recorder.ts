@@ -8,7 +8,7 @@
 import type { ProposeResult, RaftNodeApi, ReadIndexResult } from '../raft/api';
 import type { ConfChange, Entry, Message, NodeId, NodeStatus, RaftConfig, Ready } from '../raft/types';
 import type { Rng } from '../util/rng';
-import { jsonDigest, STATUS_DIGEST, type StateDigest } from './digest';
+import { readyDigest, STATUS_DIGEST, type StateDigest } from './digest';
 import type { CrashRecord, NodeInput, NodeRecord, SendStamp, StartMode } from './format';
 import { buildNode, type NodeFactory } from './node-factory';
 
@@ -181,7 +181,7 @@ export class RecordingNode implements RaftNodeApi {
       snapshot: ready.snapshot ? ready.snapshot.meta : null,
       messages: ready.messages,
       readStates: ready.readStates,
-      readyDigest: jsonDigest(ready),
+      readyDigest: readyDigest(ready),
       digest: this.digestFn(this.inner),
     });
     return ready;

@@ -8,7 +8,7 @@
 import type { RaftNodeApi } from '../raft/api';
 import type { NodeId, NodeStatus, Ready } from '../raft/types';
 import { restoreRng } from '../util/rng';
-import { jsonDigest, STATUS_DIGEST, type StateDigest } from './digest';
+import { readyDigest, STATUS_DIGEST, type StateDigest } from './digest';
 import type { Located, NodeInput, NodeRecord, ReadyRecord, Recording } from './format';
 import { recordsByNode } from './format';
 import { causalOrder } from './causal';
@@ -145,7 +145,7 @@ function readyDifference(rec: ReadyRecord, ready: Ready): { expected: string; ac
     const a = JSON.stringify(ready.messages[i] ?? null);
     if (e !== a) return { expected: `messages[${i}]=${e}`, actual: `messages[${i}]=${a}` };
   }
-  return { expected: `readyDigest=${rec.readyDigest}`, actual: `readyDigest=${jsonDigest(ready)} (entry contents differ)` };
+  return { expected: `readyDigest=${rec.readyDigest}`, actual: `readyDigest=${readyDigest(ready)} (entry contents differ)` };
 }
 
 /** Replays one node's records, one at a time, stopping for good at its first divergence. */
@@ -183,7 +183,7 @@ class NodeReplayer {
           // The reader guarantees a start before any other record of a node.
           ready = (this.node as RaftNodeApi).ready();
           this.lastReady = ready;
-          if (jsonDigest(ready) !== record.readyDigest) {
+          if (readyDigest(ready) !== record.readyDigest || JSON.stringify(ready.messages) !== JSON.stringify(record.messages)) {
             const diff = readyDifference(record, ready);
             return diverge('ready', diff.expected, diff.actual);
           }
