@@ -21,8 +21,12 @@ test.describe.serial('browser host: a user journey through a 5-node cluster', ()
     lab = new LabPage(page, 'browser');
   });
   test.afterAll(async () => {
-    await page?.close();
-    await host?.stop();
+    // Stop the host (and its nodes) even if closing the page fails.
+    try {
+      await page?.close();
+    } finally {
+      await host?.stop();
+    }
   });
 
   test('create a 5-node cluster and see one leader', async () => {

@@ -21,8 +21,12 @@ test.describe.serial('browser host: 7 nodes under constant client load', () => {
     lab = new LabPage(page, 'load');
   });
   test.afterAll(async () => {
-    await page?.close();
-    await host?.stop();
+    // Stop the host (and its nodes) even if closing the page fails.
+    try {
+      await page?.close();
+    } finally {
+      await host?.stop();
+    }
   });
 
   test('the screen keeps drawing while the load commits', async () => {
