@@ -61,7 +61,7 @@ describe('raft-lab CLI', () => {
   });
 
   it('fails a buggy run with exit 1 and a reproduce line that replays it exactly', () => {
-    const r = raftLab(['sim', '--nodes', '5', '--seed', '1', '--seeds', '10', '--faults', 'crash,partition', '--unsafe', 'double-vote', '--ops', '200']);
+    const r = raftLab(['sim', '--nodes', '5', '--seed', '1', '--seeds', '40', '--faults', 'crash,partition', '--unsafe', 'double-vote', '--ops', '200']);
     expect(r.code).toBe(1);
     expect(r.out).toContain('election-safety');
     const repro = /reproduce: npx raft-lab sim (.*)/.exec(r.out);
