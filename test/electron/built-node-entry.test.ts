@@ -31,12 +31,7 @@ afterAll(() => {
 });
 
 describe('built node entry', () => {
-  // SKIPPED, known bug: storage falls back to sql.js in node_modules (its wasm, and its loader for
-  // the checkpoint worker), which a packaged app does not have; the node entry
-  // (electron/node/entry.ts, node runtime) must pass the three paths main hands out in
-  // nodeRuntimeEnv (app-paths.ts) to NodeStorage.open. Outside the project this now fails with
-  // "Cannot find module 'sql.js'". Un-skip once the entry passes them all.
-  it.skip('elects a leader and commits a write', async () => {
+  it('elects a leader and commits a write', async () => {
     const paths = appPaths(join(out, 'main'));
     // As the main process does before forking nodes (app-lifecycle.ts).
     Object.assign(process.env, nodeRuntimeEnv(paths));

@@ -93,11 +93,7 @@ describe.skipIf(!existsSync(CHROMIUM))('built renderer under the app CSP', () =>
     expect(violations.filter((v) => !v.text.startsWith('script-src: eval')).map((v) => v.text)).toEqual([]);
   }, 120_000);
 
-  // SKIPPED, known bug for the renderer: zod 4 probes `new Function("")` the first time it
-  // parses (its JIT check, util.allowsEval), which this CSP refuses and Chromium logs as an error.
-  // Fix: `z.config({ jitless: true })` before any schema is used in the renderer (e.g. first line
-  // of renderer/src/main.ts). Un-skip once that lands.
-  it.skip('never tries to evaluate strings as code', async () => {
+  it('never tries to evaluate strings as code', async () => {
     const { violations, errors } = await loadPage();
     expect(violations.map((v) => v.text)).toEqual([]);
     expect(errors.filter((e) => /Content Security Policy|Refused to/i.test(e))).toEqual([]);
