@@ -70,6 +70,31 @@ export const useLogsStore = defineStore('logs', () => {
     }
   }
 
+  /**
+   * Replace nodes' logs with known contents (replay mode knows each log exactly at the chosen
+   * event). `entries[i]` is index i; null marks an index not known (compacted before the run).
+   */
+  function replaceLogs(known: readonly { node: NodeId; entries: readonly (Entry | null)[]; lastIndex: number }[]): void {
+    for (const k of known) {
+      const l = logOf(k.node);
+      truncate(l, 1);
+      for (let i = 1; i <= k.lastIndex; i++) {
+        const e = k.entries[i];
+        if (e) put(l, e);
+        else { l.terms[i] = 0; l.texts[i] = ''; }
+      }
+      l.lastIndex = k.lastIndex;
+    }
+    refresh();
+  }
+
+  function refresh(): void {
+    let max = 0;
+    for (const l of logs.values()) max = Math.max(max, l.lastIndex, l.terms.length - 1);
+    maxIndex.value = max;
+    version.value++;
+  }
+
   function apply(batch: readonly LabEvent[]): void {
     for (const e of batch) {
       switch (e.type) {
@@ -98,10 +123,7 @@ export const useLogsStore = defineStore('logs', () => {
           break;
       }
     }
-    let max = 0;
-    for (const l of logs.values()) max = Math.max(max, l.lastIndex, l.terms.length - 1);
-    maxIndex.value = max;
-    version.value++;
+    refresh();
   }
 
   /** Term at `index` on `node`: a number, 0 when unknown, null when the node has no such entry. */
@@ -122,7 +144,7 @@ export const useLogsStore = defineStore('logs', () => {
   const off = client.onEvents(apply);
   onScopeDispose(off);
 
-  return { version, maxIndex, apply, termAt, textAt, log };
+  return { version, maxIndex, apply, replaceLogs, termAt, textAt, log };
 });
 
 if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useLogsStore, import.meta.hot));

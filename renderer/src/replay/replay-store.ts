@@ -1,0 +1,138 @@
+/**
+ * Replay mode: the opened recording, the current position and the current event's text. The
+ * recording lives in a worker (shared ReplayIndex); each move asks it for one frame and feeds
+ * the frame to the other stores through the replay switch, so every view shows that moment.
+ * Moves while a frame is on its way collapse into one: scrubbing never queues stale frames.
+ */
+import { acceptHMRUpdate, defineStore } from 'pinia';
+import { onScopeDispose, ref, shallowRef } from 'vue';
+import { useLogsStore } from '../stores/logs';
+import { useReplaySwitch } from './inject';
+import type { FromWorker, OpenedRecording, ToWorker } from './worker-protocol';
+
+export const useReplayStore = defineStore('replay', () => {
+  const replaySwitch = useReplaySwitch();
+  const logs = useLogsStore();
+
+  /** State of the last open: 'loading' while a file is being read and replayed. */
+  const status = ref<'idle' | 'loading' | 'done' | 'error'>('idle');
+  const phase = ref<string>('');
+  /** The last open's error (names the line); the recording already open, if any, stays. */
+  const error = ref<string | null>(null);
+  const opened = shallowRef<OpenedRecording | null>(null);
+  const position = ref(0);
+  const eventText = ref('');
+  /** performance.now() when the last open began and when its first frame was shown (bench). */
+  const openedAtMs = ref(0);
+  const firstPaintMs = ref<number | null>(null);
+
+  let worker: Worker | null = null;
+  let nextId = 0;
+  let inFlight: number | null = null;
+  let wanted: number | null = null;
+  let firstFrameOfOpen = false;
+  /** The position asked for last (frames may still be on their way). */
+  let lastAsked = 0;
+
+  function post(m: ToWorker): void {
+    if (!worker) {
+      worker = new Worker(new URL('./replay.worker.ts', import.meta.url), { type: 'module' });
+      worker.addEventListener('message', (e: MessageEvent<FromWorker>) => onMessage(e.data));
+      worker.addEventListener('error', (e) => {
+        status.value = 'error';
+        error.value = `the replay worker failed: ${e.message}`;
+      });
+    }
+    worker.postMessage(m);
+  }
+
+  function onMessage(m: FromWorker): void {
+    switch (m.type) {
+      case 'progress':
+        phase.value = m.phase;
+        break;
+      case 'opened':
+        opened.value = m.info;
+        status.value = 'done';
+        error.value = null;
+        phase.value = '';
+        replaySwitch.enterReplay();
+        firstFrameOfOpen = true;
+        inFlight = null;
+        wanted = null;
+        request(0);
+        break;
+      case 'open-error':
+        status.value = 'error';
+        phase.value = '';
+        error.value = `${m.fileName}: ${m.message}`;
+        break;
+      case 'frame':
+        if (m.id === inFlight) {
+          inFlight = null;
+          position.value = m.frame.position;
+          eventText.value = m.text;
+          replaySwitch.emitReplay(m.frame.events);
+          logs.replaceLogs(m.frame.logs);
+          if (firstFrameOfOpen) {
+            firstFrameOfOpen = false;
+            firstPaintMs.value = performance.now() - openedAtMs.value;
+          }
+        }
+        if (wanted !== null) {
+          const k = wanted;
+          wanted = null;
+          request(k);
+        }
+        break;
+      case 'frame-error':
+        if (m.id === inFlight) inFlight = null;
+        error.value = m.message;
+        break;
+    }
+  }
+
+  function request(k: number): void {
+    lastAsked = k;
+    if (inFlight !== null) {
+      wanted = k;
+      return;
+    }
+    inFlight = ++nextId;
+    post({ type: 'frame', id: inFlight, position: k });
+  }
+
+  /** Open a recording file (a File from the file input). */
+  function open(file: File): void {
+    status.value = 'loading';
+    error.value = null;
+    firstPaintMs.value = null;
+    openedAtMs.value = performance.now();
+    post({ type: 'open', file, fileName: file.name });
+  }
+
+  /** Show the cluster after events 1..k (clamped to the recording). */
+  function jumpTo(k: number): void {
+    const total = opened.value?.events ?? 0;
+    if (!opened.value || !Number.isFinite(k)) return;
+    request(Math.min(total, Math.max(0, Math.round(k))));
+  }
+
+  /** The position the user asked for last (what the bar shows while a frame is on its way). */
+  function target(): number {
+    return lastAsked;
+  }
+
+  const step = (delta: number) => jumpTo(target() + delta);
+
+  /** Leave replay: reload the page so every store reconnects to the live lab from scratch. */
+  function leave(): void {
+    window.location.reload();
+  }
+
+  onScopeDispose(() => worker?.terminate());
+
+  return { status, phase, error, opened, position, eventText, openedAtMs, firstPaintMs, open, jumpTo, step, leave };
+});
+
+if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useReplayStore, import.meta.hot));

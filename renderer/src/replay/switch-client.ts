@@ -1,0 +1,65 @@
+/**
+ * The LabClient the app's stores hold, able to switch between the live lab and a replay. In
+ * replay mode the stores hear only the replay's frames (each one a reset followed by the state
+ * at the chosen event) and the lab's verbs are refused with a clear message, so nothing a user
+ * does while scrubbing can touch the live cluster.
+ */
+import type { LabApi, LabEvent } from '../../../shared/protocol/lab';
+import type { LabClient } from '../transport/lab-client';
+
+export interface SwitchableClient extends LabClient {
+  mode(): 'live' | 'replay';
+  /** Stop forwarding live events; the stores now show what `emitReplay` gives them. */
+  enterReplay(): void;
+  emitReplay(events: readonly LabEvent[]): void;
+}
+
+type Listener = (events: readonly LabEvent[]) => void;
+
+export function createSwitchableClient(live: LabClient): SwitchableClient {
+  let mode: 'live' | 'replay' = 'live';
+  const listeners = new Set<Listener>();
+  live.onEvents((events) => {
+    if (mode === 'live') for (const l of listeners) l(events);
+  });
+  const refuse = (what: string) => Promise.reject(new Error(`${what} is not available while replaying a recording (leave replay first)`));
+  /** Forward a verb to the live lab, or refuse it in replay mode. */
+  const verb = <K extends Exclude<keyof LabApi, 'onEvents'>>(k: K): LabApi[K] =>
+    ((...args: unknown[]) => (mode === 'replay' ? refuse(k) : (live[k] as (...a: unknown[]) => Promise<unknown>)(...args))) as LabApi[K];
+  return {
+    transport: live.transport,
+    connectionStatus: () => live.connectionStatus(),
+    onConnectionStatus: (l) => live.onConnectionStatus(l),
+    mode: () => mode,
+    enterReplay: () => {
+      mode = 'replay';
+    },
+    emitReplay: (events) => {
+      if (mode !== 'replay') throw new Error('emitReplay outside replay mode');
+      for (const l of listeners) l(events);
+    },
+    onEvents: (l) => {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    createCluster: verb('createCluster'),
+    destroyCluster: verb('destroyCluster'),
+    snapshot: verb('snapshot'),
+    crashNode: verb('crashNode'),
+    restartNode: verb('restartNode'),
+    stopNode: verb('stopNode'),
+    setNodePaused: verb('setNodePaused'),
+    addNode: verb('addNode'),
+    changeMembership: verb('changeMembership'),
+    transferLeadership: verb('transferLeadership'),
+    setPaused: verb('setPaused'),
+    setSpeed: verb('setSpeed'),
+    deliver: verb('deliver'),
+    drop: verb('drop'),
+    fireTimeout: verb('fireTimeout'),
+    tickOnce: verb('tickOnce'),
+    setLinkFault: verb('setLinkFault'),
+    partition: verb('partition'),
+    submit: verb('submit'),
+  };
+}

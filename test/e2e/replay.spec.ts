@@ -1,0 +1,142 @@
+/**
+ * Replay in the browser, as a user does it: open a real recording (a simulated 3-node run with
+ * crashes, recorded through the real core) with the file input, jump, scrub, step back and
+ * forward, and check that what the views show at an event is what the recording says the nodes
+ * reported there. Then open broken files and see the error name the line while the open
+ * recording stays on screen. Screenshots in test-results/e2e/replay-*.png.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test, expect, type Page } from '@playwright/test';
+import { encodeRecording } from '../../shared/record/write';
+import type { ReadyRecord, Recording } from '../../shared/record/format';
+import { recordedRun } from '../record/fixtures';
+import { startWebHostProcess, type WebHostProcess } from './web-host-process';
+import { LabPage } from './lab-page';
+
+/** Event number (1-based body record) of each ready record, with the record. */
+function readies(recording: Recording): { event: number; r: ReadyRecord }[] {
+  const out: { event: number; r: ReadyRecord }[] = [];
+  recording.records.forEach((l, i) => { if (l.record.kind === 'ready') out.push({ event: i + 1, r: l.record }); });
+  return out;
+}
+
+test.describe.serial('replay: open a recording, scrub and step through it', () => {
+  let host: WebHostProcess;
+  let page: Page;
+  let lab: LabPage;
+  let dir: string;
+  const { recording } = recordedRun({}, true);
+  const total = recording.records.length;
+  const text = encodeRecording(recording);
+  const all = readies(recording);
+  // The first Ready in which some node reports itself leader, and that node's Ready before it.
+  const firstLead = all.find((x) => x.r.softState.role === 'leader');
+  const beforeLead = firstLead && [...all].reverse().find((x) => x.event < firstLead.event && x.r.node === firstLead.r.node);
+  // Its term: from the latest hard state that node's Readies reported up to then.
+  const leadTerm = firstLead && [...all].reverse().find((x) => x.event <= firstLead.event && x.r.node === firstLead.r.node && x.r.hardState)?.r.hardState?.term;
+
+  test.beforeAll(async ({ browser }) => {
+    dir = mkdtempSync(join(tmpdir(), 'raft-lab-replay-e2e-'));
+    writeFileSync(join(dir, 'run.jsonl'), text);
+    host = await startWebHostProcess();
+    page = await browser.newPage({ baseURL: host.url, viewport: { width: 1280, height: 800 } });
+    lab = new LabPage(page, 'replay');
+    await page.goto('/');
+  });
+  test.afterAll(async () => {
+    try {
+      await page?.close();
+    } finally {
+      await host?.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('open: the REPLAY badge, the event count, every node on screen', async () => {
+    await page.getByTestId('replay-file').setInputFiles(join(dir, 'run.jsonl'));
+    await expect(page.getByTestId('replay-badge')).toHaveText('REPLAY');
+    await expect(page.getByTestId('replay-position')).toHaveText(`0 / ${total}`);
+    await expect(page.locator('[data-testid="cluster-view"] [data-node]')).toHaveCount(3);
+    await lab.shot('opened');
+  });
+
+  test('jump to the first Ready of a leader: that node is leader in the recorded term', async () => {
+    if (!firstLead || !beforeLead || leadTerm === undefined) throw new Error('the recorded run elected no leader');
+    await page.getByTestId('replay-jump').fill(String(firstLead.event));
+    await page.getByTestId('replay-jump').press('Enter');
+    await expect(page.getByTestId('replay-position')).toHaveText(`${firstLead.event} / ${total}`);
+    await expect(page.getByTestId('replay-event')).toContainText(`node ${firstLead.r.node} #${firstLead.r.seq}: ready leader`);
+    const node = page.locator(`[data-testid="cluster-view"] [data-node="${firstLead.r.node}"]`);
+    await expect(node).toHaveAttribute('data-role', 'leader');
+    await expect(node).toHaveAttribute('data-term', String(leadTerm));
+    await lab.shot('leader');
+
+    // Its Ready before that one: not yet leader, as the recording says.
+    await page.getByTestId('replay-jump').fill(String(beforeLead.event));
+    await page.getByTestId('replay-jump').press('Enter');
+    await expect(page.getByTestId('replay-position')).toHaveText(`${beforeLead.event} / ${total}`);
+    await expect(node).toHaveAttribute('data-role', beforeLead.r.softState.role);
+    expect(beforeLead.r.softState.role).not.toBe('leader');
+  });
+
+  test('step forward and back (buttons and arrow keys): the event text follows the recording', async () => {
+    const at = beforeLead?.event ?? 1;
+    const label = (k: number) => {
+      const r = recording.records[k - 1]?.record;
+      return r && 'node' in r ? `node ${r.node} #${r.seq}:` : '';
+    };
+    await page.getByTestId('replay-forward').click();
+    await expect(page.getByTestId('replay-position')).toHaveText(`${at + 1} / ${total}`);
+    await expect(page.getByTestId('replay-event')).toContainText(label(at + 1));
+    await page.getByTestId('replay-back').click();
+    await page.getByTestId('replay-back').click();
+    await expect(page.getByTestId('replay-position')).toHaveText(`${at - 1} / ${total}`);
+    await expect(page.getByTestId('replay-event')).toContainText(label(at - 1));
+    await page.locator('body').click({ position: { x: 5, y: 790 } });
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    await expect(page.getByTestId('replay-position')).toHaveText(`${at + 1} / ${total}`);
+    await page.keyboard.press('ArrowLeft');
+    await expect(page.getByTestId('replay-position')).toHaveText(`${at} / ${total}`);
+  });
+
+  test('scrub: the logs show each node\'s commit as its Ready at that event recorded it', async () => {
+    // A late Ready with a hard state: by then the log has entries.
+    const late = [...all].reverse().find((x) => x.r.hardState !== null && x.r.hardState.commit > 0);
+    if (!late?.r.hardState) throw new Error('no committed entries in the recorded run');
+    await page.getByTestId('replay-scrub').fill(String(late.event));
+    await expect(page.getByTestId('replay-position')).toHaveText(`${late.event} / ${total}`);
+    await expect.poll(async () => (await lab.logs()).find((l) => l.id === late.r.node)?.commit).toBe(late.r.hardState.commit);
+    await lab.shot('scrubbed');
+    // And back to the start: no node has a log yet.
+    await page.getByTestId('replay-first').click();
+    await expect(page.getByTestId('replay-position')).toHaveText(`0 / ${total}`);
+    await expect.poll(async () => Math.max(...(await lab.logs()).map((l) => l.last))).toBe(0);
+  });
+
+  test('a corrupt file: an error naming the line, and the open recording stays', async () => {
+    await page.getByTestId('replay-jump').fill('40');
+    await page.getByTestId('replay-jump').press('Enter');
+    await expect(page.getByTestId('replay-position')).toHaveText(`40 / ${total}`);
+    const lines = text.split('\n');
+    lines[4] = '{"kind":"input","node":1,';
+    writeFileSync(join(dir, 'corrupt.jsonl'), lines.join('\n'));
+    await page.getByTestId('replay-file').setInputFiles(join(dir, 'corrupt.jsonl'));
+    await expect(page.getByTestId('replay-error')).toContainText('corrupt.jsonl: line 5: not valid JSON');
+    await expect(page.getByTestId('replay-position')).toHaveText(`40 / ${total}`);
+    await expect(page.getByTestId('replay-badge')).toBeVisible();
+    await lab.shot('corrupt');
+
+    // Truncated (no end record) and a wrong version: named too.
+    writeFileSync(join(dir, 'truncated.jsonl'), text.split('\n').slice(0, 100).join('\n') + '\n');
+    await page.getByTestId('replay-file').setInputFiles(join(dir, 'truncated.jsonl'));
+    await expect(page.getByTestId('replay-error')).toContainText('truncated.jsonl: line 101: the recording ends without its end record');
+    writeFileSync(join(dir, 'v9.jsonl'), text.replace('"version":1', '"version":9'));
+    await page.getByTestId('replay-file').setInputFiles(join(dir, 'v9.jsonl'));
+    await expect(page.getByTestId('replay-error')).toContainText('v9.jsonl: line 1: unsupported recording version 9');
+    await expect(page.getByTestId('replay-position')).toHaveText(`40 / ${total}`);
+    expect(lab.errors).toEqual([]);
+  });
+});
