@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, expect, type Page } from '@playwright/test';
 import { encodeRecording } from '../../shared/record/write';
-import type { ReadyRecord, Recording } from '../../shared/record/format';
+import type { InputRecord, ReadyRecord, Recording } from '../../shared/record/format';
+import { decodeCommand } from '../../shared/kv/command';
 import { recordedRun } from '../record/fixtures';
 import { startWebHostProcess, type WebHostProcess } from './web-host-process';
 import { LabPage } from './lab-page';
@@ -110,10 +111,40 @@ test.describe.serial('replay: open a recording, scrub and step through it', () =
     await expect(page.getByTestId('replay-position')).toHaveText(`${late.event} / ${total}`);
     await expect.poll(async () => (await lab.logs()).find((l) => l.id === late.r.node)?.commit).toBe(late.r.hardState.commit);
     await lab.shot('scrubbed');
-    // And back to the start: no node has a log yet.
+
+    // The newest accepted proposal by then: its entry shows in its node's log, term and key.
+    let proposal: { r: InputRecord; index: number; term: number } | null = null;
+    recording.records.slice(0, late.event).forEach((l) => {
+      const r = l.record;
+      if (r.kind === 'input' && r.input.type === 'propose' && r.result && 'index' in r.result && r.result.ok) proposal = { r, index: r.result.index, term: r.result.term };
+    });
+    if (!proposal) throw new Error('no accepted proposal in the recorded run');
+    const p: { r: InputRecord; index: number; term: number } = proposal;
+    const data = p.r.input.type === 'propose' ? p.r.input.data : '';
+    const key = (decodeCommand(data).op as { key: string }).key;
+    const cell = page.locator('[data-testid="log-table"] .row').filter({ has: page.locator('.ix', { hasText: new RegExp(`^${p.index}$`) }) }).locator('.cell').nth(p.r.node - 1);
+    const expectCell = async () => {
+      await expect(cell).toContainText(`t${p.term}`);
+      await expect(cell).toContainText(key);
+    };
+    await expectCell();
+
+    // Back to the start: no node has a log yet; then half way; then back: the same entry again.
     await page.getByTestId('replay-first').click();
     await expect(page.getByTestId('replay-position')).toHaveText(`0 / ${total}`);
     await expect.poll(async () => Math.max(...(await lab.logs()).map((l) => l.last))).toBe(0);
+    await page.getByTestId('replay-scrub').fill(String(Math.floor(late.event / 2)));
+    await expect(page.getByTestId('replay-position')).toHaveText(`${Math.floor(late.event / 2)} / ${total}`);
+    await page.getByTestId('replay-scrub').fill(String(late.event));
+    await expect(page.getByTestId('replay-position')).toHaveText(`${late.event} / ${total}`);
+    await expectCell();
+  });
+
+  test('the live controls are refused while replaying: nothing reaches the lab', async () => {
+    const before = await page.getByTestId('replay-position').textContent();
+    await page.getByTestId('tick').click();
+    await expect(page.getByRole('alert').filter({ hasText: 'not available while replaying a recording' })).toBeVisible();
+    await expect(page.getByTestId('replay-position')).toHaveText(before ?? '');
   });
 
   test('a corrupt file: an error naming the line, and the open recording stays', async () => {

@@ -8,7 +8,8 @@ import { acceptHMRUpdate, defineStore } from 'pinia';
 import { onScopeDispose, ref, shallowRef } from 'vue';
 import { useLogsStore } from '../stores/logs';
 import { useReplaySwitch } from './inject';
-import type { FromWorker, OpenedRecording, ToWorker } from './worker-protocol';
+import type { Entry, NodeId } from '../../../shared/raft/types';
+import type { FromWorker, LogPatch, OpenedRecording, ToWorker } from './worker-protocol';
 
 export const useReplayStore = defineStore('replay', () => {
   const replaySwitch = useReplaySwitch();
@@ -26,6 +27,8 @@ export const useReplayStore = defineStore('replay', () => {
   const openedAtMs = ref(0);
   const firstPaintMs = ref<number | null>(null);
 
+  /** Each node's log at the shown position, kept up to date from the worker's patches. */
+  let logCopies = new Map<NodeId, (Entry | null)[]>();
   let worker: Worker | null = null;
   let nextId = 0;
   let inFlight: number | null = null;
@@ -57,6 +60,7 @@ export const useReplayStore = defineStore('replay', () => {
         error.value = null;
         phase.value = '';
         replaySwitch.enterReplay();
+        logCopies = new Map();
         firstFrameOfOpen = true;
         inFlight = null;
         wanted = null;
@@ -73,7 +77,7 @@ export const useReplayStore = defineStore('replay', () => {
           position.value = m.frame.position;
           eventText.value = m.text;
           replaySwitch.emitReplay(m.frame.events);
-          logs.replaceLogs(m.frame.logs);
+          logs.replaceLogs(m.frame.logs.map(patch));
           if (firstFrameOfOpen) {
             firstFrameOfOpen = false;
             firstPaintMs.value = performance.now() - openedAtMs.value;
@@ -90,6 +94,15 @@ export const useReplayStore = defineStore('replay', () => {
         error.value = m.message;
         break;
     }
+  }
+
+  function patch(p: LogPatch): { node: NodeId; entries: readonly (Entry | null)[]; lastIndex: number } {
+    const copy = logCopies.get(p.node) ?? [null];
+    copy.length = Math.min(copy.length, p.from);
+    for (const e of p.entries) copy.push(e);
+    copy.length = p.lastIndex + 1;
+    logCopies.set(p.node, copy);
+    return { node: p.node, entries: copy, lastIndex: p.lastIndex };
   }
 
   function request(k: number): void {

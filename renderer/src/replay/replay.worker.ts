@@ -9,7 +9,8 @@ import { readRecording, RecordingError } from '../../../shared/record/read';
 import { describeViolation } from '../../../shared/check/invariants';
 import { ReplayIndex } from '../../../shared/replay/replay-index';
 import { describeEvent, frameAt } from '../../../shared/replay/lab-projection';
-import type { FromWorker, OpenedRecording, ToWorker } from './worker-protocol';
+import type { Entry, NodeId } from '../../../shared/raft/types';
+import type { FromWorker, LogPatch, OpenedRecording, ToWorker } from './worker-protocol';
 
 /** The parts of the worker global this file uses (the renderer's lib is DOM, not WebWorker). */
 interface WorkerScope {
@@ -19,6 +20,18 @@ interface WorkerScope {
 const scope = self as unknown as WorkerScope;
 
 let index: ReplayIndex | null = null;
+/** The logs as last sent to the page (patches are relative to them). */
+let sent = new Map<NodeId, readonly (Entry | null)[]>();
+
+/** What changed in a node's log since the last frame; entries are shared objects, so identity tells. */
+function patchOf(node: NodeId, entries: readonly (Entry | null)[], lastIndex: number): LogPatch {
+  const before = sent.get(node) ?? [];
+  let from = 1;
+  const common = Math.min(lastIndex, before.length - 1);
+  while (from <= common && before[from] === entries[from]) from++;
+  sent.set(node, entries);
+  return { node, from, entries: entries.slice(from, lastIndex + 1), lastIndex };
+}
 
 async function open(file: Blob, fileName: string): Promise<void> {
   try {
@@ -39,6 +52,7 @@ async function open(file: Blob, fileName: string): Promise<void> {
       divergence: d ? `line ${d.line}: node ${d.node} ${d.event}: ${d.what} differs (recorded ${d.expected}, replayed ${d.actual})` : null,
     };
     index = next;
+    sent = new Map();
     scope.postMessage({ type: 'opened', info });
   } catch (e) {
     const message = e instanceof RecordingError ? e.message : `could not open the recording (${e instanceof Error ? e.message : String(e)})`;
@@ -51,7 +65,8 @@ function frame(id: number, position: number): void {
     if (!index) throw new Error('no recording is open');
     const f = frameAt(index, position);
     const text = position === 0 ? 'start of the recording (no event yet)' : describeEvent(index.record(position));
-    scope.postMessage({ type: 'frame', id, frame: f, text });
+    const logs = f.logs.map((l) => patchOf(l.node, l.entries, l.lastIndex));
+    scope.postMessage({ type: 'frame', id, frame: { position: f.position, events: f.events, logs }, text });
   } catch (e) {
     scope.postMessage({ type: 'frame-error', id, message: e instanceof Error ? e.message : String(e) });
   }

@@ -2,7 +2,8 @@
  * Messages between the page and the replay worker. The worker owns the parsed recording and its
  * ReplayIndex (a million events must not block the page); the page asks for one frame at a time.
  */
-import type { ReplayFrame } from '../../../shared/replay/lab-projection';
+import type { LabEvent } from '../../../shared/protocol/lab';
+import type { Entry, NodeId } from '../../../shared/raft/types';
 
 export interface ViolationLink {
   /** The event that revealed it. */
@@ -21,6 +22,25 @@ export interface OpenedRecording {
   readonly divergence: string | null;
 }
 
+/**
+ * One node's log at the frame, as a change to the log the worker sent last (logs are long and
+ * mostly unchanged between frames): entries from index `from` on replace the page's copy, which
+ * is then cut at `lastIndex`. The first frame after an open sends everything (from = 1).
+ */
+export interface LogPatch {
+  readonly node: NodeId;
+  readonly from: number;
+  /** Entries for indexes from, from+1, ...; null where an index is not known. */
+  readonly entries: readonly (Entry | null)[];
+  readonly lastIndex: number;
+}
+
+export interface FrameOut {
+  readonly position: number;
+  readonly events: readonly LabEvent[];
+  readonly logs: readonly LogPatch[];
+}
+
 export type ToWorker =
   | { readonly type: 'open'; readonly file: Blob; readonly fileName: string }
   | { readonly type: 'frame'; readonly id: number; readonly position: number };
@@ -29,5 +49,5 @@ export type FromWorker =
   | { readonly type: 'progress'; readonly phase: 'reading' | 'parsing' | 'replaying' }
   | { readonly type: 'opened'; readonly info: OpenedRecording }
   | { readonly type: 'open-error'; readonly fileName: string; readonly message: string }
-  | { readonly type: 'frame'; readonly id: number; readonly frame: ReplayFrame; readonly text: string }
+  | { readonly type: 'frame'; readonly id: number; readonly frame: FrameOut; readonly text: string }
   | { readonly type: 'frame-error'; readonly id: number; readonly message: string };

@@ -70,6 +70,9 @@ export const useLogsStore = defineStore('logs', () => {
     }
   }
 
+  /** Entries from replaceLogs whose cell text is made on first display (decoding is not free). */
+  const untexted = new Map<NodeId, readonly (Entry | null)[]>();
+
   /**
    * Replace nodes' logs with known contents (replay mode knows each log exactly at the chosen
    * event). `entries[i]` is index i; null marks an index not known (compacted before the run).
@@ -79,11 +82,11 @@ export const useLogsStore = defineStore('logs', () => {
       const l = logOf(k.node);
       truncate(l, 1);
       for (let i = 1; i <= k.lastIndex; i++) {
-        const e = k.entries[i];
-        if (e) put(l, e);
-        else { l.terms[i] = 0; l.texts[i] = ''; }
+        l.terms[i] = k.entries[i]?.term ?? 0;
+        l.texts[i] = '';
       }
       l.lastIndex = k.lastIndex;
+      untexted.set(k.node, k.entries);
     }
     refresh();
   }
@@ -100,6 +103,7 @@ export const useLogsStore = defineStore('logs', () => {
       switch (e.type) {
         case 'cluster-created':
           logs.clear();
+          untexted.clear();
           for (const id of e.nodes) logOf(id);
           break;
         case 'message-sent':
@@ -134,7 +138,12 @@ export const useLogsStore = defineStore('logs', () => {
   }
 
   function textAt(node: NodeId, index: number): string {
-    return logs.get(node)?.texts[index] ?? '';
+    const l = logs.get(node);
+    if (!l) return '';
+    const text = l.texts[index] ?? '';
+    const e = text === '' ? untexted.get(node)?.[index] : undefined;
+    if (!e || e.term !== l.terms[index]) return text;
+    return (l.texts[index] = describeEntry(e));
   }
 
   function log(node: NodeId): NodeLog | undefined {
