@@ -102,8 +102,6 @@ export class NodeRuntime {
   private readonly reads = new Map<string, { readonly req: number; readonly key: string }>();
   private readyReads: { readonly req: number; readonly key: string; readonly index: number }[] = [];
   private readCounter = 0;
-  /** Highest index of a conf entry in the log (snapshots are only taken past it). */
-  private lastConfEntryIndex = 0;
   private snapshotIndex = 0;
   /** The last hard state written (term and vote must be durable before anything depends on them). */
   private lastHardState: HardState | null = null;
@@ -265,7 +263,6 @@ export class NodeRuntime {
       this.lastHardState = persisted.hardState;
       this.kv = kvFromSnapshot(persisted.snapshot);
       this.snapshotIndex = persisted.snapshot?.meta.index ?? 0;
-      for (const e of persisted.entries) if (e.kind === 'conf') this.lastConfEntryIndex = e.index;
     } else if (init.start.kind === 'bootstrap') {
       this.raft = this.deps.raft.bootstrap(config, coreRng, { voters: [...init.start.voters].sort((a, b) => a - b), learners: [] });
     } else {
@@ -587,7 +584,6 @@ export class NodeRuntime {
       persistMs = performance.now() - t0;
       if (ready.hardState !== null) this.lastHardState = ready.hardState;
     }
-    for (const e of ready.entries) if (e.kind === 'conf') this.lastConfEntryIndex = Math.max(this.lastConfEntryIndex, e.index);
     if (!ready.messagesBeforePersist) this.send(ready.messages);
 
     if (ready.snapshot !== null && ready.snapshot.meta.index > this.kv.appliedIndex) {
@@ -667,11 +663,11 @@ export class NodeRuntime {
     const storage = this.storage;
     if (init === null || raft === null || storage === null || init.snapshotEvery <= 0) return;
     const index = this.kv.appliedIndex;
-    if (index - this.snapshotIndex < init.snapshotEvery || this.lastConfEntryIndex > index) return;
+    if (index - this.snapshotIndex < init.snapshotEvery) return;
     const term = raft.termAt(index);
     if (term === null) return;
     const data = this.kv.snapshot();
-    const snapshot: Snapshot = { meta: { index, term, conf: raft.status().conf }, data };
+    const snapshot: Snapshot = { meta: { index, term, conf: raft.confAt(index) }, data };
     await storage.compact(snapshot);
     raft.compact(index, data);
     this.snapshotIndex = index;

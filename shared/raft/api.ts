@@ -66,10 +66,9 @@ export interface RaftNodeApi {
   /**
    * The configuration in effect at `index` (snapshot index <= index <= last index): what a
    * snapshot taken at `index` must carry. It differs from status().conf whenever a conf entry
-   * lies after `index`, so hosts persisting a compaction snapshot should use this. (Optional only
-   * so that wrappers written before it keep compiling; RawNode implements it.)
+   * lies after `index`, so hosts persisting a compaction snapshot must use this.
    */
-  confAt?(index: number): ConfState;
+  confAt(index: number): ConfState;
 
   hasReady(): boolean;
   /** The pending batch of work. Call advance() with it once handled. */

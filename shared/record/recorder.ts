@@ -6,7 +6,7 @@
  * carry `stampOf(msg)` beside each message and hand it back to `step(msg, stamp)`.
  */
 import type { ProposeResult, RaftNodeApi, ReadIndexResult } from '../raft/api';
-import type { ConfChange, Entry, Message, NodeId, NodeStatus, RaftConfig, Ready } from '../raft/types';
+import type { ConfChange, ConfState, Entry, Message, NodeId, NodeStatus, RaftConfig, Ready } from '../raft/types';
 import type { Rng } from '../util/rng';
 import { readyDigest, STATUS_DIGEST, type StateDigest } from './digest';
 import type { CrashRecord, NodeInput, NodeRecord, SendStamp, StartMode } from './format';
@@ -193,6 +193,10 @@ export class RecordingNode implements RaftNodeApi {
 
   entries(lo: number, hi: number): Entry[] {
     return this.inner.entries(lo, hi);
+  }
+
+  confAt(index: number): ConfState {
+    return this.inner.confAt(index);
   }
 
   termAt(index: number): number | null {

@@ -620,7 +620,7 @@ export class Simulator {
     const term = api.termAt(applied);
     if (term === null) return;
     const data = n.kv.snapshot();
-    n.disk.compact(applied, term, api.status().conf, data);
+    n.disk.compact(applied, term, api.confAt(applied), data);
     api.compact(applied, data);
     n.lastCompactIndex = applied;
     this.trace(`${this.nowMs} compact ${n.id} ${applied}`);
