@@ -8,6 +8,7 @@ import { MessageChannelMain, utilityProcess } from 'electron';
 import type { MessagePortMain, UtilityProcess } from 'electron';
 import type { NodeId } from '../../shared/raft/types';
 import type { NodeCommand } from '../../shared/protocol/node-ipc';
+import { classifyExit } from './process-host';
 import type { NodeProcess, ProcessExit, ProcessHost } from './process-host';
 
 export interface ElectronHostOptions {
@@ -32,11 +33,7 @@ class UtilityNodeProcess implements NodeProcess {
     });
     this.child.on('exit', (code) => {
       this.exited = true;
-      const exit: ProcessExit = this.killing
-        ? { reason: 'killed' }
-        : code === 0 && this.crashDetail === null
-          ? { reason: 'clean-exit' }
-          : { reason: 'crashed', detail: this.crashDetail ?? `exit code ${code}` };
+      const exit = classifyExit(this.killing, code, this.crashDetail);
       this.exitInfo = exit;
       for (const listener of this.exitListeners) listener(exit);
     });

@@ -38,3 +38,13 @@ export interface ProcessHost {
    */
   connect(a: NodeProcess, aReq: number, b: NodeProcess, bReq: number): void;
 }
+
+/**
+ * How an exited node process is reported: a kill we asked for is `killed`, a zero exit with no
+ * error seen is `clean-exit`, anything else `crashed` with the best detail available.
+ */
+export function classifyExit(killing: boolean, code: number, crashDetail: string | null): ProcessExit {
+  if (killing) return { reason: 'killed' };
+  if (code === 0 && crashDetail === null) return { reason: 'clean-exit' };
+  return { reason: 'crashed', detail: crashDetail ?? `exit code ${code}` };
+}

@@ -8,6 +8,7 @@ import { MessageChannel, Worker } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import type { NodeId } from '../../shared/raft/types';
 import type { NodeCommand } from '../../shared/protocol/node-ipc';
+import { classifyExit } from './process-host';
 import type { NodeProcess, ProcessExit, ProcessHost } from './process-host';
 
 export interface WorkerHostOptions {
@@ -45,11 +46,7 @@ class WorkerProcess implements NodeProcess {
     });
     this.worker.on('exit', (code) => {
       this.exited = true;
-      const exit: ProcessExit = this.killing
-        ? { reason: 'killed' }
-        : code === 0 && this.crashDetail === null
-          ? { reason: 'clean-exit' }
-          : { reason: 'crashed', detail: this.crashDetail ?? `exit code ${code}` };
+      const exit = classifyExit(this.killing, code, this.crashDetail);
       this.exitInfo = exit;
       for (const listener of this.exitListeners) listener(exit);
     });
