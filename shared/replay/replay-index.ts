@@ -10,7 +10,7 @@
  */
 import { InvariantChecker } from '../check/invariants';
 import type { Violation } from '../protocol/lab';
-import type { ConfState, Entry, NodeId, NodeStatus, Role } from '../raft/types';
+import type { ConfState, Entry, NodeId, NodeStatus, PersistedState, RaftConfig, Role, Snapshot } from '../raft/types';
 import type { BodyRecord, Recording } from '../record/format';
 import type { NodeFactory } from '../record/node-factory';
 import { replayRecording, type Divergence } from '../record/replay';
@@ -64,6 +64,35 @@ export interface ViolationAt {
   readonly violation: Violation;
 }
 
+/** What a node needs to be rebuilt as it was at a position (for branching into a simulation). */
+export interface NodeBranchState {
+  readonly node: NodeId;
+  readonly config: RaftConfig;
+  readonly persisted: PersistedState;
+}
+
+/** Per node, things that change rarely, each with the event it changed at (ascending). */
+interface Versions<T> {
+  readonly events: number[];
+  readonly values: T[];
+}
+
+function latest<T>(v: Versions<T> | undefined, k: number): T | null {
+  if (!v) return null;
+  for (let x = v.events.length - 1; x >= 0; x--) if ((v.events[x] as number) <= k) return v.values[x] as T;
+  return null;
+}
+
+function addVersion<T>(map: Map<NodeId, Versions<T>>, node: NodeId, event: number, value: T): void {
+  let v = map.get(node);
+  if (!v) {
+    v = { events: [], values: [] };
+    map.set(node, v);
+  }
+  v.events.push(event);
+  v.values.push(value);
+}
+
 export class ReplayIndex {
   /** Body records in the recording (the last position). */
   readonly events: number;
@@ -80,6 +109,8 @@ export class ReplayIndex {
   /** checkpoints[c * nodes.length + j]: last event <= c * CHECKPOINT_EVERY touching nodes[j]. */
   private readonly checkpoints: Int32Array;
   private readonly writes = new Map<NodeId, IndexWrites[]>();
+  private readonly snapshots = new Map<NodeId, Versions<Snapshot>>();
+  private readonly configs = new Map<NodeId, Versions<RaftConfig>>();
 
   readonly checkpointEvery: number;
 
@@ -118,6 +149,12 @@ export class ReplayIndex {
         } else {
           this.roleOf[i] = NO_STATUS;
         }
+        if (r.kind === 'start') {
+          addVersion(this.configs, ev.node, i, r.config);
+          if (r.mode.type === 'bootstrap') addVersion(this.snapshots, ev.node, i, { meta: { index: 0, term: 0, conf: r.mode.conf }, data: '' });
+          else if (r.mode.type === 'restore' && r.mode.persisted.snapshot) addVersion(this.snapshots, ev.node, i, r.mode.persisted.snapshot);
+        }
+        if (ev.ready?.snapshot) addVersion(this.snapshots, ev.node, i, ev.ready.snapshot);
         if (ev.ready) for (const e of ev.ready.entries) this.write(ev.node, i, e);
         if (r.kind === 'start' && r.mode.type === 'restore') for (const e of r.mode.persisted.entries) this.write(ev.node, i, e);
         let found: readonly Violation[] = [];
@@ -217,6 +254,32 @@ export class ReplayIndex {
       entries[idx] = found;
     }
     return { node, entries, firstIndex, lastIndex };
+  }
+
+  /**
+   * Every node rebuilt as it was after events 1..k, as if all it held then were persisted. Throws
+   * an Error naming the node and the reason when that is not possible: a node that is down or
+   * not started, or one that compacted its log (the recording keeps no state-machine snapshot).
+   */
+  branchStateAt(k: number): NodeBranchState[] {
+    return this.nodesAt(k).map((n) => {
+      if (!n.status) throw new Error(`node ${n.id} is ${n.state === 'down' ? 'down' : 'not started yet'} at event ${k}; branch from an event where every node is running`);
+      const config = latest(this.configs.get(n.id), k);
+      const snapshot = latest(this.snapshots.get(n.id), k);
+      if (!config || !snapshot) throw new Error(`node ${n.id} has no start record before event ${k}`);
+      if (n.status.snapshotIndex !== snapshot.meta.index) {
+        throw new Error(`node ${n.id} compacted its log at index ${n.status.snapshotIndex} by event ${k}; the recording keeps no state-machine snapshot to branch from`);
+      }
+      const log = this.logAt(n.id, k);
+      const entries: Entry[] = [];
+      for (let i = snapshot.meta.index + 1; i <= log.lastIndex; i++) {
+        const e = log.entries[i];
+        if (!e) throw new Error(`node ${n.id}: entry ${i} is not known at event ${k}`);
+        entries.push(e);
+      }
+      const persisted: PersistedState = { hardState: { term: n.status.term, vote: n.status.vote, commit: n.status.commit }, snapshot, entries };
+      return { node: n.id, config, persisted };
+    });
   }
 
   private write(node: NodeId, event: number, e: Entry): void {
