@@ -170,4 +170,36 @@ test.describe.serial('replay: open a recording, scrub and step through it', () =
     await expect(page.getByTestId('replay-position')).toHaveText(`40 / ${total}`);
     expect(lab.errors).toEqual([]);
   });
+
+  test('branch at the last event: a simulated cluster with the recorded terms; a fired timeout and delivered votes elect a leader', async () => {
+    // The recorded leader at the end holds the most up-to-date log, so it can win a vote.
+    const lastLead = [...all].reverse().find((x) => x.r.softState.role === 'leader');
+    if (!lastLead) throw new Error('no leader in the recorded run');
+    const terms = new Map<number, number>();
+    for (const x of all) if (x.r.hardState) terms.set(x.r.node, x.r.hardState.term);
+    await page.getByTestId('replay-last').click();
+    await expect(page.getByTestId('replay-position')).toHaveText(`${total} / ${total}`);
+    await page.getByTestId('replay-branch').click();
+    await expect(page.getByTestId('branch-badge')).toContainText(`BRANCH from event ${total}`);
+    for (const [id, term] of terms) await expect(page.locator(`[data-testid="cluster-view"] [data-node="${id}"]`)).toHaveAttribute('data-term', String(term));
+    const before = Math.max(...terms.values());
+
+    await lab.tab('Step');
+    await page.getByTestId(`fire-${lastLead.r.node}`).click();
+    const pendingMsgs = page.locator('[data-testid="pending-message"]');
+    await expect(pendingMsgs.first()).toBeVisible();
+    await lab.shot('branch-campaign');
+    for (let i = 0; i < 200 && (await pendingMsgs.count()) > 0; i++) await pendingMsgs.first().getByTestId('deliver').click();
+    const leader = page.locator(`[data-testid="cluster-view"] [data-node="${lastLead.r.node}"]`);
+    await expect(leader).toHaveAttribute('data-role', 'leader');
+    expect(Number(await leader.getAttribute('data-term'))).toBeGreaterThan(before);
+    await lab.shot('branch-elected');
+
+    // Back to the recording, at the event the branch started from.
+    await page.getByTestId('branch-back').click();
+    await expect(page.getByTestId('replay-badge')).toBeVisible();
+    await expect(page.getByTestId('replay-position')).toHaveText(`${total} / ${total}`);
+    await expect(leader).toHaveAttribute('data-term', String(terms.get(lastLead.r.node)));
+    expect(lab.errors).toEqual([]);
+  });
 });

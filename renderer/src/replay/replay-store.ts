@@ -7,6 +7,8 @@
 import { acceptHMRUpdate, defineStore } from 'pinia';
 import { onScopeDispose, ref, shallowRef } from 'vue';
 import { useLogsStore } from '../stores/logs';
+import { RawNode } from '../../../shared/raft/raw-node';
+import { BranchLab } from '../../../shared/replay/branch-lab';
 import { useReplaySwitch } from './inject';
 import type { Entry, NodeId } from '../../../shared/raft/types';
 import type { FromWorker, LogPatch, OpenedRecording, ToWorker } from './worker-protocol';
@@ -22,6 +24,8 @@ export const useReplayStore = defineStore('replay', () => {
   const error = ref<string | null>(null);
   const opened = shallowRef<OpenedRecording | null>(null);
   const position = ref(0);
+  /** 'replay': scrubbing the recording; 'branch': a simulated cluster continued from `position`. */
+  const mode = ref<'replay' | 'branch'>('replay');
   const eventText = ref('');
   /** performance.now() when the last open began and when its first frame was shown (bench). */
   const openedAtMs = ref(0);
@@ -60,6 +64,7 @@ export const useReplayStore = defineStore('replay', () => {
         error.value = null;
         phase.value = '';
         replaySwitch.enterReplay();
+        mode.value = 'replay';
         logCopies = new Map();
         firstFrameOfOpen = true;
         inFlight = null;
@@ -88,6 +93,25 @@ export const useReplayStore = defineStore('replay', () => {
           wanted = null;
           request(k);
         }
+        break;
+      case 'branch': {
+        const b = m.start;
+        const lab = new BranchLab(b.states, RawNode, b.options, b.position, b.atMs, b.seed);
+        mode.value = 'branch';
+        error.value = null;
+        replaySwitch.enterBranch(lab);
+        // The branch's nodes hold their whole logs: show them, not only what later messages carry.
+        logs.replaceLogs(b.states.map((s) => {
+          const entries: (Entry | null)[] = [null];
+          const base = s.persisted.snapshot?.meta.index ?? 0;
+          for (let i = 1; i <= base; i++) entries.push(null);
+          entries.push(...s.persisted.entries);
+          return { node: s.node, entries, lastIndex: entries.length - 1 };
+        }));
+        break;
+      }
+      case 'branch-error':
+        error.value = `branch at event ${m.position}: ${m.message}`;
         break;
       case 'frame-error':
         if (m.id === inFlight) inFlight = null;
@@ -126,6 +150,7 @@ export const useReplayStore = defineStore('replay', () => {
 
   /** Show the cluster after events 1..k (clamped to the recording). */
   function jumpTo(k: number): void {
+    if (mode.value !== 'replay') return;
     const total = opened.value?.events ?? 0;
     if (!opened.value || !Number.isFinite(k)) return;
     request(Math.min(total, Math.max(0, Math.round(k))));
@@ -138,6 +163,23 @@ export const useReplayStore = defineStore('replay', () => {
 
   const step = (delta: number) => jumpTo(target() + delta);
 
+  /** Build a live simulated cluster from the nodes' states at the shown event (step mode). */
+  function branch(): void {
+    if (!opened.value || mode.value !== 'replay') return;
+    post({ type: 'branch', position: position.value });
+  }
+
+  /** From a branch back to scrubbing the recording, at the event the branch started from. */
+  function backToReplay(): void {
+    if (mode.value !== 'branch') return;
+    replaySwitch.enterReplay();
+    mode.value = 'replay';
+    // Logs were changed by the branch: the next frame must carry them whole.
+    logCopies = new Map();
+    post({ type: 'forget-logs' });
+    request(position.value);
+  }
+
   /** Leave replay: reload the page so every store reconnects to the live lab from scratch. */
   function leave(): void {
     window.location.reload();
@@ -145,7 +187,7 @@ export const useReplayStore = defineStore('replay', () => {
 
   onScopeDispose(() => worker?.terminate());
 
-  return { status, phase, error, opened, position, eventText, openedAtMs, firstPaintMs, open, jumpTo, step, leave };
+  return { status, phase, error, opened, position, mode, eventText, openedAtMs, firstPaintMs, open, jumpTo, step, branch, backToReplay, leave };
 });
 
 if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useReplayStore, import.meta.hot));

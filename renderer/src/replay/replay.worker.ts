@@ -8,7 +8,7 @@ import { RawNode } from '../../../shared/raft/raw-node';
 import { readRecording, RecordingError } from '../../../shared/record/read';
 import { describeViolation } from '../../../shared/check/invariants';
 import { ReplayIndex } from '../../../shared/replay/replay-index';
-import { describeEvent, frameAt } from '../../../shared/replay/lab-projection';
+import { clusterOptionsOf, describeEvent, frameAt } from '../../../shared/replay/lab-projection';
 import type { Entry, NodeId } from '../../../shared/raft/types';
 import type { FromWorker, LogPatch, OpenedRecording, ToWorker } from './worker-protocol';
 
@@ -72,8 +72,23 @@ function frame(id: number, position: number): void {
   }
 }
 
+function branch(position: number): void {
+  try {
+    if (!index) throw new Error('no recording is open');
+    const states = index.branchStateAt(position);
+    const atMs = position === 0 ? index.recording.header.createdAtMs : index.record(position).wallMs;
+    // A branch's own randomness: fixed by the recording and the event, so a branch is repeatable.
+    const seed = (index.recording.header.cluster.seed * 1_000_003 + position) >>> 0;
+    scope.postMessage({ type: 'branch', start: { position, states, options: clusterOptionsOf(index.recording), atMs, seed } });
+  } catch (e) {
+    scope.postMessage({ type: 'branch-error', position, message: e instanceof Error ? e.message : String(e) });
+  }
+}
+
 scope.addEventListener('message', (e) => {
   const m = e.data;
   if (m.type === 'open') void open(m.file, m.fileName);
-  else frame(m.id, m.position);
+  else if (m.type === 'frame') frame(m.id, m.position);
+  else if (m.type === 'branch') branch(m.position);
+  else sent = new Map();
 });

@@ -7,36 +7,58 @@
 import type { LabApi, LabEvent } from '../../../shared/protocol/lab';
 import type { LabClient } from '../transport/lab-client';
 
+export type ClientMode = 'live' | 'replay' | 'branch';
+
 export interface SwitchableClient extends LabClient {
-  mode(): 'live' | 'replay';
+  mode(): ClientMode;
   /** Stop forwarding live events; the stores now show what `emitReplay` gives them. */
   enterReplay(): void;
   emitReplay(events: readonly LabEvent[]): void;
+  /** The lab's verbs and events now go to and come from `branch` (a simulated cluster). */
+  enterBranch(branch: LabApi): void;
 }
 
 type Listener = (events: readonly LabEvent[]) => void;
 
 export function createSwitchableClient(live: LabClient): SwitchableClient {
-  let mode: 'live' | 'replay' = 'live';
+  let mode: ClientMode = 'live';
+  let branch: LabApi | null = null;
+  let offBranch: (() => void) | null = null;
   const listeners = new Set<Listener>();
+  const forward = (events: readonly LabEvent[]) => {
+    for (const l of listeners) l(events);
+  };
   live.onEvents((events) => {
-    if (mode === 'live') for (const l of listeners) l(events);
+    if (mode === 'live') forward(events);
   });
   const refuse = (what: string) => Promise.reject(new Error(`${what} is not available while replaying a recording (leave replay first)`));
   /** Forward a verb to the live lab, or refuse it in replay mode. */
   const verb = <K extends Exclude<keyof LabApi, 'onEvents'>>(k: K): LabApi[K] =>
-    ((...args: unknown[]) => (mode === 'replay' ? refuse(k) : (live[k] as (...a: unknown[]) => Promise<unknown>)(...args))) as LabApi[K];
+    ((...args: unknown[]) => {
+      if (mode === 'replay') return refuse(k);
+      const target = mode === 'branch' && branch ? branch : live;
+      return (target[k] as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+    }) as LabApi[K];
   return {
     transport: live.transport,
     connectionStatus: () => live.connectionStatus(),
     onConnectionStatus: (l) => live.onConnectionStatus(l),
     mode: () => mode,
     enterReplay: () => {
+      offBranch?.();
+      offBranch = null;
+      branch = null;
       mode = 'replay';
     },
     emitReplay: (events) => {
       if (mode !== 'replay') throw new Error('emitReplay outside replay mode');
-      for (const l of listeners) l(events);
+      forward(events);
+    },
+    enterBranch: (b) => {
+      offBranch?.();
+      mode = 'branch';
+      branch = b;
+      offBranch = b.onEvents(forward);
     },
     onEvents: (l) => {
       listeners.add(l);

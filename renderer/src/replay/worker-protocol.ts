@@ -2,7 +2,8 @@
  * Messages between the page and the replay worker. The worker owns the parsed recording and its
  * ReplayIndex (a million events must not block the page); the page asks for one frame at a time.
  */
-import type { LabEvent } from '../../../shared/protocol/lab';
+import type { ClusterOptions, LabEvent } from '../../../shared/protocol/lab';
+import type { NodeBranchState } from '../../../shared/replay/replay-index';
 import type { Entry, NodeId } from '../../../shared/raft/types';
 
 export interface ViolationLink {
@@ -43,11 +44,25 @@ export interface FrameOut {
 
 export type ToWorker =
   | { readonly type: 'open'; readonly file: Blob; readonly fileName: string }
-  | { readonly type: 'frame'; readonly id: number; readonly position: number };
+  | { readonly type: 'frame'; readonly id: number; readonly position: number }
+  | { readonly type: 'branch'; readonly position: number }
+  /** The page dropped its copies of the logs: the next frame sends them whole. */
+  | { readonly type: 'forget-logs' };
+
+/** What the page needs to build a branch (shared/replay/branch-lab.ts) at a position. */
+export interface BranchStart {
+  readonly position: number;
+  readonly states: readonly NodeBranchState[];
+  readonly options: ClusterOptions;
+  readonly atMs: number;
+  readonly seed: number;
+}
 
 export type FromWorker =
   | { readonly type: 'progress'; readonly phase: 'reading' | 'parsing' | 'replaying' }
   | { readonly type: 'opened'; readonly info: OpenedRecording }
   | { readonly type: 'open-error'; readonly fileName: string; readonly message: string }
   | { readonly type: 'frame'; readonly id: number; readonly frame: FrameOut; readonly text: string }
-  | { readonly type: 'frame-error'; readonly id: number; readonly message: string };
+  | { readonly type: 'frame-error'; readonly id: number; readonly message: string }
+  | { readonly type: 'branch'; readonly start: BranchStart }
+  | { readonly type: 'branch-error'; readonly position: number; readonly message: string };
