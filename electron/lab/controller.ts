@@ -5,7 +5,7 @@
  * stream, feeds the live invariant checker, routes client requests, sets link faults at the
  * senders and drives step mode.
  */
-import { mkdtemp } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConfChange, NodeId, NodeStatus, Role } from '../../shared/raft/types';
@@ -26,6 +26,10 @@ import {
 } from '../../shared/protocol/lab';
 import { pendingHolder, type NodeEvent, type NodeInit, type ProposeReply, type ReplyBody } from '../../shared/protocol/node-ipc';
 import { InvariantChecker } from '../../shared/check/invariants';
+import type { JsonValue, Recording } from '../../shared/record/format';
+import { LineBuffer } from '../../shared/record/line-buffer';
+import { readRecording } from '../../shared/record/read';
+import { RunRecorder } from '../../shared/record/write';
 import type { ProcessExit, ProcessHost } from '../host/process-host';
 import { ClientRouter } from './client-router';
 import { EventStream } from './event-stream';
@@ -44,6 +48,8 @@ export interface LabControllerOptions {
   readonly requestTimeoutMs?: number;
   /** Longest wait for a stepped message to be held at its receiver (default 2 s). */
   readonly stepSettleMs?: number;
+  /** Record every run (shared/record) for replay and export (default true). */
+  readonly record?: boolean;
 }
 
 interface Cluster {
@@ -86,11 +92,21 @@ export class LabController implements LabApi {
   private stepChain: Promise<void> = Promise.resolve();
   /** Serialises node starts (see startNode). */
   private startChain: Promise<void> = Promise.resolve();
+  private readonly recordRuns: boolean;
+  /** The recording of the running cluster, or null when not recording. */
+  private run: RunRecorder | null = null;
+  /** Where the recording streams to (in the cluster's data folder), batched. */
+  private recordFile: string | null = null;
+  private recordBuffer: LineBuffer | null = null;
+  private recordTimer: ReturnType<typeof setInterval> | null = null;
+  /** The first problem with a node's records (the recording is incomplete from there on). */
+  recordingProblem: string | null = null;
 
   constructor(options: LabControllerOptions) {
     this.host = options.host;
     this.traceMessages = options.traceMessages ?? true;
     this.checkInvariants = options.checkInvariants ?? true;
+    this.recordRuns = options.record ?? true;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
     this.stepSettleMs = options.stepSettleMs ?? 2000;
     this.stream = new EventStream({ batchMs: options.batchMs ?? 50, batchMax: options.batchMax ?? 256 });
@@ -121,13 +137,21 @@ export class LabController implements LabApi {
     };
     this.cluster = cluster;
     this.checker = this.checkInvariants ? new InvariantChecker() : null;
+    this.recordingProblem = null;
+    this.startRecording(cluster, ids);
     this.router = new ClientRouter({
       leaderHint: () => this.leaderHint(),
       liveNodes: () => this.liveIds(),
       propose: (node, client, seq, op, timeoutMs) => this.propose(node, client, seq, op, timeoutMs),
       attemptMs: () => this.attemptMs(),
-      invoked: (opId, client, op) => this.stream.emit({ type: 'client-invoke', opId, client, op }),
-      completed: (opId, result) => this.stream.emit({ type: 'client-complete', opId, result }),
+      invoked: (opId, client, op) => {
+        this.run?.invoke(opId, client, op, Date.now());
+        this.stream.emit({ type: 'client-invoke', opId, client, op });
+      },
+      completed: (opId, result) => {
+        this.run?.complete(opId, result, Date.now());
+        this.stream.emit({ type: 'client-complete', opId, result });
+      },
     });
     this.stream.emit({ type: 'cluster-created', options: cluster.options, nodes: ids });
     for (const id of ids) cluster.nodes.set(id, this.supervisor(id));
@@ -151,9 +175,68 @@ export class LabController implements LabApi {
     await Promise.all([...cluster.nodes.values()].map((sup) => this.shutdownNode(sup)));
     for (const t of cluster.statusRefresh.values()) clearTimeout(t);
     for (const w of cluster.heldWaiters) w.resolve();
+    await this.stopRecording();
     this.cluster = null;
     this.router = null;
     this.stream.flush();
+  }
+
+  /**
+   * The recording of the running cluster so far (complete with an end record), or of the last
+   * destroyed one; null if recording is off or nothing ran yet.
+   */
+  async recording(): Promise<Recording | null> {
+    const file = this.recordFile;
+    if (file === null) return null;
+    await this.recordBuffer?.flush();
+    const recording = readRecording(await readFile(file, 'utf8'), { allowIncomplete: true });
+    return recording.end !== null ? recording : { ...recording, end: { kind: 'end', wallMs: Date.now(), records: recording.records.length } };
+  }
+
+  /** The file the current (or last) cluster's recording streams to, or null when not recording. */
+  get recordingPath(): string | null {
+    return this.recordFile;
+  }
+
+  /**
+   * Streams the run's recording to a new file in the data folder (never an existing one), in
+   * batches: at most every 250 ms or 2,000 records.
+   */
+  private startRecording(cluster: Cluster, ids: readonly NodeId[]): void {
+    this.recordFile = null;
+    if (!this.recordRuns) return;
+    const createdAtMs = Date.now();
+    const file = join(cluster.dataDir, `recording-${createdAtMs}.jsonl`);
+    let first = true;
+    const buffer = new LineBuffer(async (chunk) => {
+      if (first) await writeFile(file, chunk, { flag: 'wx' });
+      else await appendFile(file, chunk);
+      first = false;
+    });
+    this.recordFile = file;
+    this.recordBuffer = buffer;
+    this.run = new RunRecorder({
+      source: 'lab', createdAtMs, nodes: ids, seed: cluster.options.seed, keep: false,
+      settings: JSON.parse(JSON.stringify(cluster.options)) as Record<string, JsonValue>,
+      onLine: (line) => buffer.push(line),
+    });
+    this.recordTimer = setInterval(() => {
+      buffer.flush().catch((e: unknown) => {
+        this.recordingProblem ??= `writing ${file}: ${e instanceof Error ? e.message : String(e)}`;
+      });
+    }, 250);
+  }
+
+  private async stopRecording(): Promise<void> {
+    if (this.recordTimer !== null) clearInterval(this.recordTimer);
+    this.recordTimer = null;
+    this.run?.finish(Date.now());
+    this.run = null;
+    try {
+      await this.recordBuffer?.flush();
+    } catch (e) {
+      this.recordingProblem ??= `writing ${this.recordFile}: ${e instanceof Error ? e.message : String(e)}`;
+    }
   }
 
   async snapshot(): Promise<ClusterSnapshot> {
@@ -463,6 +546,7 @@ export class LabController implements LabApi {
       snapshotEvery: cluster.options.snapshotEvery,
       traceMessages: this.traceMessages,
       reportReadies: this.checkInvariants,
+      record: this.run === null ? null : (this.run.cursorOf(id) ?? { seq: 0, lamport: 0 }),
     };
     try {
       await sup.request({ type: 'init', version: 1, init }, Math.max(this.requestTimeoutMs, 30_000));
@@ -509,6 +593,7 @@ export class LabController implements LabApi {
 
   private onNodeExit(sup: NodeSupervisor, exit: ProcessExit): void {
     const cluster = this.cluster;
+    this.run?.crashed(sup.id, exit.reason === 'clean-exit' ? 'stopped' : exit.reason === 'killed' ? 'killed' : 'crashed', Date.now());
     if (exit.reason === 'clean-exit') {
       sup.exit = { reason: 'clean-exit' };
       this.setLife(sup, 'stopped');
@@ -572,6 +657,11 @@ export class LabController implements LabApi {
           else this.stream.emit({ type: 'message-dropped', atMs: event.atMs, msgId: t.msgId, message: t.message, why: t.why });
         }
         return;
+      case 'records': {
+        const problem = this.run?.fromNode(sup.id, event.records) ?? null;
+        this.recordingProblem ??= problem;
+        return;
+      }
       case 'loop-stall':
         this.maxLoopStallMs = Math.max(this.maxLoopStallMs, event.maxBlockedMs);
         return;

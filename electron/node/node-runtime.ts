@@ -33,6 +33,8 @@ import {
 } from '../../shared/protocol/node-ipc';
 import { KvStateMachine, encodeCommand, toKvResult } from '../../shared/kv';
 import { createRng, type Rng } from '../../shared/util/rng';
+import type { NodeRecord, SendStamp, StartMode } from '../../shared/record/format';
+import { RecordingNode } from '../../shared/record/recorder';
 import { OutgoingLink, type Outgoing } from './outgoing-link';
 import type { ControlPort, PeerPort } from './port-shim';
 
@@ -68,6 +70,7 @@ const STALL_REPORT_MS = 1000;
 interface Held {
   readonly id: string;
   readonly message: Message;
+  readonly stamp: SendStamp | null;
   readonly heldAtMs: number;
 }
 
@@ -111,6 +114,9 @@ export class NodeRuntime {
   private traces: MessageTrace[] = [];
   private applied: AppliedResult[] = [];
   private flushScheduled = false;
+  // Recording (on when the controller sends a cursor in init)
+  private recorder: RecordingNode | null = null;
+  private records: NodeRecord[] = [];
   private pendingDirty = false;
 
   constructor(
@@ -158,7 +164,7 @@ export class NodeRuntime {
         return this.reply(cmd.req, { kind: 'ack', sent: [] });
       case 'deliver': {
         const held = this.takeHeld(cmd.msgId);
-        const sent = await this.command(() => this.stepMessage(held.id, held.message));
+        const sent = await this.command(() => this.stepMessage(held.id, held.message, held.stamp));
         return this.reply(cmd.req, { kind: 'ack', sent });
       }
       case 'drop': {
@@ -259,14 +265,14 @@ export class NodeRuntime {
     const persisted = storage.load();
     const coreRng = this.rng.fork();
     if (persisted !== null) {
-      this.raft = this.deps.raft.restore(config, coreRng, persisted);
+      this.raft = this.makeCore({ type: 'restore', persisted }, config, coreRng);
       this.lastHardState = persisted.hardState;
       this.kv = kvFromSnapshot(persisted.snapshot);
       this.snapshotIndex = persisted.snapshot?.meta.index ?? 0;
     } else if (init.start.kind === 'bootstrap') {
-      this.raft = this.deps.raft.bootstrap(config, coreRng, { voters: [...init.start.voters].sort((a, b) => a - b), learners: [] });
+      this.raft = this.makeCore({ type: 'bootstrap', conf: { voters: [...init.start.voters].sort((a, b) => a - b), learners: [] } }, config, coreRng);
     } else {
-      this.raft = this.deps.raft.join(config, coreRng);
+      this.raft = this.makeCore({ type: 'join' }, config, coreRng);
     }
     this.phase = 'up';
     this.post({
@@ -348,15 +354,15 @@ export class NodeRuntime {
       this.post({ type: 'error', node: this.id, detail: `from node ${from}: ${parsed.error}` });
       return;
     }
-    for (const { id, message } of parsed.value.items) {
+    for (const { id, message, stamp } of parsed.value.items) {
       if (message.from !== from) {
         this.post({ type: 'error', node: this.id, detail: `node ${from} sent a message claiming to be from ${message.from}; dropped` });
         continue;
       }
       if (this.paused) {
-        this.hold({ id, message, heldAtMs: Date.now() });
+        this.hold({ id, message, stamp: stamp ?? null, heldAtMs: Date.now() });
       } else {
-        this.input(() => this.stepMessage(id, message));
+        this.input(() => this.stepMessage(id, message, stamp ?? null));
       }
     }
   }
@@ -381,9 +387,28 @@ export class NodeRuntime {
     return held;
   }
 
-  private stepMessage(id: string, message: Message): void {
+  private stepMessage(id: string, message: Message, stamp: SendStamp | null): void {
     this.trace({ kind: 'delivered', msgId: id, message });
-    this.core().step(message);
+    if (this.recorder !== null) this.recorder.step(message, stamp);
+    else this.core().step(message);
+  }
+
+  /** Builds the core; wrapped in a RecordingNode when the controller records this run. */
+  private makeCore(mode: StartMode, config: RaftConfig, rng: Rng): RaftNodeApi {
+    const cursor = this.init?.record;
+    if (cursor === undefined || cursor === null) {
+      if (mode.type === 'restore') return this.deps.raft.restore(config, rng, mode.persisted);
+      return mode.type === 'bootstrap' ? this.deps.raft.bootstrap(config, rng, mode.conf) : this.deps.raft.join(config, rng);
+    }
+    this.recorder = RecordingNode.start(this.deps.raft, mode, config, rng, {
+      sink: (record) => {
+        this.records.push(record);
+        this.scheduleFlush();
+      },
+      clock: Date.now,
+      resume: cursor,
+    });
+    return this.recorder;
   }
 
   private nextMessageId(to: NodeId): string {
@@ -405,7 +430,7 @@ export class NodeRuntime {
     // Resuming delivers what was held, in arrival order.
     const held = [...this.inbox.values()];
     this.inbox.clear();
-    for (const item of held) this.input(() => this.stepMessage(item.id, item.message));
+    for (const item of held) this.input(() => this.stepMessage(item.id, item.message, item.stamp));
     this.markPendingDirty();
     this.startTicking();
   }
@@ -624,7 +649,7 @@ export class NodeRuntime {
     for (const message of messages) {
       let list = byPeer.get(message.to);
       if (list === undefined) byPeer.set(message.to, (list = []));
-      list.push({ id: this.nextMessageId(message.to), message });
+      list.push({ id: this.nextMessageId(message.to), message, stamp: this.recorder?.stampOf(message) ?? null });
     }
     for (const [to, items] of byPeer) this.link(to).send(items, this.paused);
   }
@@ -702,6 +727,11 @@ export class NodeRuntime {
     this.flushScheduled = false;
     const node = this.id;
     const atMs = Date.now();
+    // Records first: a Ready report or reply never arrives before the inputs that caused it.
+    if (this.records.length > 0) {
+      this.post({ type: 'records', node, records: this.records });
+      this.records = [];
+    }
     if (this.readySummaries.length > 0) {
       this.post({ type: 'ready', node, atMs, summaries: this.readySummaries });
       this.readySummaries = [];

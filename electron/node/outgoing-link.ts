@@ -11,12 +11,15 @@ import type { Message, NodeId } from '../../shared/raft/types';
 import type { LinkFault } from '../../shared/protocol/lab';
 import { HEALTHY_LINK } from '../../shared/protocol/lab';
 import type { PeerEnvelope } from '../../shared/protocol/node-ipc';
+import type { SendStamp } from '../../shared/record/format';
 import type { Rng } from '../../shared/util/rng';
 import type { PeerPort } from './port-shim';
 
 export interface Outgoing {
   readonly id: string;
   readonly message: Message;
+  /** The sender's recording stamp, carried to the receiver so it records where the message came from. */
+  readonly stamp?: SendStamp | null;
 }
 
 export type LinkDrop = 'cut' | 'loss' | 'crashed';
@@ -74,7 +77,7 @@ export class OutgoingLink {
         continue;
       }
       const copies: Outgoing[] = [item];
-      if (f.duplicate > 0 && this.rng.next() < f.duplicate) copies.push({ id: this.events.nextId(this.to), message: item.message });
+      if (f.duplicate > 0 && this.rng.next() < f.duplicate) copies.push({ id: this.events.nextId(this.to), message: item.message, stamp: item.stamp ?? null });
       for (const copy of copies) {
         if (paused) {
           now.push(copy);

@@ -13,6 +13,9 @@
 import { z } from 'zod';
 import type { ConfChange, HardState, Message, NodeId, NodeStatus, PersistedState, Ready, SnapshotMeta, SoftState } from '../raft/types';
 import type { KvOp, KvResult, LinkFault, PendingItem } from './lab';
+import type { SendStamp } from '../record/format';
+import type { RecordCursor } from '../record/recorder';
+import { sendStampSchema } from '../record/schema';
 
 export const NODE_IPC_VERSION = 1 as const;
 
@@ -120,6 +123,8 @@ export interface NodeInit {
   readonly traceMessages: boolean;
   /** Send each whole Ready and the restored state to the controller (the invariant checker needs them). */
   readonly reportReadies: boolean;
+  /** Record this node (shared/record) continuing from this cursor; absent or null: do not record. */
+  readonly record?: RecordCursor | null;
 }
 
 /** Outgoing-link faults for one peer of the receiving node. */
@@ -167,6 +172,7 @@ const nodeInitSchema = z.object({
   snapshotEvery: count,
   traceMessages: z.boolean(),
   reportReadies: z.boolean(),
+  record: z.object({ seq: count, lamport: count }).nullable().optional(),
 });
 
 const req = z.number().int().min(0);
@@ -249,6 +255,11 @@ export type NodeEvent =
   | { readonly type: 'trace'; readonly node: NodeId; readonly atMs: number; readonly traces: readonly MessageTrace[] }
   /** Longest time the node's event loop was blocked since the last report, in ms. */
   | { readonly type: 'loop-stall'; readonly node: NodeId; readonly maxBlockedMs: number }
+  /**
+   * Recording (shared/record): this node's records in order. Checked by the controller's
+   * RunRecorder.fromNode, which keeps them exactly as sent (key order is part of their hashes).
+   */
+  | { readonly type: 'records'; readonly node: NodeId; readonly records: readonly unknown[] }
   | { readonly type: 'error'; readonly node: NodeId; readonly detail: string };
 
 export type NodeEventType = NodeEvent['type'];
@@ -316,6 +327,7 @@ const nodeEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('pending'), node: nodeId, items: z.array(pendingItemSchema) }),
   z.object({ type: z.literal('trace'), node: nodeId, atMs: z.number(), traces: z.array(traceSchema) }),
   z.object({ type: z.literal('loop-stall'), node: nodeId, maxBlockedMs: z.number().min(0) }),
+  z.object({ type: z.literal('records'), node: nodeId, records: z.array(z.unknown()).max(100_000) }),
   z.object({ type: z.literal('error'), node: nodeId, detail: z.string() }),
 ]);
 
@@ -325,12 +337,13 @@ const nodeEventSchema = z.discriminatedUnion('type', [
 /** A batch of Raft messages on one peer link, each with its id (for step mode and traces). */
 export interface PeerEnvelope {
   readonly type: 'raft';
-  readonly items: readonly { readonly id: string; readonly message: Message }[];
+  /** `stamp`: the sender's recording stamp of the message, when the sender records. */
+  readonly items: readonly { readonly id: string; readonly message: Message; readonly stamp?: SendStamp | null }[];
 }
 
 const peerEnvelopeSchema = z.object({
   type: z.literal('raft'),
-  items: z.array(z.object({ id: z.string().min(1), message: messageSchema })).min(1).max(10_000),
+  items: z.array(z.object({ id: z.string().min(1), message: messageSchema, stamp: sendStampSchema.nullable().optional() })).min(1).max(10_000),
 });
 
 // ---------------------------------------------------------------------------------------------
