@@ -8,6 +8,7 @@ import { simCommand } from './sim';
 import { checkCommand } from './commands/check';
 import { exportCommand } from './commands/export';
 import { replayCommand } from './commands/replay';
+import { runCommand } from './commands/run';
 import type { Subcommand } from './subcommand';
 
 export const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
@@ -15,6 +16,7 @@ export const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
   replay: replayCommand,
   check: checkCommand,
   export: exportCommand,
+  run: runCommand,
 };
 
 export const EXIT_USAGE = 64;

@@ -9,6 +9,8 @@
  *   per node event, whatever the host's own cost per event).
  * - record.replayEventsPerSec: node records re-executed and verified per second by replay.
  * - record.bytesPerEvent: average encoded size of one record.
+ * - record.lab.overheadPct.commits: the overhead on the real runtime (3 node worker threads with
+ *   their SQLite files, 4 clients writing as fast as they can), recording on vs off.
  */
 import { performance } from 'node:perf_hooks';
 import { replayRecording } from '../../shared/record/replay';
@@ -18,6 +20,12 @@ import { RunRecorder } from '../../shared/record/write';
 import { resolveSimOptions, type SimOptions } from '../../shared/sim/options';
 import { Simulator } from '../../shared/sim/simulator';
 import { RawNode } from '../../shared/raft/raw-node';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WorkerHost } from '../../electron/host/worker-host';
+import { LabController } from '../../electron/lab/controller';
+import { DEFAULT_CLUSTER_OPTIONS } from '../../shared/protocol/lab';
 import type { BenchModule, Figure } from './registry';
 
 type Mode = 'plain' | 'recorded' | 'encoded';
@@ -46,6 +54,31 @@ function msPerCommit(mode: Mode, virtualMs: number): { perOp: number; records: n
   const wallMs = performance.now() - t0;
   if (sim.opsCompleted === 0) throw new Error('bench run completed no operations');
   return { perOp: wallMs / sim.opsCompleted, records: run?.size ?? 0, ops: sim.opsCompleted, bytes };
+}
+
+/** Wall ms per committed write on the real runtime, with recording on or off. */
+async function labMsPerCommit(record: boolean, runMs: number): Promise<{ perOp: number; ops: number }> {
+  const dir = await mkdtemp(join(tmpdir(), 'raft-lab-bench-'));
+  const lab = new LabController({ host: new WorkerHost(), traceMessages: false, checkInvariants: false, record });
+  try {
+    await lab.createCluster({ ...DEFAULT_CLUSTER_OPTIONS, nodes: 3, tickMs: 20, heartbeatTicks: 2, electionTicks: 15, snapshotEvery: 0, dataDir: dir });
+    // Wait for a leader: the first write succeeds.
+    for (let i = 0; i < 100; i++) if ((await lab.submit({ type: 'put', key: 'warm', value: `${i}` }, { timeoutMs: 2000 })).ok) break;
+    let ops = 0;
+    const t0 = performance.now();
+    const until = t0 + runMs;
+    await Promise.all(Array.from({ length: 4 }, async (_, c) => {
+      for (let i = 0; performance.now() < until; i++) {
+        if ((await lab.submit({ type: 'put', key: `k${c}`, value: `${i}` }, { client: `c${c}`, timeoutMs: 2000 })).ok) ops++;
+      }
+    }));
+    const wallMs = performance.now() - t0;
+    if (ops === 0) throw new Error('lab bench committed no writes');
+    return { perOp: wallMs / ops, ops };
+  } finally {
+    await lab.destroyCluster();
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 export const bench: BenchModule = {
@@ -82,6 +115,19 @@ export const bench: BenchModule = {
     ctx.log(`replayed ${report.events} events in ${wallMs.toFixed(0)} ms`);
     figures.push({ key: 'record.replayEventsPerSec', value: (report.events / wallMs) * 1000, unit: 'events/s', label: 'node records re-executed through the core with digest verification' });
     figures.push({ key: 'record.bytesPerEvent', value: perRecordBytes, unit: 'bytes', label: 'average JSON Lines size of one record (steady load)', lowerIsBetter: true });
+
+    const labRounds = ctx.quick ? 1 : 3;
+    const labMs = ctx.quick ? 2_000 : 5_000;
+    const lab: Record<'off' | 'on', number[]> = { off: [], on: [] };
+    for (let i = 0; i < labRounds; i++) {
+      for (const mode of ['off', 'on'] as const) {
+        const r = await labMsPerCommit(mode === 'on', labMs);
+        lab[mode].push(r.perOp);
+        ctx.log(`lab round ${i + 1}, recording ${mode}: ${r.ops} writes, ${r.perOp.toFixed(3)} ms/write`);
+      }
+    }
+    const off = Math.min(...lab.off);
+    figures.push({ key: 'record.lab.overheadPct.commits', value: ((Math.min(...lab.on) - off) / off) * 100, unit: '%', label: 'extra wall time per committed write with recording on, real runtime (3 worker-thread nodes, SQLite, 4 clients)', lowerIsBetter: true });
     return figures;
   },
 };
