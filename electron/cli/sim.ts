@@ -4,15 +4,20 @@
  */
 import { DEFAULT_SIM_OPTIONS, FAULT_KINDS, SimOptionsError, UNSAFE_NAMES, type SimOptions } from '../../shared/sim/options';
 import { SIM_FLAGS } from '../../shared/sim/repro';
-import { runSimulation, type SimResult } from '../../shared/sim/run';
+import { judgeSimulation, runSimulation, type SimResult } from '../../shared/sim/run';
+import { recordSimulation } from '../../shared/record/record-sim';
+import { encodeRecording } from '../../shared/record/write';
+import { resolveSimOptions } from '../../shared/sim/options';
+import { FileProblem, writeNew } from './commands/recording-io';
 import { rawNodeFactory } from '../../shared/sim/raw-node-factory';
+import type { StopReason } from '../../shared/sim/simulator';
 import { UsageError, boolFlag, intFlag, listFlag, parseArgs } from './args';
 import type { CliIo, Subcommand } from './subcommand';
 
 const LIST_KEYS = new Set<keyof SimOptions>(['faults', 'unsafe', 'ignore']);
 const BOOL_KEYS = new Set<keyof SimOptions>(['preVote', 'checkQuorum', 'check', 'stopOnViolation']);
-const EXTRA_VALUED = ['seeds'];
-const SWITCHES = ['json', 'trace', 'linearizability', 'help'];
+const EXTRA_VALUED = ['seeds', 'out'];
+const SWITCHES = ['json', 'trace', 'linearizability', 'force', 'help'];
 
 const HELP = `Usage: raft-lab sim [options]
 
@@ -44,6 +49,8 @@ Options (defaults in brackets):
   --ignore LIST          properties the checker skips [none]
   --stop-on-violation BOOL [${DEFAULT_SIM_OPTIONS.stopOnViolation}]
   --linearizability      also check the client history for linearizability
+  --out FILE             also write the run's recording (JSON Lines replay log) to FILE;
+                         an existing FILE is kept unless --force (one seed only)
   --trace                print the canonical trace of the run
   --json                 print the result as JSON
   --help                 this text
@@ -80,11 +87,30 @@ export const simCommand: Subcommand = {
     if (seeds < 1) throw new UsageError(`--seeds must be at least 1, got ${seeds}`);
     const first = partial.seed ?? DEFAULT_SIM_OPTIONS.seed;
     const json = flags.has('json');
+    const out = flags.get('out');
+    if (out !== undefined && seeds !== 1) throw new UsageError('--out records one run: drop --seeds or record each seed separately');
     const results: SimResult[] = [];
     for (let s = first; s < first + seeds; s++) {
       let result: SimResult & { readonly trace: readonly string[] };
       try {
-        result = runSimulation({ ...partial, seed: s }, rawNodeFactory, { checkLinearizability: flags.has('linearizability'), keepTrace: flags.has('trace') });
+        const runOptions = { checkLinearizability: flags.has('linearizability'), keepTrace: flags.has('trace') };
+        if (out === undefined) {
+          result = runSimulation({ ...partial, seed: s }, rawNodeFactory, runOptions);
+        } else {
+          // Same run, through the recording factory (it changes nothing the simulator sees).
+          let stop: StopReason | null = null;
+          const recorded = recordSimulation({ ...partial, seed: s }, rawNodeFactory, (sim) => { stop = sim.run(); }, runOptions);
+          if (stop === null) throw new Error('sim: the recorded run did not run');
+          result = judgeSimulation(recorded.sim, resolveSimOptions({ ...partial, seed: s }), stop, runOptions);
+          try {
+            await writeNew(out, encodeRecording(recorded.recording), flags.has('force'));
+          } catch (e) {
+            if (!(e instanceof FileProblem)) throw e;
+            io.err(`raft-lab sim: ${e.message}\n`);
+            return e.code;
+          }
+          if (!json) io.out(`recording: ${out}\n`);
+        }
       } catch (e) {
         if (e instanceof SimOptionsError) throw new UsageError(e.message);
         throw e;

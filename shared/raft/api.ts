@@ -21,9 +21,12 @@ import type {
   Message,
   NodeId,
   NodeStatus,
+  PersistedState,
   ProposalRefusal,
+  RaftConfig,
   Ready,
 } from './types';
+import type { Rng } from '../util/rng';
 
 export type ProposeResult =
   | { readonly ok: true; readonly index: number; readonly term: number }
@@ -80,4 +83,16 @@ export interface RaftNodeApi {
   entries(lo: number, hi: number): Entry[];
   /** Term of the entry at `index`, or null if compacted away or beyond the log. */
   termAt(index: number): number | null;
+}
+
+/**
+ * How hosts build nodes: RawNode's static factories satisfy it, so hosts pass the class; wrappers
+ * such as the recording factory implement it too.
+ */
+export interface RaftNodeFactory {
+  bootstrap(config: RaftConfig, rng: Rng, conf: ConfState): RaftNodeApi;
+  join(config: RaftConfig, rng: Rng): RaftNodeApi;
+  restore(config: RaftConfig, rng: Rng, persisted: PersistedState): RaftNodeApi;
+  /** Optional notice from the host that it dropped `node`'s instance (a crash). */
+  crashed?(node: NodeId): void;
 }

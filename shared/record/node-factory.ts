@@ -2,16 +2,12 @@
  * How recording and replay build a node: the three static factories of RawNode (see the header
  * of shared/raft/api.ts). `RawNode` itself satisfies NodeFactory, so hosts pass the class.
  */
-import type { RaftNodeApi } from '../raft/api';
-import type { ConfState, PersistedState, RaftConfig } from '../raft/types';
+import type { RaftNodeApi, RaftNodeFactory } from '../raft/api';
+import type { RaftConfig } from '../raft/types';
 import type { Rng } from '../util/rng';
 import type { StartMode } from './format';
 
-export interface NodeFactory {
-  bootstrap(config: RaftConfig, rng: Rng, conf: ConfState): RaftNodeApi;
-  join(config: RaftConfig, rng: Rng): RaftNodeApi;
-  restore(config: RaftConfig, rng: Rng, persisted: PersistedState): RaftNodeApi;
-}
+export type NodeFactory = RaftNodeFactory;
 
 export function buildNode(factory: NodeFactory, mode: StartMode, config: RaftConfig, rng: Rng): RaftNodeApi {
   switch (mode.type) {

@@ -19,7 +19,12 @@ export interface RecordedSim {
  * Run the simulator with `options` through `factory`, recording everything. `drive` replaces the
  * default `sim.run()` for scripted runs (crash this node now, partition, then run to the end).
  */
-export function recordSimulation(partial: Partial<SimOptions>, factory: NodeFactory, drive: (sim: Simulator) => void = (s) => void s.run()): RecordedSim {
+export function recordSimulation(
+  partial: Partial<SimOptions>,
+  factory: NodeFactory,
+  drive: (sim: Simulator) => void = (s) => void s.run(),
+  simOptions: { readonly keepTrace?: boolean } = {},
+): RecordedSim {
   const options = resolveSimOptions(partial);
   const run = new RunRecorder({
     source: 'sim',
@@ -30,7 +35,7 @@ export function recordSimulation(partial: Partial<SimOptions>, factory: NodeFact
   });
   let sim: Simulator | null = null;
   const recording = new RecordingFactory(factory, run, () => sim?.now ?? 0);
-  sim = new Simulator(options, recording);
+  sim = new Simulator(options, recording, simOptions);
   drive(sim);
   sim.history.forEach((h, i) => {
     const opId = `${h.client}#${h.seq}.${i}`;

@@ -4,5 +4,6 @@ import type { NodeFactory } from './simulator';
 
 export const rawNodeFactory: NodeFactory = {
   bootstrap: (config, rng, conf) => RawNode.bootstrap(config, rng, conf),
+  join: (config, rng) => RawNode.join(config, rng),
   restore: (config, rng, persisted) => RawNode.restore(config, rng, persisted),
 };

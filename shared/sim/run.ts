@@ -38,7 +38,11 @@ export interface RunOptions {
 export function runSimulation(partial: Partial<SimOptions>, factory: NodeFactory, run: RunOptions = {}): SimResult & { readonly trace: readonly string[] } {
   const options = resolveSimOptions(partial);
   const sim = new Simulator(options, factory, { keepTrace: run.keepTrace === true });
-  const stop = sim.run();
+  return judgeSimulation(sim, options, sim.run(), run);
+}
+
+/** Judge a simulator that has run to `stop` (for hosts that build and drive it themselves). */
+export function judgeSimulation(sim: Simulator, options: SimOptions, stop: StopReason, run: RunOptions = {}): SimResult & { readonly trace: readonly string[] } {
   const failures: string[] = sim.violations.map((v) => `violation: ${describeViolation(v)}`);
   if (stop === 'step-limit') failures.push('the run hit the event limit (a livelock?)');
   if (stop !== 'violation' && options.ops > 0 && sim.opsCompleted < options.ops) {

@@ -17,7 +17,7 @@
  * deliver or drop one pending message, fire one node's election timeout, advance time.
  */
 import type { ConfState, Message, NodeId, PersistedState, RaftConfig, Ready, Role } from '../raft/types';
-import type { RaftNodeApi } from '../raft/api';
+import type { RaftNodeApi, RaftNodeFactory } from '../raft/api';
 import type { KvOp, KvResult, PendingItem, Violation } from '../protocol/lab';
 import { createRng, type Rng } from '../util/rng';
 import { InvariantChecker } from '../check/invariants';
@@ -47,11 +47,8 @@ const EV_REFUSED = 11;
 const OP_CODE: Readonly<Record<KvOp['type'], number>> = { put: 1, get: 2, delete: 3, cas: 4 };
 const ROLE_CODE: Readonly<Record<Role, number>> = { follower: 1, 'pre-candidate': 2, candidate: 3, leader: 4 };
 
-/** How the simulator makes nodes (RawNode's static factories). */
-export interface NodeFactory {
-  bootstrap(config: RaftConfig, rng: Rng, conf: ConfState): RaftNodeApi;
-  restore(config: RaftConfig, rng: Rng, persisted: PersistedState): RaftNodeApi;
-}
+/** How the simulator makes nodes (RawNode's static factories, or a recording wrapper). */
+export type NodeFactory = RaftNodeFactory;
 
 type SimEvent =
   | { readonly kind: 'deliver'; readonly atMs: number; readonly seq: number; readonly id: number; readonly msg: Message }
@@ -344,6 +341,7 @@ export class Simulator {
     this.eventSeq++;
     this.stats.crashes++;
     this.trace(`${this.nowMs} crash ${node}`);
+    this.factory.crashed?.(node);
     n.api = null;
     n.life++;
     n.unwritten = [];

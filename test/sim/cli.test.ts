@@ -4,9 +4,13 @@
  * the failing run with the same trace hash.
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../electron/cli/main';
+import { readRecording } from '../../shared/record/read';
 
 const BIN = fileURLToPath(new URL('../../electron/cli/raft-lab.mjs', import.meta.url));
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -71,4 +75,30 @@ describe('raft-lab CLI', () => {
     expect(again.code).toBe(1);
     expect(again.out).toContain(`trace hash ${hash}`);
   });
+
+  it('records a run with --out: the same run (same trace hash), a recording that replays with zero divergences, and no overwrite', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'raft-lab-sim-out-'));
+    try {
+      const file = join(dir, 'run.jsonl');
+      const args = ['sim', '--nodes', '5', '--seed', '9', '--ops', '200', '--faults', 'crash,partition'];
+      const plain = raftLab([...args, '--json']);
+      const recorded = raftLab([...args, '--json', '--out', file]);
+      expect(recorded.code).toBe(0);
+      expect(JSON.parse(recorded.out).traceHash).toBe(JSON.parse(plain.out).traceHash);
+      const recording = readRecording(readFileSync(file, 'utf8'));
+      expect(recording.header.cluster.nodes).toEqual([1, 2, 3, 4, 5]);
+      expect(recording.records.some((r) => r.record.kind === 'crash')).toBe(true);
+      const replayed = raftLab(['replay', file, '--verify']);
+      expect(replayed.code).toBe(0);
+      expect(replayed.out).toContain('zero divergences');
+      const before = readFileSync(file);
+      const again = raftLab([...args, '--out', file]);
+      expect(again.code).toBe(73);
+      expect(again.err).toContain('already exists');
+      expect(readFileSync(file).equals(before)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
 });
+
