@@ -30,6 +30,9 @@ export const UNSAFE_NAMES = {
   'skip-vote-check': 'skipVoteLogCheck',
   'double-vote': 'allowDoubleVote',
   'reply-before-persist': 'replyBeforePersist',
+  // The names the product's issues use for two of them.
+  figure8: 'commitPreviousTermByCount',
+  'no-vote-restriction': 'skipVoteLogCheck',
 } as const satisfies Record<string, keyof UnsafeOptions>;
 export type UnsafeName = keyof typeof UNSAFE_NAMES;
 

@@ -183,7 +183,7 @@ export const bench: BenchModule = {
     }
 
     for (const n of [3, 5]) {
-      const trials = await failoverMs(n, ctx.quick ? 2 : 5, ctx.log);
+      const trials = await failoverMs(n, ctx.quick ? 3 : 9, ctx.log);
       figures.push({
         key: `runtime.failoverMs.n${n}`,
         value: percentile(trials, 50),
