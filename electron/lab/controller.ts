@@ -7,13 +7,15 @@
  */
 import { appendFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { ConfChange, NodeId, NodeStatus, Role } from '../../shared/raft/types';
 import {
   HEALTHY_LINK,
   type ClusterOptions,
   type ClusterSnapshot,
   type DirectedLink,
+  type ExportFile,
+  type ExportFormat,
   type KvOp,
   type KvResult,
   type LabApi,
@@ -34,6 +36,7 @@ import type { ProcessExit, ProcessHost } from '../host/process-host';
 import { ClientRouter } from './client-router';
 import { EventStream } from './event-stream';
 import { NodeSupervisor } from './node-supervisor';
+import { exportRunFile, type DatabaseSource } from './run-export';
 import { cutLinks, linkKey } from './partitions';
 
 export interface LabControllerOptions {
@@ -191,6 +194,28 @@ export class LabController implements LabApi {
     await this.recordBuffer?.flush();
     const recording = readRecording(await readFile(file, 'utf8'), { allowIncomplete: true });
     return recording.end !== null ? recording : { ...recording, end: { kind: 'end', wallMs: Date.now(), records: recording.records.length } };
+  }
+
+  /**
+   * The current (or last destroyed) run as one file in `format`. Node databases come from the
+   * running nodes themselves or from the files of stopped ones, never from live files.
+   */
+  async exportRun(format: ExportFormat): Promise<ExportFile> {
+    const file = this.recordFile;
+    const recording = await this.recording();
+    if (file === null || recording === null) {
+      throw new Error(this.recordRuns ? 'nothing to export: no cluster has run yet' : 'nothing to export: this lab does not record its runs');
+    }
+    const cluster = this.cluster;
+    const ids = new Set<NodeId>(recording.header.cluster.nodes);
+    for (const id of cluster?.nodes.keys() ?? []) ids.add(id);
+    const databaseSource = (node: NodeId): DatabaseSource => {
+      const sup = cluster?.nodes.get(node);
+      if (sup === undefined || !sup.running) return { kind: 'files' };
+      if (sup.life === 'starting') return { kind: 'busy', why: 'it is starting' };
+      return { kind: 'live', write: async (path) => void (await sup.request({ type: 'export-db', path }, Math.max(this.requestTimeoutMs, 60_000))) };
+    };
+    return exportRunFile({ recording, recordingPath: file, dataDir: dirname(file), nodes: [...ids].sort((a, b) => a - b), databaseSource }, format);
   }
 
   /** The file the current (or last) cluster's recording streams to, or null when not recording. */

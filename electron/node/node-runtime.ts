@@ -50,6 +50,8 @@ export interface RuntimeStorage {
   load(): PersistedState | null;
   persist(batch: { readonly hardState: Ready['hardState']; readonly entries: readonly Entry[]; readonly snapshot: Snapshot | null }): Promise<void>;
   compact(snapshot: Snapshot): Promise<void>;
+  /** A complete SQLite file of everything persisted so far, written atomically to `path`. */
+  exportDatabase(path: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -229,6 +231,12 @@ export class NodeRuntime {
         return this.reply(cmd.req, { kind: 'ack', sent: [] });
       case 'status':
         return this.reply(cmd.req, { kind: 'status', status: raft.status(), pending: this.pendingItems() });
+      case 'export-db': {
+        const storage = this.storage;
+        if (storage === null) throw new Error('export-db: no storage');
+        await storage.exportDatabase(cmd.path);
+        return this.reply(cmd.req, { kind: 'ack', sent: [] });
+      }
       case 'shutdown':
         return this.shutdown(cmd.req);
     }

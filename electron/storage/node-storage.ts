@@ -224,8 +224,10 @@ export class NodeStorage {
         databaseBytes: dbBytes?.length ?? 0,
       });
       // A checkpoint was interrupted: finish it here, before the node runs, so that the next
-      // checkpoint can use the .prev name again.
-      if (prevBytes !== null) await storage.run(() => storage.checkpointInThread());
+      // checkpoint can use the .prev name again. Likewise when the journal held records: replay
+      // folded them into memory but not into the ops log, so a later checkpoint (which applies
+      // only the ops log to the file, then drops the journal) would lose them.
+      if (prevBytes !== null || activeEnd > 0) await storage.run(() => storage.checkpointInThread());
       return storage;
     } catch (error) {
       await journal?.close().catch(() => undefined);

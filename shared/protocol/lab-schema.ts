@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import type {
   ClusterOptions, DirectedLink, KvOp, KvResult, LabEvent, LinkFault, NamedPartition, NodeExit,
-  NodeView, PendingItem, Violation, ClusterSnapshot,
+  NodeView, PendingItem, Violation, ClusterSnapshot, ExportFile, ExportFormat,
 } from './lab';
 import type { ConfChange, Entry, Message, NodeStatus } from '../raft/types';
 import type { LabArgs, LabMethod } from './lab-wire';
@@ -184,6 +184,22 @@ export const labEventsSchema = z.array(labEventSchema);
 const speed = z.number().min(0.01).max(10);
 const pendingId = z.string().min(1).max(200);
 
+export const exportFormatSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('replay') }),
+  z.object({ kind: z.literal('shiviz') }),
+  z.object({ kind: z.literal('perfetto') }),
+  z.object({ kind: z.literal('history'), flavor: z.enum(['porcupine', 'knossos']) }),
+  z.object({ kind: z.literal('sqlite'), node: nodeId.min(1) }),
+  z.object({ kind: z.literal('archive') }),
+]);
+
+// A file name, not a path: no separators, so a host can never be steered to save elsewhere.
+const exportFileName = z.string().min(1).max(200).regex(/^[^/\\]+$/, 'a file name without folders');
+export const exportFileSchema = z.discriminatedUnion('encoding', [
+  z.object({ fileName: exportFileName, mimeType: z.string().min(1), encoding: z.literal('text'), text: z.string() }),
+  z.object({ fileName: exportFileName, mimeType: z.string().min(1), encoding: z.literal('base64'), base64: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64') }),
+]);
+
 /** One tuple schema per method: the method's parameters, positionally. */
 export const labArgsSchemas = {
   createCluster: z.tuple([clusterOptionsSchema]),
@@ -208,6 +224,7 @@ export const labArgsSchemas = {
     z.tuple([kvOpSchema]),
     z.tuple([kvOpSchema, z.object({ client: z.string().min(1).max(200).optional(), timeoutMs: z.number().int().min(1).max(600_000).optional() })]),
   ]),
+  exportRun: z.tuple([exportFormatSchema]),
 } as const satisfies { [M in LabMethod]: z.ZodType };
 
 /** Result schemas, for clients that check what a host answers. */
@@ -231,6 +248,7 @@ export const labResultSchemas = {
   setLinkFault: z.null(),
   partition: z.null(),
   submit: kvResultSchema,
+  exportRun: exportFileSchema,
 } as const satisfies { [M in LabMethod]: z.ZodType };
 
 /**
@@ -292,5 +310,7 @@ const _agreement: [
   Agrees<typeof clusterSnapshotSchema, ClusterSnapshot>,
   Agrees<typeof clusterOptionsSchema, ClusterOptions>,
   Agrees<typeof directedLink, DirectedLink>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
+  Agrees<typeof exportFormatSchema, ExportFormat>,
+  Agrees<typeof exportFileSchema, ExportFile>,
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
 void _agreement;

@@ -29,6 +29,7 @@ export const LAB_METHODS = [
   'setPaused', 'setSpeed', 'deliver', 'drop', 'fireTimeout', 'tickOnce',
   'setLinkFault', 'partition',
   'submit',
+  'exportRun',
 ] as const satisfies readonly LabMethod[];
 
 // Compile-time check that LAB_METHODS names every method: a missing one makes this `never`.

@@ -150,6 +150,32 @@ export type LabEvent =
 export type LabEventType = LabEvent['type'];
 
 // ---------------------------------------------------------------------------------------------
+// Export of the run for analysis (the app's Export menu; the CLI's `raft-lab export` does the same
+// from a recording file)
+
+/**
+ * What to export. `replay`: the recording itself (JSON Lines, loads back into the lab);
+ * `shiviz`: a ShiViz log; `perfetto`: Chrome Trace Event JSON; `history`: the client history for a
+ * linearizability checker (Porcupine JSON or Knossos EDN); `sqlite`: one node's database as a
+ * complete SQLite file; `archive`: all of it (every node's database included) as one tar file.
+ */
+export type ExportFormat =
+  | { readonly kind: 'replay' }
+  | { readonly kind: 'shiviz' }
+  | { readonly kind: 'perfetto' }
+  | { readonly kind: 'history'; readonly flavor: 'porcupine' | 'knossos' }
+  | { readonly kind: 'sqlite'; readonly node: NodeId }
+  | { readonly kind: 'archive' };
+
+export type ExportFormatKind = ExportFormat['kind'];
+
+/** One exported file, JSON-serialisable so it crosses IPC and the WebSocket unchanged. */
+export type ExportFile =
+  | { readonly fileName: string; readonly mimeType: string; readonly encoding: 'text'; readonly text: string }
+  /** Binary formats (archive, sqlite): the bytes in base64. */
+  | { readonly fileName: string; readonly mimeType: string; readonly encoding: 'base64'; readonly base64: string };
+
+// ---------------------------------------------------------------------------------------------
 // The API
 
 export interface ClusterSnapshot {
@@ -198,6 +224,10 @@ export interface LabApi {
 
   // Clients
   submit(op: KvOp, options?: { readonly client?: string; readonly timeoutMs?: number }): Promise<KvResult>;
+
+  // Export
+  /** The current (or last) run in `format`, as a file to save. Rejects with a clear reason when there is nothing to export. */
+  exportRun(format: ExportFormat): Promise<ExportFile>;
 
   /** Subscribe to the batched event stream. Returns an unsubscribe function. */
   onEvents(listener: (events: readonly LabEvent[]) => void): () => void;

@@ -149,6 +149,8 @@ export type NodeCommand =
   | { readonly type: 'transfer'; readonly req: number; readonly to: NodeId }
   | { readonly type: 'set-link-faults'; readonly req: number; readonly links: readonly OutgoingFault[]; readonly seed: number }
   | { readonly type: 'status'; readonly req: number }
+  /** Write a complete SQLite copy of everything persisted so far to `path` (a new file; the live files are only checkpointed as usual). */
+  | { readonly type: 'export-db'; readonly req: number; readonly path: string }
   | { readonly type: 'shutdown'; readonly req: number };
 
 export type NodeCommandType = NodeCommand['type'];
@@ -191,6 +193,7 @@ const nodeCommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('transfer'), req, to: nodeId }),
   z.object({ type: z.literal('set-link-faults'), req, links: z.array(z.object({ to: nodeId, fault: linkFaultSchema })), seed: z.number().int() }),
   z.object({ type: z.literal('status'), req }),
+  z.object({ type: z.literal('export-db'), req, path: z.string().min(1) }),
   z.object({ type: z.literal('shutdown'), req }),
 ]);
 

@@ -288,4 +288,6 @@ export class BranchLab implements LabApi {
   setLinkFault(): Promise<void> { return this.refuse('link faults'); }
   partition(): Promise<void> { return this.refuse('partitions'); }
   submit(): Promise<never> { return this.refuse('client requests'); }
+  // A branch is not recorded: export the recording it came from instead (leave the branch first).
+  exportRun(): Promise<never> { return this.refuse('export'); }
 }

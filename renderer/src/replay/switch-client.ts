@@ -83,5 +83,6 @@ export function createSwitchableClient(live: LabClient): SwitchableClient {
     setLinkFault: verb('setLinkFault'),
     partition: verb('partition'),
     submit: verb('submit'),
+    exportRun: verb('exportRun'),
   };
 }
