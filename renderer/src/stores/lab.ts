@@ -6,7 +6,7 @@
 import { acceptHMRUpdate, defineStore } from 'pinia';
 import { computed, onScopeDispose, ref, shallowRef } from 'vue';
 import type {
-  ClusterOptions, ClusterSnapshot, DirectedLink, KvOp, KvResult, LabEvent, LinkFault, NamedPartition,
+  ClusterOptions, ClusterSnapshot, DirectedLink, ExportFile, ExportFormat, KvOp, KvResult, LabEvent, LinkFault, NamedPartition,
   NodeView, PendingItem, Violation,
 } from '../../../shared/protocol/lab';
 import type { ConfChange, NodeId, NodeStatus } from '../../../shared/raft/types';
@@ -185,6 +185,8 @@ export const useLabStore = defineStore('lab', () => {
   const changeMembership = (c: ConfChange) => run(`membership ${c.type} ${c.node}`, () => client.changeMembership(c));
   const transferLeadership = (to: NodeId) => run(`transfer to ${to}`, () => client.transferLeadership(to));
   const submit = (op: KvOp): Promise<KvResult | undefined> => run(`client ${op.type}`, () => client.submit(op, { client: 'ui' }));
+  /** The run as a file in `format` (the caller saves it); undefined when the lab refused, with the reason in lastError. */
+  const exportRun = (format: ExportFormat): Promise<ExportFile | undefined> => run(`export ${format.kind}`, () => client.exportRun(format));
 
   const offEvents = client.onEvents(apply);
   const offConn = client.onConnectionStatus((s) => {
@@ -202,7 +204,7 @@ export const useLabStore = defineStore('lab', () => {
     nodeIds, nodeList, leader, leaders, maxTerm, cutLinks,
     apply, sync, createCluster, setPaused, togglePaused, setSpeed, tickOnce, deliver, drop, fireTimeout,
     crashNode, restartNode, setNodePaused, partition, setLinkFault, setAllLinks, toggleLink,
-    addNode, changeMembership, transferLeadership, submit,
+    addNode, changeMembership, transferLeadership, submit, exportRun,
   };
 });
 
