@@ -7,8 +7,12 @@
  * election (§5.2): a fired timeout sends real RequestVotes, and an isolated leader keeps
  * believing it leads (it cannot commit: that is what the stage shows).
  */
+import { execFileSync } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { expect } from '@playwright/test';
-import type { LabPage } from './lab-page';
+import { archiveFileNames } from '../../shared/record/export-archive';
+import { readRecording } from '../../shared/record/read';
+import { SHOT_DIR, type LabPage } from './lab-page';
 
 export interface JourneyState {
   leader: number;
@@ -222,4 +226,51 @@ export async function keyboardOnly(lab: LabPage, state: JourneyState): Promise<v
   await expect(p.getByTestId('inspector').getByRole('heading', { name: new RegExp(`^Node ${state.leader}\\b`) })).toBeVisible();
   await p.keyboard.press('Escape');
   await expect(p.getByTestId('inspector').getByRole('heading')).toHaveCount(0);
+}
+
+/**
+ * Export from the toolbar's menu: the replay log and the archive arrive as downloads. The replay
+ * log reads back with shared/record's reader (which throws on any error) and holds the run's
+ * nodes; the archive lists every export and the cluster's node databases (`tar -tf`).
+ */
+export async function exportRecording(lab: LabPage): Promise<void> {
+  const p = lab.page;
+  const button = p.getByTestId('export-button');
+  await button.click();
+  const menu = p.getByRole('menu', { name: 'Export format' });
+  await expect(menu).toBeVisible();
+  await expect(menu.getByRole('menuitem', { name: /Node 1 database/ })).toBeVisible();
+  await lab.shot('10-export-menu');
+
+  const replayDownload = p.waitForEvent('download');
+  await menu.getByRole('menuitem', { name: /Replay log/ }).click();
+  const replay = await replayDownload;
+  expect(replay.suggestedFilename()).toMatch(/^recording-\d+\.jsonl$/);
+  const replayPath = `${SHOT_DIR}/${lab.shotPrefix}-${replay.suggestedFilename()}`;
+  await replay.saveAs(replayPath);
+  const recording = readRecording(await readFile(replayPath, 'utf8'));
+  expect(recording.header.cluster.nodes).toEqual([1, 2, 3, 4, 5]);
+  const recorded = new Set(recording.records.flatMap(({ record }) => ('node' in record ? [record.node] : [])));
+  for (const id of [1, 2, 3, 4, 5]) expect(recorded.has(id), `records of node ${id}`).toBe(true);
+  await expect(p.getByRole('alert')).toHaveCount(0);
+
+  // Keyboard this time: focus the button, open with ↓, move to the last item (the archive).
+  await button.focus();
+  await p.keyboard.press('ArrowDown');
+  await expect(menu.getByRole('menuitem').first()).toBeFocused();
+  await p.keyboard.press('End');
+  await expect(menu.getByRole('menuitem', { name: /Everything/ })).toBeFocused();
+  const archiveDownload = p.waitForEvent('download');
+  await p.keyboard.press('Enter');
+  const archive = await archiveDownload;
+  expect(archive.suggestedFilename()).toMatch(/^recording-\d+\.tar$/);
+  const archivePath = `${SHOT_DIR}/${lab.shotPrefix}-${archive.suggestedFilename()}`;
+  await archive.saveAs(archivePath);
+  const members = execFileSync('tar', ['-tf', archivePath], { encoding: 'utf8' }).trim().split('\n');
+  const expected = archiveFileNames('raft-lab-export', [1, 2, 3, 4, 5]);
+  for (const name of expected) expect(members).toContain(name);
+  for (const name of members) expect(name).toMatch(/^raft-lab-export\/(README\.txt|recording\.jsonl|shiviz\.log|trace\.json|history\.(porcupine\.json|knossos\.edn)|node-\d+\.sqlite)$/);
+  await expect(menu).toHaveCount(0);
+  await expect(button).toBeFocused();
+  await expect(p.getByRole('alert')).toHaveCount(0);
 }

@@ -27,7 +27,7 @@ export const SHOT_DIR = 'test-results/e2e';
 export class LabPage {
   readonly errors: string[] = [];
 
-  constructor(readonly page: Page, private readonly shotPrefix: string) {
+  constructor(readonly page: Page, readonly shotPrefix: string) {
     mkdirSync(SHOT_DIR, { recursive: true });
     page.on('console', (m) => { if (m.type() === 'error') this.errors.push(`console: ${m.text()}`); });
     page.on('pageerror', (e) => this.errors.push(`page error: ${e.message}`));
