@@ -26,7 +26,7 @@ import {
   type PendingItem,
   type Violation,
 } from '../../shared/protocol/lab';
-import { pendingHolder, type NodeEvent, type NodeInit, type ProposeReply, type ReplyBody } from '../../shared/protocol/node-ipc';
+import { parseNodeEvent, pendingHolder, type NodeEvent, type NodeInit, type ProposeReply, type ReplyBody } from '../../shared/protocol/node-ipc';
 import { InvariantChecker } from '../../shared/check/invariants';
 import type { JsonValue, Recording } from '../../shared/record/format';
 import { LineBuffer } from '../../shared/record/line-buffer';
@@ -211,11 +211,40 @@ export class LabController implements LabApi {
     for (const id of cluster?.nodes.keys() ?? []) ids.add(id);
     const databaseSource = (node: NodeId): DatabaseSource => {
       const sup = cluster?.nodes.get(node);
-      if (sup === undefined || !sup.running) return { kind: 'files' };
+      if (sup === undefined || !sup.running) return { kind: 'files', write: (copyDir, path) => this.exportFilesInProcess(node, copyDir, path) };
       if (sup.life === 'starting') return { kind: 'busy', why: 'it is starting' };
       return { kind: 'live', write: async (path) => void (await sup.request({ type: 'export-db', path }, Math.max(this.requestTimeoutMs, 60_000))) };
     };
     return exportRunFile({ recording, recordingPath: file, dataDir: dirname(file), nodes: [...ids].sort((a, b) => a - b), databaseSource }, format);
+  }
+
+  /**
+   * A stopped node's database: a short-lived node process (never initialised as a node) opens the
+   * scratch copy of its files and writes a complete SQLite file, then is killed. Main itself never
+   * opens node storage.
+   */
+  private async exportFilesInProcess(node: NodeId, copyDir: string, path: string): Promise<void> {
+    const proc = this.host.spawn(node);
+    const timeoutMs = Math.max(this.requestTimeoutMs, 60_000);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+        proc.onMessage((raw) => {
+          const parsed = parseNodeEvent(raw);
+          if (!parsed.ok || parsed.value.type !== 'reply' || parsed.value.req !== 1) return;
+          clearTimeout(timer);
+          if (parsed.value.ok) resolve();
+          else reject(new Error(parsed.value.error));
+        });
+        proc.onExit((exit) => {
+          clearTimeout(timer);
+          reject(new Error(`the export process ended (${exit.reason}${exit.reason === 'crashed' ? `: ${exit.detail}` : ''})`));
+        });
+        proc.send({ type: 'export-files', req: 1, node, dataDir: copyDir, path });
+      });
+    } finally {
+      if (!proc.exited) await proc.kill();
+    }
   }
 
   /** The file the current (or last) cluster's recording streams to, or null when not recording. */

@@ -5,8 +5,8 @@
  *
  * Node databases are never read from the live files of a running node (a checkpoint may be
  * replacing them mid-read): a running node writes a complete copy itself (`export-db`), and the
- * files of a stopped node are copied to a scratch folder and opened there, so the originals are
- * left untouched either way.
+ * files of a stopped node are copied to a scratch folder and opened there by a short-lived node
+ * process (`export-files`), so the originals are left untouched either way.
  */
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -19,14 +19,17 @@ import { exportPerfetto } from '../../shared/record/export-perfetto';
 import { exportShiViz } from '../../shared/record/export-shiviz';
 import type { Recording } from '../../shared/record/format';
 import { encodeRecording } from '../../shared/record/write';
-import { NodeStorage } from '../storage';
 
 /** Where one node's database comes from at export time. */
 export type DatabaseSource =
   /** The node process runs: it writes a complete copy to `path` itself. */
   | { readonly kind: 'live'; readonly write: (path: string) => Promise<void> }
-  /** No process owns the files: read them (through a scratch copy). */
-  | { readonly kind: 'files' }
+  /**
+   * No process owns the files: they are copied to `copyDir`, and `write` turns that copy into a
+   * complete SQLite file at `path` (opening a node's files folds in its journal, which needs the
+   * storage code: a node process does it, not main).
+   */
+  | { readonly kind: 'files'; readonly write: (copyDir: string, path: string) => Promise<void> }
   /** The process is coming up and may be replaying its files right now. */
   | { readonly kind: 'busy'; readonly why: string };
 
@@ -102,15 +105,13 @@ async function nodeDatabase(input: RunExportInput, node: NodeId): Promise<Uint8A
     const copy = join(scratch, 'files');
     await mkdir(copy);
     for (const n of mine) await copyFile(join(input.dataDir, n), join(copy, n));
-    let storage: NodeStorage;
+    const out = join(scratch, `export-${node}.sqlite`);
     try {
-      storage = await NodeStorage.open(copy, node);
+      await source.write(copy, out);
     } catch (e) {
-      throw new Error(`export: node ${node}'s database in ${input.dataDir} cannot be opened: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      throw new Error(`export: node ${node}'s database in ${input.dataDir} cannot be read: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     }
-    // Closing folds the journal records that opening replayed into the (scratch) file.
-    await storage.close();
-    return new Uint8Array(await readFile(join(copy, `node-${node}.sqlite`)));
+    return new Uint8Array(await readFile(out));
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }

@@ -145,6 +145,7 @@ export class NodeRuntime {
 
   private async handle(cmd: NodeCommand, ports: readonly PeerPort[]): Promise<void> {
     if (cmd.type === 'init') return this.start(cmd.req, cmd.init);
+    if (cmd.type === 'export-files') return this.exportFiles(cmd.req, cmd.node, cmd.dataDir, cmd.path);
     if (this.phase !== 'up') {
       this.replyError(cmd.req, new Error(`node is ${this.phase}, cannot ${cmd.type}`));
       return;
@@ -240,6 +241,19 @@ export class NodeRuntime {
       case 'shutdown':
         return this.shutdown(cmd.req);
     }
+  }
+
+  /** A process that only exports a stopped node's database (see the `export-files` command). */
+  private async exportFiles(req: number, node: NodeId, dataDir: string, path: string): Promise<void> {
+    if (this.phase !== 'waiting') throw new Error(`export-files: node already ${this.phase}`);
+    this.phase = 'stopping'; // this process will never run a node
+    const storage = await this.deps.openStorage(dataDir, node);
+    try {
+      await storage.exportDatabase(path);
+    } finally {
+      await storage.close();
+    }
+    this.post({ type: 'reply', req, ok: true, body: { kind: 'ack', sent: [] } });
   }
 
   private async start(req: number, init: NodeInit): Promise<void> {

@@ -151,6 +151,12 @@ export type NodeCommand =
   | { readonly type: 'status'; readonly req: number }
   /** Write a complete SQLite copy of everything persisted so far to `path` (a new file; the live files are only checkpointed as usual). */
   | { readonly type: 'export-db'; readonly req: number; readonly path: string }
+  /**
+   * Instead of `init`, to a fresh process: open node `node`'s files in `dataDir` (a scratch copy
+   * of a stopped node's files; opening may rewrite them), write a complete SQLite copy to `path`,
+   * reply, and do nothing else. Main then kills the process.
+   */
+  | { readonly type: 'export-files'; readonly req: number; readonly node: NodeId; readonly dataDir: string; readonly path: string }
   | { readonly type: 'shutdown'; readonly req: number };
 
 export type NodeCommandType = NodeCommand['type'];
@@ -194,6 +200,7 @@ const nodeCommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('set-link-faults'), req, links: z.array(z.object({ to: nodeId, fault: linkFaultSchema })), seed: z.number().int() }),
   z.object({ type: z.literal('status'), req }),
   z.object({ type: z.literal('export-db'), req, path: z.string().min(1) }),
+  z.object({ type: z.literal('export-files'), req, node: nodeId.min(1), dataDir: z.string().min(1), path: z.string().min(1) }),
   z.object({ type: z.literal('shutdown'), req }),
 ]);
 
