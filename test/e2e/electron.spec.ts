@@ -127,6 +127,17 @@ test.describe.serial('Electron app: a user journey through a 5-node cluster', ()
   test('crash and restart a node: it catches up', async () => {
     await journey.crashAndCatchUp(lab, state);
   });
+  test('File > Export… opens the window\'s export menu', async () => {
+    await app.evaluate(({ Menu }) => {
+      Menu.getApplicationMenu()?.getMenuItemById('exportRun')?.click();
+    });
+    const menu = page.getByRole('menu', { name: 'Export format' });
+    await expect(menu).toBeVisible();
+    await expect(menu.getByRole('menuitem').first()).toBeFocused();
+    await lab.shot('06b-export-from-app-menu');
+    await page.keyboard.press('Escape');
+    await expect(menu).toHaveCount(0);
+  });
 
   test('a node process killed from outside shows as crashed, not as a hang', async () => {
     const pids = await app.evaluate(({ app: electronApp }) =>
