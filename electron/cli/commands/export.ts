@@ -131,7 +131,8 @@ async function withDatabase<T>(dir: string, node: NodeId, use: (storage: NodeSto
   const names = await readdir(dir).catch((e: NodeJS.ErrnoException) => {
     throw new FileProblem(`${dir}: cannot read the data folder (${e.code ?? String(e)})`, EXIT_NO_INPUT);
   });
-  const mine = names.filter((n) => n === `node-${node}.sqlite` || n === `node-${node}.journal`);
+  // .journal.prev too: a checkpoint that was cut short leaves records only there.
+  const mine = names.filter((n) => n === `node-${node}.sqlite` || n === `node-${node}.journal` || n === `node-${node}.journal.prev`);
   if (mine.length === 0) return null;
   const scratch = await mkdtemp(join(tmpdir(), 'raft-lab-export-'));
   try {
