@@ -15,7 +15,8 @@ import type { Database, SqlValue, Statement } from 'sql.js';
 import type { ConfState, Entry, HardState, NodeId, PersistedState, Snapshot } from '../../shared/raft/types';
 import { confChangeSchema, describeIssues, hardStateSchema, snapshotSchema } from './codecs';
 import type { JournalRecord } from './codecs';
-import { applyConfChange } from './conf-state';
+// The configuration in effect: the core's own rule for applying a change.
+import { applyChange as applyConfChange } from '../../shared/raft/conf';
 
 export const SCHEMA_VERSION = 1;
 
