@@ -21,11 +21,13 @@ import {
   type LabApi,
   type LabEvent,
   type LinkFault,
+  type LogRange,
   type NamedPartition,
   type NodeView,
   type PendingItem,
   type Violation,
 } from '../../shared/protocol/lab';
+import { logRangeProblem } from '../../shared/protocol/lab-schema';
 import { parseNodeEvent, pendingHolder, type NodeEvent, type NodeInit, type ProposeReply, type ReplyBody } from '../../shared/protocol/node-ipc';
 import { InvariantChecker } from '../../shared/check/invariants';
 import type { JsonValue, Recording } from '../../shared/record/format';
@@ -541,6 +543,16 @@ export class LabController implements LabApi {
     const router = this.router;
     if (router === null) return Promise.reject(new Error('submit: no cluster'));
     return router.submit(op, options);
+  }
+
+  async readLog(node: NodeId, lo: number, hi: number): Promise<LogRange> {
+    const problem = logRangeProblem(lo, hi);
+    if (problem !== null) throw new Error(`readLog: ${problem}`);
+    const sup = this.node(node);
+    if (!sup.running || sup.life === 'starting') throw new Error(`readLog: node ${node} is ${sup.life}, so its log cannot be read until it runs again`);
+    const body = await sup.request({ type: 'read-log', lo, hi }, this.requestTimeoutMs);
+    if (body.kind !== 'log') throw new Error(`readLog: unexpected reply ${body.kind}`);
+    return { node, entries: body.entries, firstIndex: body.firstIndex, lastIndex: body.lastIndex, commit: body.commit };
   }
 
   /** Linearizable read through ReadIndex on the leader (not logged). */

@@ -232,6 +232,10 @@ export class NodeRuntime {
         return this.reply(cmd.req, { kind: 'ack', sent: [] });
       case 'status':
         return this.reply(cmd.req, { kind: 'status', status: raft.status(), pending: this.pendingItems() });
+      case 'read-log': {
+        const s = raft.status();
+        return this.reply(cmd.req, { kind: 'log', entries: raft.entries(cmd.lo, cmd.hi), firstIndex: s.firstIndex, lastIndex: s.lastIndex, commit: s.commit });
+      }
       case 'export-db': {
         const storage = this.storage;
         if (storage === null) throw new Error('export-db: no storage');

@@ -9,8 +9,9 @@
 import { z } from 'zod';
 import type {
   ClusterOptions, DirectedLink, KvOp, KvResult, LabEvent, LinkFault, NamedPartition, NodeExit,
-  NodeView, PendingItem, Violation, ClusterSnapshot, ExportFile, ExportFormat,
+  NodeView, PendingItem, Violation, ClusterSnapshot, ExportFile, ExportFormat, LogRange,
 } from './lab';
+import { MAX_LOG_READ } from './lab';
 import type { ConfChange, Entry, Message, NodeStatus } from '../raft/types';
 import type { LabArgs, LabMethod } from './lab-wire';
 
@@ -200,6 +201,24 @@ export const exportFileSchema = z.discriminatedUnion('encoding', [
   z.object({ fileName: exportFileName, mimeType: z.string().min(1), encoding: z.literal('base64'), base64: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64') }),
 ]);
 
+/** Problem with a readLog range [lo, hi), or null when it is fine (shared by every LabApi). */
+export function logRangeProblem(lo: number, hi: number): string | null {
+  if (!Number.isInteger(lo) || !Number.isInteger(hi)) return `log range [${lo}, ${hi}) must be whole numbers`;
+  if (lo < 1) return `log range [${lo}, ${hi}) must start at index 1 or later`;
+  if (hi < lo) return `log range [${lo}, ${hi}) ends before it starts`;
+  if (hi - lo > MAX_LOG_READ) return `log range [${lo}, ${hi}) asks for ${hi - lo} entries; at most ${MAX_LOG_READ} per call`;
+  return null;
+}
+
+const readLogArgs = z.tuple([nodeId.min(1), index, index]).superRefine(([, lo, hi], ctx) => {
+  const problem = logRangeProblem(lo, hi);
+  if (problem !== null) ctx.addIssue({ code: 'custom', message: problem, path: [1] });
+});
+
+export const logRangeSchema = z.object({
+  node: nodeId, entries: z.array(entrySchema).max(MAX_LOG_READ), firstIndex: index, lastIndex: index, commit: index,
+});
+
 /** One tuple schema per method: the method's parameters, positionally. */
 export const labArgsSchemas = {
   createCluster: z.tuple([clusterOptionsSchema]),
@@ -224,6 +243,7 @@ export const labArgsSchemas = {
     z.tuple([kvOpSchema]),
     z.tuple([kvOpSchema, z.object({ client: z.string().min(1).max(200).optional(), timeoutMs: z.number().int().min(1).max(600_000).optional() })]),
   ]),
+  readLog: readLogArgs,
   exportRun: z.tuple([exportFormatSchema]),
 } as const satisfies { [M in LabMethod]: z.ZodType };
 
@@ -248,6 +268,7 @@ export const labResultSchemas = {
   setLinkFault: z.null(),
   partition: z.null(),
   submit: kvResultSchema,
+  readLog: logRangeSchema,
   exportRun: exportFileSchema,
 } as const satisfies { [M in LabMethod]: z.ZodType };
 
@@ -312,5 +333,6 @@ const _agreement: [
   Agrees<typeof directedLink, DirectedLink>,
   Agrees<typeof exportFormatSchema, ExportFormat>,
   Agrees<typeof exportFileSchema, ExportFile>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
+  Agrees<typeof logRangeSchema, LogRange>,
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
 void _agreement;

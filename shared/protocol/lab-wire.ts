@@ -29,6 +29,7 @@ export const LAB_METHODS = [
   'setPaused', 'setSpeed', 'deliver', 'drop', 'fireTimeout', 'tickOnce',
   'setLinkFault', 'partition',
   'submit',
+  'readLog',
   'exportRun',
 ] as const satisfies readonly LabMethod[];
 

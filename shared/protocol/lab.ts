@@ -4,7 +4,7 @@
  * electron/lab implements it; transports carry it as LabRequest / LabResponse / LabEvent JSON.
  * Schemas for runtime validation live in lab-schema.ts beside this file.
  */
-import type { ConfChange, Message, NodeId, NodeStatus, Role } from '../raft/types';
+import type { ConfChange, Entry, Message, NodeId, NodeStatus, Role } from '../raft/types';
 
 // ---------------------------------------------------------------------------------------------
 // Cluster creation and per-node facts
@@ -191,6 +191,20 @@ export interface ClusterSnapshot {
   readonly seq: number;
 }
 
+/** Most entries one `readLog` call returns; callers page through longer ranges. */
+export const MAX_LOG_READ = 2000;
+
+/** Part of one node's log, as `readLog` answers it. */
+export interface LogRange {
+  readonly node: NodeId;
+  /** The entries held with index in [lo, hi), in order (none below firstIndex: compacted into the snapshot). */
+  readonly entries: readonly Entry[];
+  /** First index still in the log (snapshot index + 1). */
+  readonly firstIndex: number;
+  readonly lastIndex: number;
+  readonly commit: number;
+}
+
 export interface LabApi {
   createCluster(options: ClusterOptions): Promise<ClusterSnapshot>;
   /** Stop every node cleanly and forget the cluster. */
@@ -224,6 +238,14 @@ export interface LabApi {
 
   // Clients
   submit(op: KvOp, options?: { readonly client?: string; readonly timeoutMs?: number }): Promise<KvResult>;
+
+  // Inspection
+  /**
+   * The entries node `node` holds with index in [lo, hi) (1 <= lo <= hi, at most MAX_LOG_READ of
+   * them), so a page that connects to a running cluster can show entries it never saw sent.
+   * Rejects with a clear reason for a bad range or a node that is not running.
+   */
+  readLog(node: NodeId, lo: number, hi: number): Promise<LogRange>;
 
   // Export
   /** The current (or last) run in `format`, as a file to save. Rejects with a clear reason when there is nothing to export. */

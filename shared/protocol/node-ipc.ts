@@ -11,7 +11,7 @@
  * `req`. Everything else the node sends is an unsolicited event.
  */
 import { z } from 'zod';
-import type { ConfChange, HardState, Message, NodeId, NodeStatus, PersistedState, Ready, SnapshotMeta, SoftState } from '../raft/types';
+import type { ConfChange, Entry, HardState, Message, NodeId, NodeStatus, PersistedState, Ready, SnapshotMeta, SoftState } from '../raft/types';
 import type { KvOp, KvResult, LinkFault, PendingItem } from './lab';
 import type { SendStamp } from '../record/format';
 import type { RecordCursor } from '../record/recorder';
@@ -149,6 +149,8 @@ export type NodeCommand =
   | { readonly type: 'transfer'; readonly req: number; readonly to: NodeId }
   | { readonly type: 'set-link-faults'; readonly req: number; readonly links: readonly OutgoingFault[]; readonly seed: number }
   | { readonly type: 'status'; readonly req: number }
+  /** The entries held with index in [lo, hi) (the lab's readLog; the controller bounds the range). */
+  | { readonly type: 'read-log'; readonly req: number; readonly lo: number; readonly hi: number }
   /** Write a complete SQLite copy of everything persisted so far to `path` (a new file; the live files are only checkpointed as usual). */
   | { readonly type: 'export-db'; readonly req: number; readonly path: string }
   /**
@@ -199,6 +201,7 @@ const nodeCommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('transfer'), req, to: nodeId }),
   z.object({ type: z.literal('set-link-faults'), req, links: z.array(z.object({ to: nodeId, fault: linkFaultSchema })), seed: z.number().int() }),
   z.object({ type: z.literal('status'), req }),
+  z.object({ type: z.literal('read-log'), req, lo: count.min(1), hi: count.min(1) }).refine((c) => c.hi >= c.lo && c.hi - c.lo <= 10_000, 'read-log: hi must be >= lo and the range at most 10000 entries'),
   z.object({ type: z.literal('export-db'), req, path: z.string().min(1) }),
   z.object({ type: z.literal('export-files'), req, node: nodeId.min(1), dataDir: z.string().min(1), path: z.string().min(1) }),
   z.object({ type: z.literal('shutdown'), req }),
@@ -217,7 +220,8 @@ export type ReplyBody =
   | { readonly kind: 'ack'; readonly sent: readonly string[] }
   | { readonly kind: 'status'; readonly status: NodeStatus; readonly pending: readonly PendingItem[] }
   | { readonly kind: 'proposed'; readonly result: ProposeReply; readonly sent: readonly string[] }
-  | { readonly kind: 'read'; readonly value: string | null; readonly index: number };
+  | { readonly kind: 'read'; readonly value: string | null; readonly index: number }
+  | { readonly kind: 'log'; readonly entries: readonly Entry[]; readonly firstIndex: number; readonly lastIndex: number; readonly commit: number };
 
 /**
  * One Ready as the node handled it (persisted, then sent, then applied): what the invariant
@@ -288,6 +292,7 @@ const replyBodySchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('status'), status: nodeStatusSchema, pending: z.array(pendingItemSchema) }),
   z.object({ kind: z.literal('proposed'), result: proposeReplySchema, sent: z.array(z.string()) }),
   z.object({ kind: z.literal('read'), value: z.string().nullable(), index: count }),
+  z.object({ kind: z.literal('log'), entries: z.array(entrySchema), firstIndex: count, lastIndex: count, commit: count }),
 ]);
 
 const readySchema = z.object({

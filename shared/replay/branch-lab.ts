@@ -12,8 +12,9 @@
 import { InvariantChecker } from '../check/invariants';
 import { KvStateMachine } from '../kv/state-machine';
 import type {
-  ClusterOptions, ClusterSnapshot, LabApi, LabEvent, NodeLife, NodeView, PendingItem, Violation,
+  ClusterOptions, ClusterSnapshot, LabApi, LabEvent, LogRange, NodeLife, NodeView, PendingItem, Violation,
 } from '../protocol/lab';
+import { logRangeProblem } from '../protocol/lab-schema';
 import type { RaftNodeApi } from '../raft/api';
 import type { ConfState, Entry, Message, NodeId, PersistedState, RaftConfig, Ready, Role, Snapshot } from '../raft/types';
 import { createRng, type Rng } from '../util/rng';
@@ -288,6 +289,21 @@ export class BranchLab implements LabApi {
   setLinkFault(): Promise<void> { return this.refuse('link faults'); }
   partition(): Promise<void> { return this.refuse('partitions'); }
   submit(): Promise<never> { return this.refuse('client requests'); }
+  /** Answered from the branch node's own log, like the live lab asks a node process. */
+  readLog(node: NodeId, lo: number, hi: number): Promise<LogRange> {
+    const problem = logRangeProblem(lo, hi);
+    if (problem !== null) return Promise.reject(new Error(`readLog: ${problem}`));
+    let n: BranchNode;
+    try {
+      n = this.node(node);
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
+    const api = n.api;
+    if (api === null) return Promise.reject(new Error(`readLog: node ${node} is crashed in this branch, so its log cannot be read until it restarts`));
+    const s = api.status();
+    return Promise.resolve({ node, entries: api.entries(lo, hi), firstIndex: s.firstIndex, lastIndex: s.lastIndex, commit: s.commit });
+  }
   // A branch is not recorded: export the recording it came from instead (leave the branch first).
   exportRun(): Promise<never> { return this.refuse('export'); }
 }

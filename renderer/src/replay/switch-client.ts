@@ -83,6 +83,8 @@ export function createSwitchableClient(live: LabClient): SwitchableClient {
     setLinkFault: verb('setLinkFault'),
     partition: verb('partition'),
     submit: verb('submit'),
+    // Replay frames carry each log exactly (replaceLogs), so readLog is refused there like any verb.
+    readLog: verb('readLog'),
     exportRun: verb('exportRun'),
   };
 }

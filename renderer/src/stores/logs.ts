@@ -3,14 +3,15 @@
  * AppendEntries; a follower's log follows the AppendEntries delivered to it, with Raft's own
  * rule (an entry whose term differs from the one held at its index replaces it and everything
  * after). Node status then trims each log to the node's real lastIndex and marks what is
- * compacted. Entries the UI never saw (sent before it connected) show as unknown.
+ * compacted. Entries the UI never saw (sent before it connected, or while a node was down) are
+ * read from the lab with readLog, lazily: the log table asks `fill` for the rows in view only.
  *
  * Storage is columnar and plain (not reactive): `version` bumps once per batch.
  */
 import { acceptHMRUpdate, defineStore } from 'pinia';
 import { onScopeDispose, ref } from 'vue';
-import type { LabEvent } from '../../../shared/protocol/lab';
-import type { AppendEntries, Entry, NodeId } from '../../../shared/raft/types';
+import { MAX_LOG_READ, type LabEvent, type LogRange } from '../../../shared/protocol/lab';
+import type { AppendEntries, Entry, NodeId, NodeStatus } from '../../../shared/raft/types';
 import { useLabClient } from '../transport/inject';
 import { describeEntry } from '../format/describe';
 
@@ -91,6 +92,90 @@ export const useLogsStore = defineStore('logs', () => {
     refresh();
   }
 
+  // ---------------------------------------------------------------------------------------------
+  // Reading what the stream never showed (readLog)
+
+  /** Requests are aligned chunks, so overlapping windows share one request. */
+  const CHUNK = Math.min(500, MAX_LOG_READ);
+  /** `${node}:${chunkStart}` being read now. */
+  const loading = new Set<string>();
+  /** Nodes whose last read failed (not running, replay mode): asked again only once their life changes. */
+  const unreadable = new Set<NodeId>();
+  /** Nodes whose status this store has seen (stream or `seedStatus`). */
+  const statusSeen = new Set<NodeId>();
+  /** Bumped on cluster-created, so a read answered for an earlier cluster is dropped. */
+  let generation = 0;
+
+  function missing(l: NodeLog, i: number): boolean {
+    return !l.terms[i] || !l.texts[i];
+  }
+
+  /** Read from the lab the entries of `ids` with index in [lo, hi) that this page does not know. */
+  function fill(ids: readonly NodeId[], lo: number, hi: number): void {
+    for (const id of ids) {
+      const l = logs.get(id);
+      // Replay mode knows each log exactly (replaceLogs); nothing to read there.
+      if (!l || unreadable.has(id) || untexted.has(id)) continue;
+      const from = Math.max(lo, l.firstIndex, 1);
+      const to = Math.min(hi, l.lastIndex + 1);
+      for (let c = Math.floor(from / CHUNK) * CHUNK; c < to; c += CHUNK) {
+        const key = `${id}:${c}`;
+        if (loading.has(key)) continue;
+        let need = false;
+        for (let i = Math.max(c, from); i < Math.min(c + CHUNK, to) && !need; i++) need = missing(l, i);
+        if (!need) continue;
+        loading.add(key);
+        const gen = generation;
+        client.readLog(id, Math.max(c, 1), c + CHUNK).then(
+          (r) => { if (gen === generation) merge(r); },
+          () => { if (gen === generation) unreadable.add(id); },
+        ).finally(() => loading.delete(key));
+      }
+    }
+  }
+
+  /**
+   * Fill unknown cells from a read. What the stream already showed wins: an event that arrived
+   * after the node answered may be newer than the answer (a truncation, say).
+   */
+  function merge(r: LogRange): void {
+    const l = logs.get(r.node);
+    if (!l) return;
+    let changed = false;
+    for (const e of r.entries) {
+      if (e.index > Math.max(l.lastIndex, r.lastIndex)) break;
+      const have = l.terms[e.index];
+      if (have && have !== e.term) continue;
+      if (have && l.texts[e.index]) continue;
+      put(l, e);
+      changed = true;
+    }
+    if (!statusSeen.has(r.node)) {
+      l.lastIndex = Math.max(l.lastIndex, r.lastIndex);
+      l.firstIndex = r.firstIndex;
+      l.commit = Math.max(l.commit, r.commit);
+    }
+    if (changed) refresh();
+  }
+
+  /** A status from the lab's snapshot (a page that just connected): used until the stream reports one. */
+  function seedStatus(s: NodeStatus): void {
+    if (statusSeen.has(s.id)) return;
+    noteStatus(s);
+    refresh();
+  }
+
+  function noteStatus(s: NodeStatus): void {
+    statusSeen.add(s.id);
+    const l = logOf(s.id);
+    l.lastIndex = s.lastIndex;
+    l.firstIndex = s.firstIndex;
+    l.commit = s.commit;
+    l.applied = s.applied;
+    truncate(l, s.lastIndex + 1);
+    if (s.lastIndex > 0 && !l.terms[s.lastIndex]) l.terms[s.lastIndex] = s.lastTerm;
+  }
+
   function refresh(): void {
     let max = 0;
     for (const l of logs.values()) max = Math.max(max, l.lastIndex, l.terms.length - 1);
@@ -104,6 +189,9 @@ export const useLogsStore = defineStore('logs', () => {
         case 'cluster-created':
           logs.clear();
           untexted.clear();
+          unreadable.clear();
+          statusSeen.clear();
+          generation++;
           for (const id of e.nodes) logOf(id);
           break;
         case 'message-sent':
@@ -112,17 +200,13 @@ export const useLogsStore = defineStore('logs', () => {
         case 'message-delivered':
           if (e.message.type === 'AppendEntries' && e.message.entries.length > 0) onFollowerDeliver(e.message);
           break;
-        case 'node-status': {
-          const s = e.status;
-          const l = logOf(s.id);
-          l.lastIndex = s.lastIndex;
-          l.firstIndex = s.firstIndex;
-          l.commit = s.commit;
-          l.applied = s.applied;
-          truncate(l, s.lastIndex + 1);
-          if (s.lastIndex > 0 && !l.terms[s.lastIndex]) l.terms[s.lastIndex] = s.lastTerm;
+        case 'node-status':
+          noteStatus(e.status);
           break;
-        }
+        case 'node-life':
+          // A node that runs again may be read again (a restarted one has entries we never saw).
+          unreadable.delete(e.node);
+          break;
         default:
           break;
       }
@@ -153,7 +237,7 @@ export const useLogsStore = defineStore('logs', () => {
   const off = client.onEvents(apply);
   onScopeDispose(off);
 
-  return { version, maxIndex, apply, replaceLogs, termAt, textAt, log };
+  return { version, maxIndex, apply, replaceLogs, termAt, textAt, log, fill, seedStatus };
 });
 
 if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useLogsStore, import.meta.hot));

@@ -57,6 +57,7 @@ function wrapPreload(api: LabApi): LabClient {
     setLinkFault: call('setLinkFault'),
     partition: call('partition'),
     submit: call('submit'),
+    readLog: call('readLog'),
     exportRun: call('exportRun'),
     onEvents: call('onEvents'),
   };
