@@ -114,4 +114,22 @@ describe('BranchLab', () => {
     if (r.kind !== 'crash') throw new Error('the run has no crash');
     expect(() => index.branchStateAt(crash)).toThrow(`node ${r.node} is down at event ${crash}`);
   });
+
+  it('answers readLog from each branch node\'s log (as the recording had it) and refuses a crashed node', async () => {
+    const b = branchAt(end);
+    let read = 0;
+    for (const n of index.nodesAt(end)) {
+      const want = index.logAt(n.id, end);
+      const got = await b.readLog(n.id, want.firstIndex, want.lastIndex + 1);
+      expect(got.lastIndex).toBe(want.lastIndex);
+      expect(got.entries.length).toBe(want.lastIndex - want.firstIndex + 1);
+      expect(got.entries).toEqual(want.entries.slice(want.firstIndex));
+      read += got.entries.length;
+    }
+    expect(read).toBeGreaterThan(0);
+    await expect(b.readLog(1, 5, 2)).rejects.toThrow(/ends before it starts/);
+    await expect(b.readLog(99, 1, 2)).rejects.toThrow(/no node 99 in this branch/);
+    await b.crashNode(1);
+    await expect(b.readLog(1, 1, 2)).rejects.toThrow(/node 1 is crashed in this branch/);
+  });
 });
