@@ -53,4 +53,64 @@ test.describe.serial('browser host: a second page on a running cluster', () => {
     expect(late.errors).toEqual([]);
     expect(lab.errors).toEqual([]);
   });
+
+  test('on a long log it reads only the rows in view, and more when scrolled', async ({ browser }) => {
+    // 900 more writes (below the default snapshot interval of 1,000, so nothing is compacted)
+    // straight over the lab's WebSocket (the typing in the Client tab would take minutes).
+    const written = await first.evaluate(async (count) => {
+      const url = new URL('/lab', window.location.href);
+      url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+      const ws = new WebSocket(url);
+      await new Promise((resolve, reject) => { ws.onopen = resolve; ws.onerror = reject; });
+      const waiting = new Map<number, (ok: boolean) => void>();
+      ws.onmessage = (m) => {
+        const f = JSON.parse(String(m.data)) as { kind: string; id?: number; ok?: boolean; result?: { ok?: boolean } };
+        if (f.kind === 'response' && f.id !== undefined) waiting.get(f.id)?.(f.ok === true && f.result?.ok === true);
+      };
+      let ok = 0;
+      for (let start = 0; start < count; start += 100) {
+        const batch = [];
+        for (let i = start; i < Math.min(count, start + 100); i++) {
+          batch.push(new Promise<boolean>((resolve) => waiting.set(i + 1, resolve)));
+          ws.send(JSON.stringify({ kind: 'request', id: i + 1, method: 'submit', args: [{ type: 'put', key: `bulk${i}`, value: String(i) }, { timeoutMs: 30_000 }] }));
+        }
+        ok += (await Promise.all(batch)).filter(Boolean).length;
+      }
+      ws.close();
+      return ok;
+    }, 900);
+    expect(written).toBe(900);
+
+    const page = await browser.newPage({ baseURL: host.url, viewport: { width: 1280, height: 800 } });
+    try {
+      const late = new LabPage(page, 'late-page');
+      const reads: { node: number; lo: number; hi: number }[] = [];
+      page.on('websocket', (ws) => ws.on('framesent', (f) => {
+        const frame = JSON.parse(String(f.payload)) as { method?: string; args?: number[] };
+        if (frame.method === 'readLog' && frame.args) reads.push({ node: frame.args[0] ?? 0, lo: frame.args[1] ?? 0, hi: frame.args[2] ?? 0 });
+      }));
+      await page.goto('/');
+      await expect.poll(async () => Math.min(...(await late.logs()).map((l) => l.last)), { timeout: 60_000 }).toBeGreaterThan(900);
+      const table = page.getByTestId('log-table');
+      await expect(table.locator('.cell', { hasText: 'put bulk899 = 899' })).toHaveCount(3);
+      await expect(table.locator('.cell.unknown')).toHaveCount(0);
+      // At the tail only the chunk in view was read: nothing of the first 500 entries.
+      expect(reads.length).toBeGreaterThan(0);
+      expect(reads.filter((r) => r.lo < 500)).toEqual([]);
+      expect(reads.every((r) => r.hi - r.lo <= 500)).toBe(true);
+      await late.shot('long-log-tail');
+
+      // Going to index 10 reads the start of the log, and those rows are known too.
+      await page.getByLabel('Go to log index').fill('10');
+      await page.getByLabel('Go to log index').dispatchEvent('change');
+      await expect(table.locator('.row', { hasText: 'put k3 = v3' })).toBeVisible();
+      await expect(table.locator('.cell', { hasText: 'put k3 = v3' })).toHaveCount(3);
+      await expect(table.locator('.cell.unknown')).toHaveCount(0);
+      expect(reads.some((r) => r.lo === 1)).toBe(true);
+      await late.shot('long-log-scrolled');
+      expect(late.errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
 });
