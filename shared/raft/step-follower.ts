@@ -27,17 +27,18 @@ export function stepFollower(r: Raft, m: Message): void {
   }
 }
 
+function reply(r: Raft, m: AppendEntries, success: boolean, matchIndex: number, rejectHint: AppendEntriesResponse['rejectHint']): void {
+  r.send({ type: 'AppendEntriesResponse', from: r.id, to: m.from, term: r.term, success, matchIndex, rejectHint, readCtx: m.readCtx });
+}
+
 /**
  * The consistency check and append (§5.3). Accept only if we hold the leader's entry at
  * prevLogIndex; then drop conflicting entries and append the new ones. On rejection, send the
  * fast-backtracking hint: our last index, and the term we hold at prevLogIndex with its first
  * index, so the leader skips a whole term per round trip.
  */
-function reply(r: Raft, m: AppendEntries, success: boolean, matchIndex: number, rejectHint: AppendEntriesResponse['rejectHint']): void {
-  r.send({ type: 'AppendEntriesResponse', from: r.id, to: m.from, term: r.term, success, matchIndex, rejectHint, readCtx: m.readCtx });
-}
-
-export function handleAppend(r: Raft, m: AppendEntries): void {  if (r.log.snapshot === null) {
+export function handleAppend(r: Raft, m: AppendEntries): void {
+  if (r.log.snapshot === null) {
     // A joiner with no configuration yet: it cannot check anything until it has the leader's
     // snapshot, so it rejects, and the leader answers with the snapshot.
     reply(r, m, false, m.prevLogIndex, { lastIndex: 0, conflictTerm: 0, conflictIndex: 0 });
