@@ -5,7 +5,7 @@
  * stream, feeds the live invariant checker, routes client requests, sets link faults at the
  * senders and drives step mode.
  */
-import { appendFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { ConfChange, NodeId, NodeStatus, Role } from '../../shared/raft/types';
@@ -124,6 +124,8 @@ export class LabController implements LabApi {
     validateClusterOptions(options);
     if (this.cluster !== null) throw new Error('createCluster: a cluster is already running; destroy it first');
     const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'raft-lab-')));
+    // A chosen folder may not exist yet: the recording and the nodes' files go into it.
+    await mkdir(dataDir, { recursive: true });
     const ids = Array.from({ length: options.nodes }, (_, i) => i + 1);
     const cluster: Cluster = {
       options: { ...options, dataDir },

@@ -16,7 +16,9 @@ export class LineBuffer {
 
   push(line: string): void {
     this.lines.push(line);
-    if (this.lines.length >= this.maxLines) void this.flush();
+    // A failed write is kept and reported by the next explicit flush(), not thrown here (an
+    // unhandled rejection would take the whole host process down).
+    if (this.lines.length >= this.maxLines) this.flush().catch(() => undefined);
   }
 
   /** Writes what is buffered; resolves once every earlier write is done. Rejects with the first write error. */

@@ -1,7 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { exportCommand } from '../../electron/cli/commands/export';
 import { parseDuration, runCommand } from '../../electron/cli/commands/run';
 import { RawNode } from '../../shared/raft/raw-node';
 import { readRecording } from '../../shared/record/read';
@@ -43,4 +45,20 @@ describe('raft-lab run', () => {
     expect(r.code).toBe(73);
     expect(readFileSync(existing, 'utf8')).toBe('mine');
   });
+
+  it('--data-dir into a folder that does not exist yet: creates it, keeps the node files, and the archive export includes every database', async () => {
+    const data = join(dir, 'new', 'lab-data');
+    const file = join(dir, 'kept.jsonl');
+    const r = await run('--nodes', '3', '--duration', '1500ms', '--seed', '5', '--data-dir', data, '--out', file, '--json');
+    expect(r.code).toBe(0);
+    expect(readdirSync(data).filter((f) => /^node-\d\.sqlite$/.test(f)).sort()).toEqual(['node-1.sqlite', 'node-2.sqlite', 'node-3.sqlite']);
+    const tar = join(dir, 'kept.tar');
+    let err = '';
+    const code = await exportCommand.run([file, '--format', 'archive', '--out', tar], { out: () => undefined, err: (s) => (err += s) });
+    expect(code, err).toBe(0);
+    expect(err).toContain(`wrote ${tar}`);
+    const members = execFileSync('tar', ['-tf', tar], { encoding: 'utf8' });
+    for (const n of [1, 2, 3]) expect(members).toContain(`node-${n}.sqlite`);
+  }, 120_000);
 });
+

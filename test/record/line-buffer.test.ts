@@ -28,4 +28,14 @@ describe('LineBuffer', () => {
     buf.push('x');
     await expect(buf.flush()).rejects.toThrow('disk full');
   });
+
+  it('a write that fails on an automatic flush (buffer full) does not throw out of push; the next flush reports it', async () => {
+    const buf = new LineBuffer(() => Promise.reject(new Error('no such folder')), 2);
+    buf.push('a');
+    buf.push('b'); // full: flushes on its own, and that write fails
+    buf.push('c');
+    // Vitest fails the run on an unhandled rejection, so reaching the assertion is the first check.
+    await expect(buf.flush()).rejects.toThrow('no such folder');
+  });
 });
+
