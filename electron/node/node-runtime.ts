@@ -14,7 +14,7 @@
  *   messages it caused, so the controller can wait until they are held at their receivers.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { RaftNodeApi } from '../../shared/raft/api';
+import type { ProposeResult, RaftNodeApi } from '../../shared/raft/api';
 import type { ConfState, Entry, HardState, Message, NodeId, PersistedState, RaftConfig, Ready, Snapshot } from '../../shared/raft/types';
 import type { LinkFault, PendingItem } from '../../shared/protocol/lab';
 import {
@@ -28,6 +28,7 @@ import {
   type NodeCommand,
   type NodeEvent,
   type NodeInit,
+  type ProposeReply,
   type ReadySummary,
   type ReplyBody,
 } from '../../shared/protocol/node-ipc';
@@ -196,7 +197,7 @@ export class NodeRuntime {
         return this.reply(cmd.req, {
           kind: 'proposed',
           sent,
-          result: r.ok ? r : { ok: false, reason: r.refusal.reason, leader: r.refusal.leader, detail: 'detail' in r.refusal ? r.refusal.detail : '' },
+          result: toProposeReply(r),
         });
       }
       case 'conf-change': {
@@ -209,7 +210,7 @@ export class NodeRuntime {
         return this.reply(cmd.req, {
           kind: 'proposed',
           sent,
-          result: r.ok ? r : { ok: false, reason: r.refusal.reason, leader: r.refusal.leader, detail: 'detail' in r.refusal ? r.refusal.detail : '' },
+          result: toProposeReply(r),
         });
       }
       case 'read-index': {
@@ -821,4 +822,10 @@ function kvFromSnapshot(snapshot: Snapshot | null): KvStateMachine {
     return new KvStateMachine();
   }
   return KvStateMachine.restore(snapshot.data);
+}
+
+/** A proposal's outcome as the control port carries it (a refusal flattened, detail or ''). */
+function toProposeReply(r: ProposeResult): ProposeReply {
+  if (r.ok) return r;
+  return { ok: false, reason: r.refusal.reason, leader: r.refusal.leader, detail: 'detail' in r.refusal ? r.refusal.detail : '' };
 }

@@ -204,9 +204,7 @@ export class BranchLab implements LabApi {
 
   deliver(pendingId: string): Promise<void> {
     return this.act(() => {
-      const m = this.pending.get(pendingId);
-      if (!m) throw new Error(`no pending message ${pendingId}`);
-      this.pending.delete(pendingId);
+      const m = this.takePending(pendingId);
       const to = this.node(m.to);
       if (!to.api) {
         this.emit({ type: 'message-dropped', atMs: this.nowMs, msgId: pendingId, message: m, why: 'crashed' });
@@ -220,11 +218,17 @@ export class BranchLab implements LabApi {
 
   drop(pendingId: string): Promise<void> {
     return this.act(() => {
-      const m = this.pending.get(pendingId);
-      if (!m) throw new Error(`no pending message ${pendingId}`);
-      this.pending.delete(pendingId);
+      const m = this.takePending(pendingId);
       this.emit({ type: 'message-dropped', atMs: this.nowMs, msgId: pendingId, message: m, why: 'user' });
     });
+  }
+
+  /** Remove and return a held message; an unknown id is an error naming it. */
+  private takePending(pendingId: string): Message {
+    const m = this.pending.get(pendingId);
+    if (!m) throw new Error(`no pending message ${pendingId}`);
+    this.pending.delete(pendingId);
+    return m;
   }
 
   fireTimeout(node: NodeId): Promise<void> {
