@@ -153,6 +153,58 @@ export function parseNodeRecord(value: unknown): NodeRecord {
   return value as NodeRecord;
 }
 
+/**
+ * The reader one line at a time, for hosts that read a large file in chunks (the renderer's
+ * replay worker): `header` takes line 1, `line` every later line in order, and `finish` says the
+ * text ended. Each checks exactly what readRecording checks and throws the same RecordingError.
+ */
+export class RecordingLineReader {
+  private readonly structure = new StructureCheck();
+  private lines = 0;
+  private bodyCount = 0;
+  private endRecord: EndRecord | null = null;
+
+  constructor(private readonly options: ReadOptions = {}) {}
+
+  /** Line 1. */
+  header(text: string): HeaderRecord {
+    this.lines = 1;
+    return readHeader(parseJsonLine(stripCr(text), 1));
+  }
+
+  /** The next line: its body record, or null for the end record. */
+  line(raw: string): BodyRecord | null {
+    const line = ++this.lines;
+    const text = stripCr(raw);
+    if (this.endRecord) throw new RecordingError(line, 'content after the end record');
+    if (text.trim() === '') throw new RecordingError(line, 'empty line');
+    const value = parseJsonLine(text, line);
+    const kind = kindOf(value);
+    if (kind === null) throw new RecordingError(line, 'not a record (expected a JSON object with a string "kind")');
+    if (kind === 'header') throw new RecordingError(line, 'a second header record');
+    if (kind === 'end') {
+      const end = validate(line, 'end record', value, () => endSchema.safeParse(value)) as EndRecord;
+      if (end.records !== this.bodyCount) {
+        throw new RecordingError(line, `end record counts ${end.records} records but the file holds ${this.bodyCount} (lines missing or added)`);
+      }
+      this.endRecord = end;
+      return null;
+    }
+    const record = validate(line, `${kind} record`, value, () => bodySchema.safeParse(value)) as BodyRecord;
+    this.structure.accept(record, line);
+    this.bodyCount++;
+    return record;
+  }
+
+  /** The text ended after the last line given: the end record (null only with allowIncomplete). */
+  finish(): EndRecord | null {
+    if (!this.endRecord && !this.options.allowIncomplete) {
+      throw new RecordingError(this.lines + 1, `the recording ends without its end record after line ${this.lines} (truncated?)`);
+    }
+    return this.endRecord;
+  }
+}
+
 /** Parse and validate a whole recording. Throws RecordingError (only) on any problem. */
 export function readRecording(text: string, options: ReadOptions = {}): Recording {
   if (typeof text !== 'string') throw new RecordingError(null, 'recording must be text');
@@ -162,35 +214,14 @@ export function readRecording(text: string, options: ReadOptions = {}): Recordin
   if (lines[lines.length - 1] === '') lines.pop();
   if (lines.length > MAX_RECORDS + 2) throw new RecordingError(null, `too many lines (${lines.length}; limit ${MAX_RECORDS + 2})`);
 
-  const header = readHeader(parseJsonLine(stripCr(lines[0] ?? ''), 1));
+  const reader = new RecordingLineReader(options);
+  const header = reader.header(lines[0] ?? '');
   const records: Located<BodyRecord>[] = [];
-  const structure = new StructureCheck();
-  let end: EndRecord | null = null;
-
   for (let i = 1; i < lines.length; i++) {
-    const line = i + 1;
-    const text = stripCr(lines[i] ?? '');
-    if (end) throw new RecordingError(line, 'content after the end record');
-    if (text.trim() === '') throw new RecordingError(line, 'empty line');
-    const value = parseJsonLine(text, line);
-    const kind = kindOf(value);
-    if (kind === null) throw new RecordingError(line, 'not a record (expected a JSON object with a string "kind")');
-    if (kind === 'header') throw new RecordingError(line, 'a second header record');
-    if (kind === 'end') {
-      end = validate(line, 'end record', value, () => endSchema.safeParse(value)) as EndRecord;
-      if (end.records !== records.length) {
-        throw new RecordingError(line, `end record counts ${end.records} records but the file holds ${records.length} (lines missing or added)`);
-      }
-      continue;
-    }
-    const record = validate(line, `${kind} record`, value, () => bodySchema.safeParse(value)) as BodyRecord;
-    structure.accept(record, line);
-    records.push({ line, record });
+    const record = reader.line(lines[i] ?? '');
+    if (record) records.push({ line: i + 1, record });
   }
-  if (!end && !options.allowIncomplete) {
-    throw new RecordingError(lines.length + 1, `the recording ends without its end record after line ${lines.length} (truncated?)`);
-  }
-  return { header, records, end };
+  return { header, records, end: reader.finish() };
 }
 
 function stripCr(line: string): string {

@@ -148,8 +148,11 @@ function readyDifference(rec: ReadyRecord, ready: Ready): { expected: string; ac
   return { expected: `readyDigest=${rec.readyDigest}`, actual: `readyDigest=${readyDigest(ready)} (entry contents differ)` };
 }
 
-/** Replays one node's records, one at a time, stopping for good at its first divergence. */
-class NodeReplayer {
+/**
+ * Replays one node's records, one at a time, stopping for good at its first divergence. Exported
+ * for hosts that replay a recording as it is read (shared/replay/replay-index.ts).
+ */
+export class NodeReplayer {
   private node: RaftNodeApi | null = null;
   private lastReady: Ready | null = null;
   events = 0;
