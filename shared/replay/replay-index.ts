@@ -11,21 +11,29 @@
 import { InvariantChecker } from '../check/invariants';
 import type { Violation } from '../protocol/lab';
 import type { ConfState, Entry, NodeId, NodeStatus, PersistedState, RaftConfig, Role, Snapshot } from '../raft/types';
-import type { BodyRecord, Recording } from '../record/format';
+import { STATUS_DIGEST } from '../record/digest';
+import { isNodeRecord, type BodyRecord, type EndRecord, type HeaderRecord, type Located, type NodeRecord, type Recording } from '../record/format';
 import type { NodeFactory } from '../record/node-factory';
-import { replayRecording, type Divergence } from '../record/replay';
+import { NodeReplayer, type Divergence } from '../record/replay';
+import { CausalStream } from './causal-stream';
 
 export const CHECKPOINT_EVERY = 1024;
 
 export interface ReplayIndexOptions {
   /** Events between checkpoints (default CHECKPOINT_EVERY): a jump costs at most this many steps. */
   readonly checkpointEvery?: number;
+  /** More records follow through `add`, then `finish` (the replay worker reads a file in chunks). */
+  readonly partial?: boolean;
+  /** Body records expected in all (the end record's count): sizes the per-event arrays once. */
+  readonly expectedEvents?: number;
 }
 
 const ROLES: readonly Role[] = ['follower', 'pre-candidate', 'candidate', 'leader'];
 /** Role code for "no status": a crash record, or not a node record at all. */
 const NO_STATUS = -1;
 const NOT_NODE = -2;
+/** Role code of a node record read but not replayed yet (it waits for a send later in the file). */
+const PENDING = -3;
 
 /** The scalar fields of NodeStatus, stored one typed array each. */
 const FIELDS = [
@@ -93,117 +101,259 @@ function addVersion<T>(map: Map<NodeId, Versions<T>>, node: NodeId, event: numbe
   v.values.push(value);
 }
 
-export class ReplayIndex {
-  /** Body records in the recording (the last position). */
-  readonly events: number;
-  /** Every node id that appears, ascending. */
-  readonly nodes: readonly NodeId[];
-  readonly violations: readonly ViolationAt[];
-  /** First replay divergence: the states after it are not trustworthy and are not shown. */
-  readonly divergence: Divergence | null;
+function sameConf(a: ConfState, b: ConfState): boolean {
+  return sameIds(a.voters, b.voters) && sameIds(a.learners, b.learners);
+}
 
-  private readonly nodeOf: Int32Array;
-  private readonly roleOf: Int8Array;
-  private readonly fields: Record<Field, Int32Array>;
-  private readonly confOf: (ConfState | undefined)[];
-  /** checkpoints[c * nodes.length + j]: last event <= c * CHECKPOINT_EVERY touching nodes[j]. */
-  private readonly checkpoints: Int32Array;
+function sameIds(a: readonly NodeId[], b: readonly NodeId[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export class ReplayIndex {
+  readonly checkpointEvery: number;
+  readonly header: HeaderRecord;
+
+  private readonly located: Located<BodyRecord>[] = [];
+  private end: EndRecord | null = null;
+  private finished = false;
+  /** Positions 0..indexedTo are final: every record up to there is replayed. */
+  private indexedTo = 0;
+  private readonly factory: NodeFactory;
+  private readonly replayers = new Map<NodeId, NodeReplayer>();
+  private readonly causal: CausalStream;
+  private readonly checker = new InvariantChecker();
+  private readonly lastConf = new Map<NodeId, ConfState>();
+  private readonly found: ViolationAt[] = [];
+  private foundSorted = true;
+  private firstDivergence: Divergence | null = null;
+
+  private nodeOf: Int32Array;
+  private roleOf: Int8Array;
+  private fields: Record<Field, Int32Array>;
+  private readonly confOf: (ConfState | undefined)[] = [];
+  /** Node ids in the order they appeared (header first): the columns of `last` and `checkpoints`. */
+  private readonly columns: NodeId[] = [];
+  private readonly columnOf = new Map<NodeId, number>();
+  private sortedNodes: NodeId[] = [];
+  /** Last event <= indexedTo touching each column's node (0: none). */
+  private last = new Int32Array(0);
+  /** checkpoints[c][column]: last event <= c * checkpointEvery touching that node (shorter: nodes seen later). */
+  private readonly checkpoints: Int32Array[] = [new Int32Array(0)];
   private readonly writes = new Map<NodeId, IndexWrites[]>();
   private readonly snapshots = new Map<NodeId, Versions<Snapshot>>();
   private readonly configs = new Map<NodeId, Versions<RaftConfig>>();
 
-  readonly checkpointEvery: number;
-
-  constructor(readonly recording: Recording, factory: NodeFactory, options: ReplayIndexOptions = {}) {
+  /**
+   * Indexes a whole recording. With `partial`, `recording.records` is only the beginning: give
+   * the rest in file order with `add` and call `finish` after the last (the replay worker reads
+   * a large file in chunks and shows positions 0..`indexed` while the rest is being indexed).
+   */
+  constructor(recording: Recording, factory: NodeFactory, options: ReplayIndexOptions = {}) {
     this.checkpointEvery = options.checkpointEvery ?? CHECKPOINT_EVERY;
     if (!Number.isInteger(this.checkpointEvery) || this.checkpointEvery < 1) throw new RangeError(`checkpointEvery must be a positive integer, not ${this.checkpointEvery}`);
-    const n = recording.records.length;
-    this.events = n;
-    this.nodeOf = new Int32Array(n + 1);
-    this.roleOf = new Int8Array(n + 1).fill(NOT_NODE);
+    this.header = recording.header;
+    this.factory = factory;
+    const capacity = Math.max(options.expectedEvents ?? 0, recording.records.length, 1024) + 1;
+    this.nodeOf = new Int32Array(capacity);
+    this.roleOf = new Int8Array(capacity).fill(NOT_NODE);
     const fields = {} as Record<Field, Int32Array>;
-    for (const f of FIELDS) fields[f] = new Int32Array(n + 1);
+    for (const f of FIELDS) fields[f] = new Int32Array(capacity);
     this.fields = fields;
-    this.confOf = new Array<ConfState | undefined>(n + 1);
-    const firstLine = recording.records[0]?.line ?? 2;
-    const eventOfLine = (line: number) => line - firstLine + 1;
+    for (const id of recording.header.cluster.nodes) this.column(id);
+    if (recording.header.digest !== STATUS_DIGEST.name) {
+      // Replay cannot check the recorded digests: nothing is replayed (as replayRecording does).
+      this.firstDivergence = { node: 0, seq: 0, line: 1, event: 'header', what: 'digest-name', expected: recording.header.digest, actual: STATUS_DIGEST.name };
+    }
+    this.causal = new CausalStream((node, i, record) => this.replay(node, i, record));
+    this.add(recording.records);
+    if (!options.partial) this.finish(recording.end);
+  }
 
-    const checker = new InvariantChecker();
-    const lastConf = new Map<NodeId, ConfState>();
-    const violations: ViolationAt[] = [];
-    const report = replayRecording(recording, factory, {
-      order: 'causal',
-      onEvent: (ev) => {
-        const i = eventOfLine(ev.line);
-        const r = ev.record;
-        this.nodeOf[i] = ev.node;
-        if (ev.status) {
-          const s = ev.status;
-          this.roleOf[i] = ROLES.indexOf(s.role);
-          for (const f of FIELDS) fields[f][i] = s[f];
-          // Configurations rarely change: share one object per change, not one per event.
-          const prev = lastConf.get(ev.node);
-          const conf = prev && JSON.stringify(prev) === JSON.stringify(s.conf) ? prev : s.conf;
-          lastConf.set(ev.node, conf);
-          this.confOf[i] = conf;
-        } else {
-          this.roleOf[i] = NO_STATUS;
-        }
-        if (r.kind === 'start') {
-          addVersion(this.configs, ev.node, i, r.config);
-          if (r.mode.type === 'bootstrap') addVersion(this.snapshots, ev.node, i, { meta: { index: 0, term: 0, conf: r.mode.conf }, data: '' });
-          else if (r.mode.type === 'restore' && r.mode.persisted.snapshot) addVersion(this.snapshots, ev.node, i, r.mode.persisted.snapshot);
-        }
-        if (ev.ready?.snapshot) addVersion(this.snapshots, ev.node, i, ev.ready.snapshot);
-        if (ev.ready) for (const e of ev.ready.entries) this.write(ev.node, i, e);
-        if (r.kind === 'start' && r.mode.type === 'restore') for (const e of r.mode.persisted.entries) this.write(ev.node, i, e);
-        let found: readonly Violation[] = [];
-        if (r.kind === 'crash') found = checker.observe({ type: 'crash', seq: i, node: ev.node });
-        else if (r.kind === 'start' && r.mode.type === 'restore') found = checker.observe({ type: 'restart', seq: i, node: ev.node, persisted: r.mode.persisted });
-        else if (ev.ready) found = checker.observeHandledReady(i, ev.node, ev.ready);
-        for (const v of found) violations.push({ event: i, violation: v });
-      },
-    });
-    this.divergence = report.firstDivergence;
-    this.violations = violations.sort((a, b) => a.event - b.event);
-    const ids = new Set<NodeId>(recording.header.cluster.nodes);
-    for (const nr of report.nodes) ids.add(nr.node);
-    this.nodes = [...ids].sort((a, b) => a - b);
+  /** The recording as read so far (whole once `complete`). */
+  get recording(): Recording {
+    return { header: this.header, records: this.located, end: this.end };
+  }
 
-    // Checkpoints, in file order.
-    const width = this.nodes.length;
-    const column = new Map(this.nodes.map((id, j) => [id, j]));
+  /** Body records added so far: the last position once `complete`. */
+  get events(): number {
+    return this.located.length;
+  }
+
+  /** Positions 0..indexed can be shown: every record up to there has been replayed and checked. */
+  get indexed(): number {
+    return this.indexedTo;
+  }
+
+  /** Every record is added and indexed. */
+  get complete(): boolean {
+    return this.finished && this.indexedTo === this.located.length;
+  }
+
+  /** Every node id that appears in what was read, ascending. */
+  get nodes(): readonly NodeId[] {
+    return this.sortedNodes;
+  }
+
+  /** Invariant violations found so far, by the event that revealed them. */
+  get violations(): readonly ViolationAt[] {
+    if (!this.foundSorted) {
+      this.found.sort((a, b) => a.event - b.event);
+      this.foundSorted = true;
+    }
+    return this.found;
+  }
+
+  /** First replay divergence (lowest line) found so far: the states after it are not trustworthy and are not shown. */
+  get divergence(): Divergence | null {
+    return this.firstDivergence;
+  }
+
+  /** The next records of the recording, in file order (after `partial` construction). */
+  add(records: readonly Located<BodyRecord>[]): void {
+    if (this.finished) throw new Error('the recording is already complete');
+    const replayOff = this.firstDivergence?.what === 'digest-name';
+    for (const l of records) {
+      this.located.push(l);
+      const i = this.located.length;
+      this.grow(i);
+      const r = l.record;
+      if (!isNodeRecord(r)) continue;
+      this.nodeOf[i] = r.node;
+      this.column(r.node);
+      if (replayOff) continue;
+      this.roleOf[i] = PENDING;
+      this.causal.push(i, r);
+    }
+    this.causal.drain();
+    this.advance();
+  }
+
+  /** No records follow: receives whose sends never came are replayed too, and the index completes. */
+  finish(end: EndRecord | null): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.end = end;
+    this.causal.finish();
+    this.advance();
+    if (this.indexedTo !== this.located.length) throw new Error(`index incomplete at the end: ${this.indexedTo} of ${this.located.length} records replayed`);
+  }
+
+  /** Replays record `i` (emitted in causal order) and keeps what scrubbing needs from it. */
+  private replay(node: NodeId, i: number, record: NodeRecord): void {
+    const located = this.located[i - 1] as Located<NodeRecord>;
+    let replayer = this.replayers.get(node);
+    if (!replayer) {
+      replayer = new NodeReplayer(node, this.factory, STATUS_DIGEST);
+      this.replayers.set(node, replayer);
+    }
+    const ev = replayer.apply(located);
+    if (!ev) {
+      // Diverged (now or before): this node's later records are not shown (it stays as it was).
+      this.roleOf[i] = NOT_NODE;
+      const d = replayer.divergence;
+      if (d && (!this.firstDivergence || d.line < this.firstDivergence.line)) this.firstDivergence = d;
+      return;
+    }
+    if (ev.status) {
+      const s = ev.status;
+      this.roleOf[i] = ROLES.indexOf(s.role);
+      for (const f of FIELDS) this.fields[f][i] = s[f];
+      // Configurations rarely change: share one object per change, not one per event.
+      const prev = this.lastConf.get(node);
+      const conf = prev && sameConf(prev, s.conf) ? prev : s.conf;
+      this.lastConf.set(node, conf);
+      this.confOf[i] = conf;
+    } else {
+      this.roleOf[i] = NO_STATUS;
+    }
+    const r = record;
+    if (r.kind === 'start') {
+      addVersion(this.configs, node, i, r.config);
+      if (r.mode.type === 'bootstrap') addVersion(this.snapshots, node, i, { meta: { index: 0, term: 0, conf: r.mode.conf }, data: '' });
+      else if (r.mode.type === 'restore' && r.mode.persisted.snapshot) addVersion(this.snapshots, node, i, r.mode.persisted.snapshot);
+    }
+    if (ev.ready?.snapshot) addVersion(this.snapshots, node, i, ev.ready.snapshot);
+    if (ev.ready) for (const e of ev.ready.entries) this.write(node, i, e);
+    if (r.kind === 'start' && r.mode.type === 'restore') for (const e of r.mode.persisted.entries) this.write(node, i, e);
+    let found: readonly Violation[] = [];
+    if (r.kind === 'crash') found = this.checker.observe({ type: 'crash', seq: i, node });
+    else if (r.kind === 'start' && r.mode.type === 'restore') found = this.checker.observe({ type: 'restart', seq: i, node, persisted: r.mode.persisted });
+    else if (ev.ready) found = this.checker.observeHandledReady(i, node, ev.ready);
+    for (const v of found) {
+      const last = this.found[this.found.length - 1];
+      if (last && last.event > i) this.foundSorted = false;
+      this.found.push({ event: i, violation: v });
+    }
+  }
+
+  /** Moves `indexedTo` over every replayed record, keeping `last` and the checkpoints. */
+  private advance(): void {
     const every = this.checkpointEvery;
-    const count = Math.floor(n / every) + 1;
-    this.checkpoints = new Int32Array(count * width);
-    const last = new Int32Array(width);
-    for (let i = 1; i <= n; i++) {
-      if (this.roleOf[i] !== NOT_NODE) last[column.get(this.nodeOf[i] as NodeId) as number] = i;
-      if (i % every === 0) this.checkpoints.set(last, (i / every) * width);
+    const n = this.located.length;
+    let i = this.indexedTo;
+    while (i < n && this.roleOf[i + 1] !== PENDING) {
+      i++;
+      if (this.roleOf[i] !== NOT_NODE) this.last[this.columnOf.get(this.nodeOf[i] as NodeId) as number] = i;
+      if (i % every === 0) this.checkpoints.push(this.last.slice());
+    }
+    this.indexedTo = i;
+  }
+
+  /** The column of a node, added when first seen. */
+  private column(id: NodeId): number {
+    let c = this.columnOf.get(id);
+    if (c === undefined) {
+      c = this.columns.length;
+      this.columns.push(id);
+      this.columnOf.set(id, c);
+      const last = new Int32Array(this.columns.length);
+      last.set(this.last);
+      this.last = last;
+      this.sortedNodes = [...this.columns].sort((a, b) => a - b);
+    }
+    return c;
+  }
+
+  /** Room for position i in the per-event arrays (doubling). */
+  private grow(i: number): void {
+    if (i < this.nodeOf.length) return;
+    const size = Math.max(i + 1, this.nodeOf.length * 2);
+    const nodeOf = new Int32Array(size);
+    nodeOf.set(this.nodeOf);
+    this.nodeOf = nodeOf;
+    const roleOf = new Int8Array(size).fill(NOT_NODE);
+    roleOf.set(this.roleOf);
+    this.roleOf = roleOf;
+    for (const f of FIELDS) {
+      const a = new Int32Array(size);
+      a.set(this.fields[f]);
+      this.fields[f] = a;
     }
   }
 
   /** The body record of event i (1-based). */
   record(i: number): BodyRecord {
-    const r = this.recording.records[i - 1];
+    const r = this.located[i - 1];
     if (!r) throw new RangeError(`no event ${i}: the recording has events 1 to ${this.events}`);
     return r.record;
   }
 
-  /** Last event <= k that touched each node (0 when none), in `nodes` order. */
+  /** Last event <= k that touched each node (0 when none), by column. */
   private lastEvents(k: number): Int32Array {
-    const width = this.nodes.length;
     const c = Math.floor(k / this.checkpointEvery);
-    const out = this.checkpoints.slice(c * width, (c + 1) * width);
-    const column = new Map(this.nodes.map((id, j) => [id, j]));
+    const out = new Int32Array(this.columns.length);
+    out.set(this.checkpoints[c] as Int32Array);
     for (let i = c * this.checkpointEvery + 1; i <= k; i++) {
-      if (this.roleOf[i] !== NOT_NODE) out[column.get(this.nodeOf[i] as NodeId) as number] = i;
+      if (this.roleOf[i] !== NOT_NODE) out[this.columnOf.get(this.nodeOf[i] as NodeId) as number] = i;
     }
     return out;
   }
 
   private checkPosition(k: number): void {
     if (!Number.isInteger(k) || k < 0 || k > this.events) throw new RangeError(`position ${k} is outside 0..${this.events}`);
+    if (k > this.indexedTo) throw new RangeError(`position ${k} is not indexed yet (events 0..${this.indexedTo} of ${this.events} read so far are)`);
   }
 
   /** The status the node reported right after event i (null after a crash or for non-node records). */
@@ -231,8 +381,8 @@ export class ReplayIndex {
   nodesAt(k: number): NodeAt[] {
     this.checkPosition(k);
     const last = this.lastEvents(k);
-    return this.nodes.map((id, j) => {
-      const e = last[j] as number;
+    return this.nodes.map((id) => {
+      const e = last[this.columnOf.get(id) as number] as number;
       if (e === 0) return { id, state: 'not-started', status: null, lastEvent: 0 };
       const status = this.statusAfter(e);
       return { id, state: status ? 'running' : 'down', status, lastEvent: e };
