@@ -101,7 +101,8 @@ export function describeInput(input: NodeInput): string {
   }
 }
 
-function applyInput(node: RaftNodeApi, input: NodeInput, lastReady: Ready | null): unknown {
+/** Feeds one recorded input to a node (`advance` needs the Ready it acknowledges). */
+export function applyInput(node: RaftNodeApi, input: NodeInput, lastReady: Ready | null): unknown {
   switch (input.type) {
     case 'tick':
       return node.tick();

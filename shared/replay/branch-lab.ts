@@ -1,113 +1,109 @@
 /**
- * A branch: the recorded cluster as it was at one event, rebuilt with the real core
- * (RawNode.restore from each node's state then) and continued in step mode, in memory. It is a
- * LabApi, so the renderer's live controls drive it unchanged: Tick +1 ticks every node, a
- * pending message is delivered or dropped by hand, a node's timeout fires, nodes crash and
- * restart from what they persisted. Deterministic: the same branch and the same clicks give the
- * same run (node randomness comes from a seed).
+ * A branch: the recorded cluster as it was at one event, continued as a LIVE simulated cluster.
+ * The nodes are rebuilt exactly as they were (branch-point.ts) and handed to the shared
+ * Simulator (shared/sim), and this class is the LabApi over it, so the renderer's live controls
+ * drive a branch unchanged: play and pause, speed, Tick +1, deliver or drop one pending message
+ * (the messages in flight at the branch point start out pending: "what if this one had been
+ * dropped?"), fire a timeout, crash / stop / restart, link faults and named partitions, client
+ * requests against the KV state as it was, membership changes and leadership transfer.
  *
- * Not in a branch (refused with a message): free-running play, speed, client requests,
- * membership, link faults and partitions.
+ * Time: simulated ms are the recording's ms. While playing, an injected FrameClock (timers live
+ * in the renderer, not in shared/) reports real elapsed time and the branch advances by that
+ * times the speed. Deterministic: the same branch point, seed and actions give the same run.
+ *
+ * Not in a branch (refused with a message): creating or destroying a cluster (leave the branch),
+ * pausing a single node, and export (a branch is not recorded; export the recording instead).
  */
-import { InvariantChecker } from '../check/invariants';
-import { KvStateMachine } from '../kv/state-machine';
+import { validateOp } from '../kv';
 import type {
-  ClusterOptions, ClusterSnapshot, LabApi, LabEvent, LogRange, NodeLife, NodeView, PendingItem, Violation,
+  ClusterOptions, ClusterSnapshot, DirectedLink, KvOp, KvResult, LabApi, LabEvent, LinkFault, LogRange, NamedPartition,
+  NodeExit, NodeLife, NodeView, PendingItem,
 } from '../protocol/lab';
 import { logRangeProblem } from '../protocol/lab-schema';
-import type { RaftNodeApi } from '../raft/api';
-import type { ConfState, Entry, Message, NodeId, PersistedState, RaftConfig, Ready, Role, Snapshot } from '../raft/types';
-import { createRng, type Rng } from '../util/rng';
-import type { NodeBranchState } from './replay-index';
+import type { RaftNodeFactory } from '../raft/api';
+import type { ConfChange, Entry, Message, NodeId, Role } from '../raft/types';
+import { resolveSimOptions } from '../sim/options';
+import { Simulator, type ClientRecord } from '../sim/simulator';
+import type { SimNotice } from '../sim/start';
+import { rebuildNode, type NodeBranchState } from './branch-point';
 
-export interface BranchFactory {
-  restore(config: RaftConfig, rng: Rng, persisted: PersistedState): RaftNodeApi;
+/** Real time for a playing branch: calls `onFrame` with the real ms since its last call until stopped. */
+export interface FrameClock {
+  start(onFrame: (elapsedMs: number) => void): () => void;
+}
+
+/** Where and how to branch (what the replay worker computes from the recording). */
+export interface BranchSpec {
+  /** The event the branch continues after. */
+  readonly position: number;
+  readonly states: readonly NodeBranchState[];
+  readonly options: ClusterOptions;
+  /** The recording's time at that event (the branch's clock starts there). */
+  readonly atMs: number;
+  /** Seed of the branch's own randomness (network delays, new nodes, clients). */
+  readonly seed: number;
 }
 
 type LabEventBody = LabEvent extends infer E ? (E extends LabEvent ? Omit<E, 'seq'> : never) : never;
 
-/** A node's disk in the branch: what survives a crash. */
-class BranchDisk {
-  private snapshot: Snapshot | null;
-  private entries: Entry[];
-  private hardState: PersistedState['hardState'];
-
-  constructor(p: PersistedState) {
-    this.snapshot = p.snapshot;
-    this.entries = [...p.entries];
-    this.hardState = p.hardState;
-  }
-
-  persist(rd: Ready): void {
-    if (rd.snapshot) {
-      this.snapshot = rd.snapshot;
-      this.entries = [];
-    }
-    const first = rd.entries[0];
-    if (first) {
-      // New entries replace any stored suffix from their first index on.
-      const base = (this.snapshot?.meta.index ?? 0) + 1;
-      this.entries.length = Math.max(0, Math.min(this.entries.length, first.index - base));
-      this.entries.push(...rd.entries);
-    }
-    if (rd.hardState) this.hardState = rd.hardState;
-  }
-
-  load(): PersistedState {
-    return { hardState: this.hardState, snapshot: this.snapshot, entries: [...this.entries] };
-  }
-}
-
-interface BranchNode {
-  readonly id: NodeId;
-  readonly config: RaftConfig;
-  readonly disk: BranchDisk;
-  api: RaftNodeApi | null;
-  kv: KvStateMachine;
-  role: Role | null;
-}
-
-const NOT_IN_BRANCH = 'is not available in a branch (it runs in step mode: Tick +1, deliver, drop, fire timeout, crash, restart)';
+/** Most real ms one frame may cover (a throttled background tab must not leap ahead). */
+const MAX_FRAME_MS = 250;
+const DEFAULT_SUBMIT_TIMEOUT_MS = 5000;
+const LEAVE_FIRST = 'leave the branch first (Back to replay)';
 
 export class BranchLab implements LabApi {
-  private readonly nodes = new Map<NodeId, BranchNode>();
-  private readonly pending = new Map<string, Message>();
+  readonly fromEvent: number;
+  private readonly sim: Simulator;
+  private readonly options: ClusterOptions;
+  private readonly atMs: number;
   private readonly listeners = new Set<(events: readonly LabEvent[]) => void>();
-  private readonly checker = new InvariantChecker();
-  private readonly rng: Rng;
-  private readonly found: Violation[] = [];
-  private seq = 0;
-  private nextMsg = 1;
-  private nowMs: number;
+  private readonly roles = new Map<NodeId, Role | null>();
+  private readonly touched = new Set<NodeId>();
+  private readonly stopped = new Set<NodeId>();
   private batch: LabEvent[] = [];
+  private early: SimNotice[] | null = [];
+  private seq = 0;
+  private paused = true;
+  private speed = 1;
+  private opCounter = 0;
+  /** Ids of the pending items last reported (null: none reported yet). */
+  private lastPending: string | null = null;
+  private stopClock: (() => void) | null = null;
+  private closed = false;
 
-  /**
-   * `fromEvent` is the recording's event the branch starts after; `atMs` its time. The nodes'
-   * state machines are rebuilt from their logs (restored nodes re-apply committed entries).
-   */
-  constructor(
-    states: readonly NodeBranchState[],
-    private readonly factory: BranchFactory,
-    private readonly options: ClusterOptions,
-    readonly fromEvent: number,
-    atMs: number,
-    seed: number,
-  ) {
-    this.rng = createRng(seed);
-    this.nowMs = atMs;
-    for (const s of states) {
-      const api = factory.restore(s.config, this.rng.fork(), s.persisted);
-      this.nodes.set(s.node, { id: s.node, config: s.config, disk: new BranchDisk(s.persisted), api, kv: new KvStateMachine(), role: null });
-      this.checker.observe({ type: 'restart', seq: 0, node: s.node, persisted: s.persisted });
+  constructor(spec: BranchSpec, factory: RaftNodeFactory, private readonly clock: FrameClock | null = null) {
+    this.fromEvent = spec.position;
+    this.options = spec.options;
+    this.atMs = spec.atMs;
+    if (spec.states.length === 0) throw new Error(`no node has started by event ${spec.position}: nothing to branch from`);
+    const nodes = spec.states.map((s) => rebuildNode(s, factory));
+    const inFlight: Message[] = spec.states
+      .flatMap((s) => s.inbound)
+      .sort((a, b) => a.sentAt - b.sentAt)
+      .map((f) => f.message);
+    const o = spec.options;
+    const delayMs = Math.max(1, Math.round(o.tickMs / 10));
+    const simOptions = resolveSimOptions({
+      nodes: nodes.length, seed: spec.seed >>> 0, ops: 0, clients: 0, faults: [], tickMs: o.tickMs,
+      heartbeatTicks: o.heartbeatTicks, electionTicks: o.electionTicks, preVote: o.preVote, checkQuorum: o.checkQuorum,
+      snapshotEvery: o.snapshotEvery, maxTimeMs: 1e10, delayMs, jitterMs: delayMs, clientTimeoutMs: o.tickMs * o.electionTicks,
+      check: true, stopOnViolation: false,
+    });
+    this.sim = new Simulator(simOptions, factory, { start: { nodes, inFlight, paused: true }, onNotice: (n) => this.onNotice(n) });
+    this.emit({ type: 'cluster-created', atMs: this.atMs, options: { ...o, nodes: nodes.length }, nodes: nodes.map((n) => n.id) });
+    this.emit({ type: 'run-state', atMs: this.atMs, paused: true, speed: 1 });
+    for (const n of nodes) {
+      this.emit({ type: 'node-life', atMs: this.atMs, node: n.id, life: n.api ? 'running' : 'crashed', exit: n.api ? null : { reason: 'crashed', detail: `down at event ${spec.position} of the recording` } });
+      this.touched.add(n.id);
     }
-    this.emit({ type: 'cluster-created', atMs, options, nodes: [...this.nodes.keys()] });
-    this.emit({ type: 'run-state', atMs, paused: true, speed: 1 });
-    for (const n of this.nodes.values()) {
-      this.emit({ type: 'node-life', atMs, node: n.id, life: 'running', exit: null });
-      this.handle(n);
-    }
-    this.emitPending();
+    const early = this.early ?? [];
+    this.early = null;
+    for (const n of early) this.onNotice(n);
+    this.settle();
   }
+
+  // -------------------------------------------------------------------------------------------
+  // Events
 
   /** Events so far that no listener has taken yet go to the first subscriber (the reset). */
   onEvents(listener: (events: readonly LabEvent[]) => void): () => void {
@@ -116,198 +112,341 @@ export class BranchLab implements LabApi {
     return () => this.listeners.delete(listener);
   }
 
-  /** Tell subscribers everything since the last flush (one batch per user action). */
-  private flush(): void {
-    if (this.listeners.size === 0) return;
-    const out = this.batch;
-    this.batch = [];
-    for (const l of this.listeners) l(out);
+  private get nowMs(): number {
+    return this.atMs + this.sim.now;
   }
 
   private emit(e: LabEventBody): void {
     this.batch.push({ ...e, seq: ++this.seq } as LabEvent);
   }
 
-  private emitPending(): void {
-    this.emit({ type: 'pending', atMs: this.nowMs, items: this.pendingItems() });
+  private onNotice(n: SimNotice): void {
+    if (this.early !== null) {
+      this.early.push(n);
+      return;
+    }
+    const atMs = this.nowMs;
+    switch (n.kind) {
+      case 'sent':
+        this.emit({ type: 'message-sent', atMs, msgId: `m${n.id}`, message: n.msg });
+        return;
+      case 'delivered':
+        this.emit({ type: 'message-delivered', atMs, msgId: `m${n.id}`, message: n.msg });
+        return;
+      case 'dropped':
+        this.emit({ type: 'message-dropped', atMs, msgId: `m${n.id}`, message: n.msg, why: n.why });
+        return;
+      case 'ready': {
+        this.touched.add(n.node);
+        const applied = n.ready.committedEntries;
+        const first = applied[0];
+        const last = applied[applied.length - 1];
+        if (first !== undefined && last !== undefined) this.emit({ type: 'entries-applied', atMs, node: n.node, from: first.index, to: last.index });
+        return;
+      }
+      case 'life': {
+        this.touched.add(n.node);
+        if (!this.roles.has(n.node) && n.up) this.roles.set(n.node, null);
+        const life: NodeLife = n.up ? 'running' : this.stopped.has(n.node) ? 'stopped' : 'crashed';
+        if (!n.up) this.roles.set(n.node, null);
+        this.emit({ type: 'node-life', atMs, node: n.node, life, exit: n.up ? null : this.exitOf(n.node) });
+        return;
+      }
+      case 'violation':
+        this.emit({ type: 'violation', atMs, violation: n.violation });
+        return;
+    }
+  }
+
+  private exitOf(node: NodeId): NodeExit {
+    return this.stopped.has(node) ? { reason: 'clean-exit' } : { reason: 'crashed', detail: 'crashed in the branch' };
+  }
+
+  /** After an action or a frame: status of every node that changed, the pending list, then tell subscribers. */
+  private settle(): void {
+    const atMs = this.nowMs;
+    for (const id of [...this.touched].sort((a, b) => a - b)) {
+      const status = this.sim.node(id)?.status();
+      if (!status) continue;
+      if (this.roles.get(id) !== status.role) this.emit({ type: 'role-change', atMs, node: id, role: status.role, term: status.term });
+      this.roles.set(id, status.role);
+      this.emit({ type: 'node-status', atMs, status });
+    }
+    this.touched.clear();
+    const items = this.pendingItems();
+    const key = items.map((i) => i.id).join(',');
+    if (key !== this.lastPending) this.emit({ type: 'pending', atMs, items });
+    this.lastPending = key;
+    this.flush();
+  }
+
+  private flush(): void {
+    if (this.listeners.size === 0 || this.batch.length === 0) return;
+    const out = this.batch;
+    this.batch = [];
+    for (const l of this.listeners) l(out);
   }
 
   private pendingItems(): PendingItem[] {
-    return [...this.pending.entries()].map(([id, message]) => ({ kind: 'message', id, message, heldAtMs: this.nowMs }));
+    return this.sim.pending().map((p) => (p.kind === 'message' ? { ...p, heldAtMs: this.atMs + p.heldAtMs } : p));
   }
 
-  private node(id: NodeId): BranchNode {
-    const n = this.nodes.get(id);
-    if (!n) throw new Error(`no node ${id} in this branch (nodes ${[...this.nodes.keys()].join(', ')})`);
-    return n;
-  }
-
-  /** Take every Ready of a node: persist, apply, hold its messages, report its new status. */
-  private handle(n: BranchNode): void {
-    const api = n.api;
-    if (!api) return;
-    for (let guard = 0; guard < 100 && api.hasReady(); guard++) {
-      const rd = api.ready();
-      n.disk.persist(rd);
-      for (const e of rd.committedEntries) n.kv.apply(e);
-      for (const v of this.checker.observeHandledReady(this.seq + 1, n.id, rd)) {
-        this.found.push(v);
-        this.emit({ type: 'violation', atMs: this.nowMs, violation: v });
-      }
-      for (const m of rd.messages) {
-        const msgId = `b${this.nextMsg++}`;
-        this.pending.set(msgId, m);
-        this.emit({ type: 'message-sent', atMs: this.nowMs, msgId, message: m });
-      }
-      if (rd.committedEntries.length > 0) {
-        const first = rd.committedEntries[0] as Entry;
-        const last = rd.committedEntries[rd.committedEntries.length - 1] as Entry;
-        this.emit({ type: 'entries-applied', atMs: this.nowMs, node: n.id, from: first.index, to: last.index });
-      }
-      api.advance(rd);
+  /** Run one user action against the simulator, then report what it changed. */
+  private act<T>(what: () => T): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('this branch was closed'));
+    try {
+      const out = what();
+      this.settle();
+      return Promise.resolve(out);
+    } catch (e) {
+      this.settle();
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
     }
-    const status = api.status();
-    if (status.role !== n.role) this.emit({ type: 'role-change', atMs: this.nowMs, node: n.id, role: status.role, term: status.term });
-    n.role = status.role;
-    this.emit({ type: 'node-status', atMs: this.nowMs, status });
   }
 
-  private async act(what: () => void): Promise<void> {
-    what();
-    this.emitPending();
-    this.flush();
+  private onFrame(elapsedMs: number): void {
+    if (this.closed || this.paused) return;
+    this.sim.advance(Math.max(0, Math.min(elapsedMs, MAX_FRAME_MS)) * this.speed);
+    this.settle();
+  }
+
+  /** Stop the clock and go quiet (the page left the branch). */
+  close(): void {
+    this.closed = true;
+    this.stopClock?.();
+    this.stopClock = null;
+    this.listeners.clear();
   }
 
   // -------------------------------------------------------------------------------------------
   // The LabApi
 
   snapshot(): Promise<ClusterSnapshot> {
-    const nodes: NodeView[] = [...this.nodes.values()].map((n) => ({
-      id: n.id, life: (n.api ? 'running' : 'crashed') as NodeLife, status: n.api ? n.api.status() : null,
-      exit: n.api ? null : { reason: 'crashed', detail: 'crashed in the branch' },
-    }));
+    const nodes: NodeView[] = this.sim.nodeIds().map((id) => {
+      const api = this.sim.node(id);
+      return { id, life: api ? 'running' : this.stopped.has(id) ? 'stopped' : 'crashed', status: api ? api.status() : null, exit: api ? null : this.exitOf(id) };
+    });
     return Promise.resolve({
-      options: this.options, dataDir: '', nodes, paused: true, speed: 1, pending: this.pendingItems(), links: [],
-      violations: [...this.found], seq: this.seq,
+      options: { ...this.options, nodes: nodes.length }, dataDir: '', nodes, paused: this.paused, speed: this.speed,
+      pending: this.pendingItems(), links: this.sim.faultyLinks(), violations: [...this.sim.violations], seq: this.seq,
+    });
+  }
+
+  setPaused(paused: boolean): Promise<void> {
+    return this.act(() => {
+      if (paused === this.paused) return;
+      this.paused = paused;
+      if (paused) {
+        this.sim.pause();
+        this.stopClock?.();
+        this.stopClock = null;
+      } else {
+        if (this.clock === null) throw new Error('play needs a clock, and this branch was built without one');
+        this.sim.resume();
+        this.stopClock = this.clock.start((ms) => this.onFrame(ms));
+      }
+      this.emit({ type: 'run-state', atMs: this.nowMs, paused, speed: this.speed });
+    });
+  }
+
+  setSpeed(speed: number): Promise<void> {
+    return this.act(() => {
+      if (!(speed >= 0.01 && speed <= 10)) throw new RangeError(`speed must be from 0.01 to 10, got ${speed}`);
+      this.speed = speed;
+      this.emit({ type: 'run-state', atMs: this.nowMs, paused: this.paused, speed });
     });
   }
 
   tickOnce(): Promise<void> {
-    return this.act(() => {
-      this.nowMs += this.options.tickMs;
-      for (const n of this.nodes.values()) {
-        n.api?.tick();
-        this.handle(n);
-      }
-    });
+    return this.act(() => this.sim.tickOnce());
   }
 
   deliver(pendingId: string): Promise<void> {
-    return this.act(() => {
-      const m = this.takePending(pendingId);
-      const to = this.node(m.to);
-      if (!to.api) {
-        this.emit({ type: 'message-dropped', atMs: this.nowMs, msgId: pendingId, message: m, why: 'crashed' });
-        return;
-      }
-      this.emit({ type: 'message-delivered', atMs: this.nowMs, msgId: pendingId, message: m });
-      to.api.step(m);
-      this.handle(to);
-    });
+    return this.act(() => this.sim.deliver(pendingId));
   }
 
   drop(pendingId: string): Promise<void> {
-    return this.act(() => {
-      const m = this.takePending(pendingId);
-      this.emit({ type: 'message-dropped', atMs: this.nowMs, msgId: pendingId, message: m, why: 'user' });
-    });
-  }
-
-  /** Remove and return a held message; an unknown id is an error naming it. */
-  private takePending(pendingId: string): Message {
-    const m = this.pending.get(pendingId);
-    if (!m) throw new Error(`no pending message ${pendingId}`);
-    this.pending.delete(pendingId);
-    return m;
+    return this.act(() => this.sim.drop(pendingId));
   }
 
   fireTimeout(node: NodeId): Promise<void> {
-    return this.act(() => {
-      const n = this.node(node);
-      if (!n.api) throw new Error(`node ${node} is crashed`);
-      n.api.campaign();
-      this.handle(n);
-    });
+    return this.act(() => this.sim.fireTimeout(node));
   }
 
   crashNode(node: NodeId): Promise<void> {
     return this.act(() => {
-      const n = this.node(node);
-      if (!n.api) return;
-      n.api = null;
-      n.role = null;
-      this.checker.observe({ type: 'crash', seq: this.seq, node });
-      this.emit({ type: 'node-life', atMs: this.nowMs, node, life: 'crashed', exit: { reason: 'crashed', detail: 'crashed in the branch' } });
+      this.stopped.delete(node);
+      this.sim.crash(node);
+    });
+  }
+
+  /** A clean stop: in a simulation the disk already holds everything, so it is a crash by another name. */
+  stopNode(node: NodeId): Promise<void> {
+    return this.act(() => {
+      if (this.sim.node(node) === null) return;
+      this.stopped.add(node);
+      this.sim.crash(node);
     });
   }
 
   restartNode(node: NodeId): Promise<void> {
     return this.act(() => {
-      const n = this.node(node);
-      if (n.api) return;
-      const persisted = n.disk.load();
-      n.api = this.factory.restore(n.config, this.rng.fork(), persisted);
-      n.kv = new KvStateMachine();
-      this.checker.observe({ type: 'restart', seq: this.seq, node, persisted });
-      this.emit({ type: 'node-life', atMs: this.nowMs, node, life: 'running', exit: null });
-      this.handle(n);
+      this.sim.restart(node);
+      this.stopped.delete(node);
     });
   }
 
-  /** The branch's state machine value of `key` on `node` (for people and tests). */
-  kvGet(node: NodeId, key: string): string | null {
-    return this.node(node).kv.get(key);
+  setLinkFault(link: DirectedLink, fault: Partial<LinkFault>): Promise<void> {
+    return this.act(() => {
+      this.sim.setLinkFault(link.from, link.to, fault);
+      this.emit({ type: 'faults', atMs: this.nowMs, links: this.sim.faultyLinks() });
+    });
   }
 
-  /** The configuration `node` runs with (voters, learners). */
-  conf(node: NodeId): ConfState | null {
-    return this.node(node).api?.status().conf ?? null;
+  /** A named partition replaces the cuts of the previous one (other link settings stay). */
+  partition(p: NamedPartition): Promise<void> {
+    return this.act(() => {
+      const ids = this.sim.nodeIds();
+      const cut = cutPairs(ids, p, this.sim.leader());
+      for (const a of ids) for (const b of ids) if (a !== b) this.sim.setLinkFault(a, b, { cut: cut.has(`${a}>${b}`) });
+      this.emit({ type: 'faults', atMs: this.nowMs, links: this.sim.faultyLinks() });
+    });
   }
 
-  setPaused(paused: boolean): Promise<void> {
-    return paused ? Promise.resolve() : Promise.reject(new Error(`play ${NOT_IN_BRANCH}`));
+  submit(op: KvOp, options: { readonly client?: string; readonly timeoutMs?: number } = {}): Promise<KvResult> {
+    if (this.closed) return Promise.reject(new Error('this branch was closed'));
+    let checked: KvOp;
+    try {
+      checked = validateOp(op, 'submit: op');
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
+    const opId = `b${++this.opCounter}`;
+    const client = options.client ?? 'branch';
+    return new Promise<KvResult>((resolve, reject) => {
+      void this.act(() => {
+        this.emit({ type: 'client-invoke', atMs: this.nowMs, opId, client, op: checked });
+        this.sim.submit(checked, client, options.timeoutMs ?? DEFAULT_SUBMIT_TIMEOUT_MS, (result) => {
+          this.emit({ type: 'client-complete', atMs: this.nowMs, opId, result });
+          resolve(result);
+        });
+        // The first attempt happens now, paused or not (as the live lab proposes at once).
+        this.sim.advance(0);
+      }).catch(reject);
+    });
   }
 
-  private refuse(what: string): Promise<never> {
-    return Promise.reject(new Error(`${what} ${NOT_IN_BRANCH}`));
+  addNode(options: { readonly learner: boolean }): Promise<NodeId> {
+    return this.act(() => {
+      if (this.sim.leader() === null) throw new Error('adding a node needs a leader to propose it, and there is none now (play or step until one is elected)');
+      const id = this.sim.addNode();
+      this.emit({ type: 'cluster-created', atMs: this.nowMs, options: { ...this.options, nodes: id }, nodes: this.sim.nodeIds() });
+      const r = this.sim.proposeConfChange(options.learner ? { type: 'add-learner', node: id } : { type: 'add-voter', node: id });
+      if (!r.ok) throw new Error(`node ${id} started, but adding it was refused: ${r.refusal.reason}${r.refusal.leader ? ` (leader ${r.refusal.leader})` : ''}`);
+      return id;
+    });
   }
 
-  createCluster(): Promise<ClusterSnapshot> { return this.refuse('creating a cluster'); }
-  destroyCluster(): Promise<void> { return this.refuse('destroying the cluster'); }
-  stopNode(): Promise<void> { return this.refuse('stopping a node'); }
-  setNodePaused(): Promise<void> { return this.refuse('pausing one node'); }
-  addNode(): Promise<NodeId> { return this.refuse('adding a node'); }
-  changeMembership(): Promise<{ readonly ok: boolean; readonly detail: string }> { return this.refuse('changing membership'); }
-  transferLeadership(): Promise<void> { return this.refuse('transferring leadership'); }
-  setSpeed(): Promise<void> { return this.refuse('speed'); }
-  setLinkFault(): Promise<void> { return this.refuse('link faults'); }
-  partition(): Promise<void> { return this.refuse('partitions'); }
-  submit(): Promise<never> { return this.refuse('client requests'); }
+  changeMembership(change: ConfChange): Promise<{ readonly ok: boolean; readonly detail: string }> {
+    return this.act(() => {
+      const r = this.sim.proposeConfChange(change);
+      if (r.ok) return { ok: true, detail: `${change.type} ${change.node} proposed at index ${r.index} (term ${r.term})` };
+      const why = r.refusal.reason === 'not-leader' && r.refusal.leader === 0 ? 'there is no leader' : r.refusal.reason === 'invalid-conf-change' ? r.refusal.detail : r.refusal.reason;
+      return { ok: false, detail: `${change.type} ${change.node} refused: ${why}` };
+    });
+  }
+
+  transferLeadership(to: NodeId): Promise<void> {
+    return this.act(() => this.sim.transferLeadership(to));
+  }
+
   /** Answered from the branch node's own log, like the live lab asks a node process. */
   readLog(node: NodeId, lo: number, hi: number): Promise<LogRange> {
     const problem = logRangeProblem(lo, hi);
     if (problem !== null) return Promise.reject(new Error(`readLog: ${problem}`));
-    let n: BranchNode;
-    try {
-      n = this.node(node);
-    } catch (e) {
-      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
-    }
-    const api = n.api;
-    if (api === null) return Promise.reject(new Error(`readLog: node ${node} is crashed in this branch, so its log cannot be read until it restarts`));
+    if (!this.sim.nodeIds().includes(node)) return Promise.reject(new Error(`readLog: no node ${node} in this branch (nodes ${this.sim.nodeIds().join(', ')})`));
+    const api = this.sim.node(node);
+    if (api === null) return Promise.reject(new Error(`readLog: node ${node} is down in this branch, so its log cannot be read until it restarts`));
     const s = api.status();
     return Promise.resolve({ node, entries: api.entries(lo, hi), firstIndex: s.firstIndex, lastIndex: s.lastIndex, commit: s.commit });
   }
-  // A branch is not recorded: export the recording it came from instead (leave the branch first).
-  exportRun(): Promise<never> { return this.refuse('export'); }
+
+  /** Each running node's whole log now (index i at position i; null below its first index), for the log view. */
+  logs(): { node: NodeId; entries: (Entry | null)[]; lastIndex: number }[] {
+    const out: { node: NodeId; entries: (Entry | null)[]; lastIndex: number }[] = [];
+    for (const id of this.sim.nodeIds()) {
+      const api = this.sim.node(id);
+      if (api === null) continue;
+      const s = api.status();
+      const entries: (Entry | null)[] = Array.from({ length: s.firstIndex }, () => null);
+      entries.push(...api.entries(s.firstIndex, s.lastIndex + 1));
+      out.push({ node: id, entries, lastIndex: s.lastIndex });
+    }
+    return out;
+  }
+
+  /** The branch's state machine value of `key` on `node` (null while it is down). */
+  kvGet(node: NodeId, key: string): string | null {
+    return this.sim.stateMachine(node)?.get(key) ?? null;
+  }
+
+  /** Every client request made in the branch (for linearizability checks). */
+  history(): readonly ClientRecord[] {
+    return this.sim.history;
+  }
+
+  /** Simulated ms since the branch point. */
+  get elapsedMs(): number {
+    return this.sim.now;
+  }
+
+  private refuse(what: string, why = LEAVE_FIRST): Promise<never> {
+    return Promise.reject(new Error(`${what} is not available in a branch: ${why}`));
+  }
+
+  createCluster(): Promise<ClusterSnapshot> { return this.refuse('creating a cluster'); }
+  destroyCluster(): Promise<void> { return this.refuse('destroying the cluster'); }
+  setNodePaused(): Promise<void> { return this.refuse('pausing one node', 'the simulator pauses the whole cluster; pause it, or crash the node'); }
+  exportRun(): Promise<never> { return this.refuse('export', 'a branch is not recorded; go back to replay and export the recording'); }
+}
+
+/** `from>to` keys of the directed links a named partition cuts (the lab's own rules, see electron/lab). */
+function cutPairs(ids: readonly NodeId[], p: NamedPartition, leader: NodeId | null): Set<string> {
+  const cut = new Set<string>();
+  const both = (a: NodeId, b: NodeId) => {
+    cut.add(`${a}>${b}`);
+    cut.add(`${b}>${a}`);
+  };
+  const known = (n: NodeId, what: string) => {
+    if (!ids.includes(n)) throw new Error(`partition ${what}: node ${n} is not in the branch (nodes ${ids.join(', ')})`);
+  };
+  switch (p.kind) {
+    case 'heal':
+      return cut;
+    case 'isolate-leader':
+    case 'isolate': {
+      const node = p.kind === 'isolate' ? p.node : leader;
+      if (node === null) throw new Error('partition isolate-leader: there is no leader now');
+      known(node, p.kind);
+      for (const o of ids) if (o !== node) both(node, o);
+      return cut;
+    }
+    case 'split': {
+      const groupOf = new Map<NodeId, number>();
+      p.groups.forEach((g, i) => {
+        for (const n of g) {
+          known(n, 'split');
+          if (groupOf.has(n)) throw new Error(`partition split: node ${n} is in more than one group`);
+          groupOf.set(n, i);
+        }
+      });
+      for (const a of ids) for (const b of ids) if (a < b && (groupOf.get(a) ?? -1) !== (groupOf.get(b) ?? -1)) both(a, b);
+      return cut;
+    }
+    case 'ring': {
+      const k = ids.length;
+      for (let i = 0; i < k; i++) for (let j = i + 1; j < k; j++) if (!(j === i + 1 || (i === 0 && j === k - 1))) both(ids[i]!, ids[j]!);
+      return cut;
+    }
+  }
 }

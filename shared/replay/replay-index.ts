@@ -10,12 +10,15 @@
  */
 import { InvariantChecker } from '../check/invariants';
 import type { Violation } from '../protocol/lab';
-import type { ConfState, Entry, NodeId, NodeStatus, PersistedState, RaftConfig, Role, Snapshot } from '../raft/types';
+import type { ConfState, Entry, NodeId, NodeStatus, Role } from '../raft/types';
 import { STATUS_DIGEST } from '../record/digest';
 import { isNodeRecord, type BodyRecord, type EndRecord, type HeaderRecord, type Located, type NodeRecord, type Recording } from '../record/format';
 import type { NodeFactory } from '../record/node-factory';
 import { NodeReplayer, type Divergence } from '../record/replay';
 import { CausalStream } from './causal-stream';
+import { branchPointAt, type NodeBranchState } from './branch-point';
+
+export type { NodeBranchState } from './branch-point';
 
 export const CHECKPOINT_EVERY = 1024;
 
@@ -72,35 +75,6 @@ export interface ViolationAt {
   readonly violation: Violation;
 }
 
-/** What a node needs to be rebuilt as it was at a position (for branching into a simulation). */
-export interface NodeBranchState {
-  readonly node: NodeId;
-  readonly config: RaftConfig;
-  readonly persisted: PersistedState;
-}
-
-/** Per node, things that change rarely, each with the event it changed at (ascending). */
-interface Versions<T> {
-  readonly events: number[];
-  readonly values: T[];
-}
-
-function latest<T>(v: Versions<T> | undefined, k: number): T | null {
-  if (!v) return null;
-  for (let x = v.events.length - 1; x >= 0; x--) if ((v.events[x] as number) <= k) return v.values[x] as T;
-  return null;
-}
-
-function addVersion<T>(map: Map<NodeId, Versions<T>>, node: NodeId, event: number, value: T): void {
-  let v = map.get(node);
-  if (!v) {
-    v = { events: [], values: [] };
-    map.set(node, v);
-  }
-  v.events.push(event);
-  v.values.push(value);
-}
-
 function sameConf(a: ConfState, b: ConfState): boolean {
   return sameIds(a.voters, b.voters) && sameIds(a.learners, b.learners);
 }
@@ -142,8 +116,6 @@ export class ReplayIndex {
   /** checkpoints[c][column]: last event <= c * checkpointEvery touching that node (shorter: nodes seen later). */
   private readonly checkpoints: Int32Array[] = [new Int32Array(0)];
   private readonly writes = new Map<NodeId, IndexWrites[]>();
-  private readonly snapshots = new Map<NodeId, Versions<Snapshot>>();
-  private readonly configs = new Map<NodeId, Versions<RaftConfig>>();
 
   /**
    * Indexes a whole recording. With `partial`, `recording.records` is only the beginning: give
@@ -269,12 +241,6 @@ export class ReplayIndex {
       this.roleOf[i] = NO_STATUS;
     }
     const r = record;
-    if (r.kind === 'start') {
-      addVersion(this.configs, node, i, r.config);
-      if (r.mode.type === 'bootstrap') addVersion(this.snapshots, node, i, { meta: { index: 0, term: 0, conf: r.mode.conf }, data: '' });
-      else if (r.mode.type === 'restore' && r.mode.persisted.snapshot) addVersion(this.snapshots, node, i, r.mode.persisted.snapshot);
-    }
-    if (ev.ready?.snapshot) addVersion(this.snapshots, node, i, ev.ready.snapshot);
     if (ev.ready) for (const e of ev.ready.entries) this.write(node, i, e);
     if (r.kind === 'start' && r.mode.type === 'restore') for (const e of r.mode.persisted.entries) this.write(node, i, e);
     let found: readonly Violation[] = [];
@@ -407,29 +373,16 @@ export class ReplayIndex {
   }
 
   /**
-   * Every node rebuilt as it was after events 1..k, as if all it held then were persisted. Throws
-   * an Error naming the node and the reason when that is not possible: a node that is down or
-   * not started, or one that compacted its log (the recording keeps no state-machine snapshot).
+   * What it takes to continue the cluster after events 1..k as a live simulation (see
+   * branch-point.ts): each node's script since its last start (running nodes are rebuilt exactly,
+   * down ones restart from their disk) and the messages in flight. Throws an Error naming the
+   * event when the replay diverged before k (the states after a divergence are not trustworthy).
    */
   branchStateAt(k: number): NodeBranchState[] {
-    return this.nodesAt(k).map((n) => {
-      if (!n.status) throw new Error(`node ${n.id} is ${n.state === 'down' ? 'down' : 'not started yet'} at event ${k}; branch from an event where every node is running`);
-      const config = latest(this.configs.get(n.id), k);
-      const snapshot = latest(this.snapshots.get(n.id), k);
-      if (!config || !snapshot) throw new Error(`node ${n.id} has no start record before event ${k}`);
-      if (n.status.snapshotIndex !== snapshot.meta.index) {
-        throw new Error(`node ${n.id} compacted its log at index ${n.status.snapshotIndex} by event ${k}; the recording keeps no state-machine snapshot to branch from`);
-      }
-      const log = this.logAt(n.id, k);
-      const entries: Entry[] = [];
-      for (let i = snapshot.meta.index + 1; i <= log.lastIndex; i++) {
-        const e = log.entries[i];
-        if (!e) throw new Error(`node ${n.id}: entry ${i} is not known at event ${k}`);
-        entries.push(e);
-      }
-      const persisted: PersistedState = { hardState: { term: n.status.term, vote: n.status.vote, commit: n.status.commit }, snapshot, entries };
-      return { node: n.id, config, persisted };
-    });
+    this.checkPosition(k);
+    const d = this.divergence;
+    if (d !== null && d.line - 1 <= k) throw new Error(`replay diverged from the recording at event ${d.line - 1} (node ${d.node}: ${d.what} differs); branch from an event before it`);
+    return branchPointAt(this.recording.records, k);
   }
 
   private write(node: NodeId, event: number, e: Entry): void {

@@ -11,6 +11,15 @@ export class SimDisk {
   /** Entries after the snapshot, contiguous and ascending. */
   private entries: Entry[] = [];
 
+  /** A disk that already holds `p` (a node continued from a recorded state). */
+  static from(p: PersistedState): SimDisk {
+    const d = new SimDisk();
+    d.hardState = p.hardState;
+    d.snapshot = p.snapshot;
+    d.entries = p.entries.slice();
+    return d;
+  }
+
   /** Makes the durable part of `ready` durable. */
   persist(ready: Ready): void {
     if (ready.snapshot !== null) {

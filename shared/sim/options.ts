@@ -107,7 +107,7 @@ export function resolveSimOptions(partial: Partial<SimOptions>): SimOptions {
   int('nodes', o.nodes, 1, 9);
   int('seed', o.seed, 0, 0xffffffff);
   int('ops', o.ops, 0, 10_000_000);
-  int('clients', o.clients, 1, 64);
+  int('clients', o.clients, 0, 64);
   int('tickMs', o.tickMs, 1, 10_000);
   int('heartbeatTicks', o.heartbeatTicks, 1, 1_000);
   int('electionTicks', o.electionTicks, 2, 1_000);

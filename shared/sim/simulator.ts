@@ -14,23 +14,31 @@
  * state machine and unwritten writes; a restart rebuilds it with RawNode.restore from its disk.
  *
  * The same controls the app offers are here: pause (deliveries are held as pending items),
- * deliver or drop one pending message, fire one node's election timeout, advance time.
+ * deliver or drop one pending message, fire one node's election timeout, advance time, crash and
+ * restart, partitions and link faults, client requests (`submit`), membership changes.
+ *
+ * A run either bootstraps a fresh cluster or starts from given node states (`SimStart`: each
+ * node's config, running instance or persisted state, KV state machine, plus the messages in
+ * flight): that is how a branch of a recording continues as a live cluster (shared/replay/).
+ * Hosts that show a run live pass `onNotice` and hear every send, delivery, drop, Ready, crash,
+ * restart, client answer and violation as it happens.
  */
-import type { ConfState, Message, NodeId, PersistedState, RaftConfig, Ready, Role } from '../raft/types';
-import type { RaftNodeApi, RaftNodeFactory } from '../raft/api';
-import type { KvOp, KvResult, PendingItem, Violation } from '../protocol/lab';
+import type { ConfChange, ConfState, Message, NodeId, PersistedState, RaftConfig, Ready, Role } from '../raft/types';
+import type { ProposeResult, RaftNodeApi, RaftNodeFactory } from '../raft/api';
+import type { DirectedLink, KvOp, KvResult, LinkFault, PendingItem, Violation } from '../protocol/lab';
 import { createRng, type Rng } from '../util/rng';
 import { InvariantChecker } from '../check/invariants';
 import { KvClientSession, KvStateMachine, encodeCommand, toKvResult } from '../kv';
 import { EventQueue } from './event-queue';
 import { Fnv1a } from './fnv';
 import { SimDisk } from './disk';
-import { CUT, Network } from './network';
+import { CUT, MAX_SIM_NODES, Network } from './network';
 import { drawFaultPlan, nextFaultAction, type FaultAction, type FaultPlan } from './faults';
 import { unsafeOptions, type SimOptions } from './options';
 import { nextOp } from './workload';
 import { describeMessage } from '../raft/describe';
 import { mixMessage } from './message-hash';
+import type { SimNotice, SimStart } from './start';
 
 // Codes of the hot trace events, hashed as numbers (see Fnv1a.num).
 const EV_TICK = 1;
@@ -63,6 +71,8 @@ type Deliver = Extract<SimEvent, { kind: 'deliver' }>;
 
 interface SimNode {
   readonly id: NodeId;
+  /** The config it runs (and restarts) with. */
+  readonly config: RaftConfig;
   /** Null while crashed. */
   api: RaftNodeApi | null;
   readonly disk: SimDisk;
@@ -104,6 +114,17 @@ interface SimClient {
   token: number;
   /** Operations this client has invoked. */
   invoked: number;
+  /** Requests submitted by a host (`submit`), in order; null for a workload client. */
+  readonly queue: ManualRequest[] | null;
+}
+
+/** A host's client request (LabApi.submit) waiting for its turn or its answer. */
+interface ManualRequest {
+  readonly op: KvOp;
+  readonly timeoutMs: number;
+  readonly done: (result: KvResult) => void;
+  /** Virtual ms by which it must be answered (set when it starts). */
+  deadlineMs: number;
 }
 
 export interface SimStats {
@@ -161,8 +182,19 @@ export class Simulator {
   private healedAtMs: number | null = null;
   private leaderAfterHealMs: number | null = null;
 
-  constructor(options: SimOptions, private readonly factory: NodeFactory, opts: { readonly keepTrace?: boolean } = {}) {
+  private readonly notify: ((n: SimNotice) => void) | null;
+
+  /**
+   * `opts.start`: begin from these node states instead of bootstrapping `options.nodes` fresh
+   * nodes (node ids must then be 1..N, N = options.nodes). `opts.onNotice` hears what happens.
+   */
+  constructor(
+    options: SimOptions,
+    private readonly factory: NodeFactory,
+    opts: { readonly keepTrace?: boolean; readonly start?: SimStart; readonly onNotice?: (n: SimNotice) => void } = {},
+  ) {
     this.options = options;
+    this.notify = opts.onNotice ?? null;
     this.traceLines = opts.keepTrace === true ? [] : null;
     this.checker = options.check ? new InvariantChecker({ ignore: options.ignore }) : null;
     const root = createRng(options.seed);
@@ -185,18 +217,24 @@ export class Simulator {
       unsafe: unsafeOptions(options.unsafe),
     };
 
-    const conf: ConfState = { voters: Array.from({ length: options.nodes }, (_, i) => i + 1), learners: [] };
-    for (let id = 1; id <= options.nodes; id++) {
-      const rng = nodeRng.fork();
-      const restartRng = nodeRng.fork();
-      const api = factory.bootstrap({ id, ...this.configBase }, rng, conf);
-      this.nodes.push({ id, api, disk: new SimDisk(), kv: new KvStateMachine(), life: 0, unwritten: [], restartRng, waiters: new Map(), lastCompactIndex: 0, role: 'follower', term: 0 });
-      // Ticks start at a random phase per node, as real timers would.
-      this.schedule({ kind: 'tick', atMs: 1 + this.netRng.int(options.tickMs), seq: 0, node: id });
+    const start = opts.start;
+    if (start !== undefined) {
+      this.startFrom(start, nodeRng);
+    } else {
+      const conf: ConfState = { voters: Array.from({ length: options.nodes }, (_, i) => i + 1), learners: [] };
+      for (let id = 1; id <= options.nodes; id++) {
+        const rng = nodeRng.fork();
+        const restartRng = nodeRng.fork();
+        const config = { id, ...this.configBase };
+        const api = factory.bootstrap(config, rng, conf);
+        this.nodes.push({ id, config, api, disk: new SimDisk(), kv: new KvStateMachine(), life: 0, unwritten: [], restartRng, waiters: new Map(), lastCompactIndex: 0, role: 'follower', term: 0 });
+        // Ticks start at a random phase per node, as real timers would.
+        this.schedule({ kind: 'tick', atMs: 1 + this.netRng.int(options.tickMs), seq: 0, node: id });
+      }
     }
     for (let c = 0; c < options.clients; c++) {
       const name = `c${c + 1}`;
-      this.clients.push({ name, session: new KvClientSession(name), current: -1, target: 1 + this.workRng.int(options.nodes), waitingOn: null, token: 0, invoked: 0 });
+      this.clients.push({ name, session: new KvClientSession(name), current: -1, target: 1 + this.workRng.int(options.nodes), waitingOn: null, token: 0, invoked: 0, queue: null });
       this.schedule({ kind: 'client', atMs: 1 + this.workRng.int(electionMs), seq: 0, client: c, token: 0 });
     }
     if (this.faultPlan !== null && options.faultWindowMs > 0) {
@@ -206,9 +244,35 @@ export class Simulator {
       this.faultsOver = true;
       this.healedAtMs = 0;
     }
-    this.trace(`start seed=${options.seed} nodes=${options.nodes}`);
-    // Bootstrap state comes out in each node's first Ready.
+    this.trace(`start seed=${options.seed} nodes=${options.nodes}${start !== undefined ? ' from-state' : ''}`);
+    // Bootstrap state comes out in each node's first Ready (a started-from node may have one too).
     for (const n of this.nodes) this.handleReadies(n);
+    // Messages that were in flight where the run starts from, in the order they were sent.
+    if (start !== undefined) for (const m of start.inFlight) this.send(m);
+  }
+
+  /** Builds the nodes from given states (see SimStart); paused if asked, so in-flight messages are held. */
+  private startFrom(start: SimStart, nodeRng: Rng): void {
+    const ids = start.nodes.map((n) => n.id);
+    ids.forEach((id, i) => {
+      if (id !== i + 1) throw new Error(`start: node ids must be 1..${ids.length} in order, got ${ids.join(', ')}`);
+    });
+    if (ids.length !== this.options.nodes) throw new Error(`start: ${ids.length} node states for options.nodes = ${this.options.nodes}`);
+    for (const s of start.nodes) {
+      if (s.config.id !== s.id) throw new Error(`start: node ${s.id} has the config of node ${s.config.id}`);
+      const disk = SimDisk.from(s.persisted);
+      const restartRng = nodeRng.fork();
+      const status = s.api?.status() ?? null;
+      this.nodes.push({
+        id: s.id, config: s.config, api: s.api, disk, kv: s.api !== null ? s.kv : kvFrom(s.persisted.snapshot), life: 0, unwritten: [], restartRng,
+        waiters: new Map(), lastCompactIndex: s.persisted.snapshot?.meta.index ?? 0, role: status?.role ?? 'follower', term: status?.term ?? s.persisted.hardState.term,
+      });
+      // The checker learns each node from what it holds now (as if it had just restarted).
+      this.observe({ type: 'restart', seq: 0, node: s.id, persisted: s.persisted });
+      if (s.api === null) this.observe({ type: 'crash', seq: 0, node: s.id });
+      this.schedule({ kind: 'tick', atMs: 1 + this.netRng.int(this.options.tickMs), seq: 0, node: s.id });
+    }
+    this.paused = start.paused;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -307,6 +371,7 @@ export class Simulator {
     this.eventSeq++;
     this.stats.dropped++;
     this.trace(`${this.nowMs} drop #${d.id} user`);
+    this.notify?.({ kind: 'dropped', id: d.id, msg: d.msg, why: 'user' });
   }
 
   /** Fire `node`'s election timeout now (RaftNodeApi.campaign). */
@@ -349,6 +414,7 @@ export class Simulator {
     this.observe({ type: 'crash', seq: this.eventSeq, node });
     // Clients waiting on this node will time out and retry elsewhere.
     n.waiters.clear();
+    this.notify?.({ kind: 'life', node, up: false });
   }
 
   /** Restart a crashed node from its disk. */
@@ -359,11 +425,12 @@ export class Simulator {
     this.stats.restarts++;
     const persisted = n.disk.load();
     this.trace(`${this.nowMs} restart ${node} term=${persisted.hardState.term} vote=${persisted.hardState.vote} last=${n.disk.lastIndex}`);
-    n.api = this.factory.restore({ id: node, ...this.configBase }, n.restartRng.fork(), persisted);
+    n.api = this.factory.restore(n.config, n.restartRng.fork(), persisted);
     n.kv = kvFrom(persisted.snapshot);
     n.lastCompactIndex = persisted.snapshot?.meta.index ?? 0;
     n.term = persisted.hardState.term;
     this.observe({ type: 'restart', seq: this.eventSeq, node, persisted });
+    this.notify?.({ kind: 'life', node, up: true });
     this.handleReadies(n);
   }
 
@@ -383,6 +450,93 @@ export class Simulator {
   heal(): void {
     this.network.healAll();
     this.trace(`${this.nowMs} heal`);
+  }
+
+  /** Set (part of) one directed link's fault; the rest of it stays. */
+  setLinkFault(from: NodeId, to: NodeId, fault: Partial<LinkFault>): void {
+    this.nodeRec(from);
+    this.nodeRec(to);
+    this.network.setLink(from, to, fault);
+    this.trace(`${this.nowMs} link ${from}->${to} ${JSON.stringify(fault)}`);
+  }
+
+  /** Links that differ from the base link (cuts, slow or lossy links). */
+  faultyLinks(): (DirectedLink & LinkFault)[] {
+    const base = this.network.baseLink;
+    const same = (l: LinkFault) => l.cut === base.cut && l.loss === base.loss && l.delayMs === base.delayMs && l.jitterMs === base.jitterMs && l.duplicate === base.duplicate && l.reorder === base.reorder;
+    return this.network.faultyLinks(this.nodes.length).filter((l) => !same(l));
+  }
+
+  /**
+   * A client request from a host (the lab's client panel): `client` proposes `op` at the node it
+   * believes leads, follows leader hints, retries elsewhere after clientTimeoutMs, and gives up
+   * with `timeout` after `timeoutMs` of simulated time. One request at a time per client name;
+   * later ones wait their turn. `done` is called exactly once. Recorded in `history`.
+   */
+  submit(op: KvOp, client: string, timeoutMs: number, done: (result: KvResult) => void): void {
+    if (!(timeoutMs > 0)) throw new RangeError(`submit: timeoutMs must be positive, got ${timeoutMs}`);
+    let c = this.clients.findIndex((x) => x.name === client);
+    if (c >= 0 && this.clients[c]!.queue === null) throw new Error(`submit: client "${client}" is one of the simulated workload's clients`);
+    if (c < 0) {
+      c = this.clients.length;
+      const leader = this.currentLeader();
+      // A client name the cluster already knows (a recorded run's) goes on from its last request number.
+      let lastSeq = 0;
+      for (const n of this.nodes) lastSeq = Math.max(lastSeq, n.kv.session(client)?.lastSeq ?? 0);
+      this.clients.push({ name: client, session: new KvClientSession(client, lastSeq + 1), current: -1, target: leader ?? 1 + this.workRng.int(this.nodes.length), waitingOn: null, token: 0, invoked: 0, queue: [] });
+    }
+    const cl = this.clients[c]!;
+    cl.queue!.push({ op, timeoutMs, done, deadlineMs: Infinity });
+    if (cl.current < 0 && cl.queue!.length === 1) this.scheduleClient(c, cl, 0);
+  }
+
+  /** Propose a membership change at the current leader (the core accepts one at a time). */
+  proposeConfChange(change: ConfChange): ProposeResult {
+    const leader = this.currentLeader();
+    if (leader === null) return { ok: false, refusal: { reason: 'not-leader', leader: 0 } };
+    const n = this.nodeRec(leader);
+    this.eventSeq++;
+    const r = n.api!.proposeConfChange(change);
+    this.trace(`${this.nowMs} conf-change ${change.type} ${change.node} at ${leader} ${r.ok ? `index=${r.index}` : r.refusal.reason}`);
+    this.handleReadies(n);
+    return r;
+  }
+
+  /**
+   * A new node joins (RawNode.join: empty, learns the configuration from the leader); it becomes
+   * a member only through proposeConfChange. Returns its id (the next free one).
+   */
+  addNode(): NodeId {
+    const id = this.nodes.length + 1;
+    if (id > MAX_SIM_NODES) throw new Error(`addNode: a simulated cluster has at most ${MAX_SIM_NODES} nodes`);
+    const template = this.nodes[0]!.config;
+    const config: RaftConfig = { ...template, id };
+    const rng = this.nodes[0]!.restartRng.fork();
+    this.eventSeq++;
+    const api = this.factory.join(config, rng);
+    this.nodes.push({ id, config, api, disk: new SimDisk(), kv: new KvStateMachine(), life: 0, unwritten: [], restartRng: rng.fork(), waiters: new Map(), lastCompactIndex: 0, role: 'follower', term: 0 });
+    this.schedule({ kind: 'tick', atMs: this.nowMs + 1 + this.netRng.int(this.options.tickMs), seq: 0, node: id });
+    this.trace(`${this.nowMs} join ${id}`);
+    this.notify?.({ kind: 'life', node: id, up: true });
+    this.handleReadies(this.nodes[id - 1]!);
+    return id;
+  }
+
+  /** Ask the current leader to hand leadership to `to`. */
+  transferLeadership(to: NodeId): void {
+    this.nodeRec(to);
+    const leader = this.currentLeader();
+    if (leader === null) throw new Error('transferLeadership: there is no leader');
+    const n = this.nodeRec(leader);
+    this.eventSeq++;
+    this.trace(`${this.nowMs} transfer ${leader}->${to}`);
+    n.api!.transferLeadership(to);
+    this.handleReadies(n);
+  }
+
+  /** The live leader of the highest term, or null. */
+  leader(): NodeId | null {
+    return this.currentLeader();
   }
 
   /** Run events up to virtual time `now + ms`. While paused, deliveries due are held as pending. */
@@ -478,6 +632,7 @@ export class Simulator {
       this.stats.dropped++;
       this.traceNums(EV_DROP_CRASHED, id, 0);
       if (this.traceLines !== null) this.traceLines.push(`${this.nowMs} drop #${id} crashed`);
+      this.notify?.({ kind: 'dropped', id, msg, why: 'crashed' });
       return;
     }
     // A partition cuts messages still in flight too; a message the user chose already arrived.
@@ -485,11 +640,13 @@ export class Simulator {
       this.stats.dropped++;
       this.traceNums(EV_DROP_CUT, id, 0);
       if (this.traceLines !== null) this.traceLines.push(`${this.nowMs} drop #${id} cut`);
+      this.notify?.({ kind: 'dropped', id, msg, why: 'cut' });
       return;
     }
     this.stats.delivered++;
     this.traceNums(EV_DELIVER, id, 0);
     if (this.traceLines !== null) this.traceLines.push(`${this.nowMs} deliver #${id}`);
+    this.notify?.({ kind: 'delivered', id, msg });
     to.api.step(msg);
     this.handleReadies(to);
   }
@@ -500,11 +657,13 @@ export class Simulator {
     this.traceNums(EV_SEND, id, 0);
     mixMessage(msg, this.mix);
     if (this.traceLines !== null) this.traceLines.push(`${this.nowMs} send #${id} ${describeMessage(msg)}`);
+    this.notify?.({ kind: 'sent', id, msg });
     const delay = this.network.route(msg.from, msg.to);
     if (delay < 0) {
       this.stats.dropped++;
       this.traceNums(delay === CUT ? EV_DROP_CUT : EV_DROP_LOSS, id, 0);
       if (this.traceLines !== null) this.traceLines.push(`${this.nowMs} drop #${id} ${delay === CUT ? 'cut' : 'loss'}`);
+      this.notify?.({ kind: 'dropped', id, msg, why: delay === CUT ? 'cut' : 'loss' });
       return;
     }
     this.queueDelivery(id, msg, delay);
@@ -578,6 +737,7 @@ export class Simulator {
     }
     api.advance(rd);
     this.maybeCompact(n, api);
+    this.notify?.({ kind: 'ready', node: n.id, ready: rd });
   }
 
   private sendAll(n: SimNode, rd: Ready): void {
@@ -628,7 +788,10 @@ export class Simulator {
     if (this.checker === null) return;
     const found = this.checker.observe(obs);
     if (found.length > 0) {
-      for (const v of found) this.trace(`${this.nowMs} violation at event ${v.eventSeq}: ${v.property}: ${v.message}`);
+      for (const v of found) {
+        this.trace(`${this.nowMs} violation at event ${v.eventSeq}: ${v.property}: ${v.message}`);
+        this.notify?.({ kind: 'violation', violation: v });
+      }
       if (this.options.stopOnViolation) this.stopped = 'violation';
     }
   }
@@ -639,10 +802,23 @@ export class Simulator {
   private onClient(c: number, token: number): void {
     const client = this.clients[c]!;
     if (client.token !== token) return;
+    const request = client.queue?.[0];
+    if (client.current >= 0 && request !== undefined && client.waitingOn === null && this.nowMs >= request.deadlineMs) {
+      this.giveUp(client, request);
+      return;
+    }
     if (client.current < 0) {
-      if (this.opsIssued >= this.options.ops) return;
-      this.opsIssued++;
-      const cmd = client.session.begin(nextOp(this.workRng, client.name, ++client.invoked));
+      let op: KvOp;
+      if (client.queue !== null) {
+        if (request === undefined) return;
+        request.deadlineMs = this.nowMs + request.timeoutMs;
+        op = request.op;
+      } else {
+        if (this.opsIssued >= this.options.ops) return;
+        this.opsIssued++;
+        op = nextOp(this.workRng, client.name, ++client.invoked);
+      }
+      const cmd = client.session.begin(op);
       client.current = this.history.length;
       this.history.push({ client: client.name, seq: cmd.seq, op: cmd.op, invokeMs: this.nowMs, completeMs: null, result: null });
       this.traceNums(EV_INVOKE, c, cmd.seq);
@@ -652,9 +828,25 @@ export class Simulator {
     } else if (client.waitingOn !== null) {
       // Timed out waiting: forget that attempt and try another node.
       this.forgetWait(client);
-      client.target = 1 + this.workRng.int(this.options.nodes);
+      if (request !== undefined && this.nowMs >= request.deadlineMs) {
+        this.giveUp(client, request);
+        return;
+      }
+      client.target = 1 + this.workRng.int(this.nodes.length);
     }
     this.attempt(c, client);
+  }
+
+  /** A host's request ran out of time: answer `timeout` (it may still take effect later). */
+  private giveUp(client: SimClient, request: ManualRequest): void {
+    const c = this.clients.indexOf(client);
+    this.forgetWait(client);
+    client.queue?.shift();
+    client.session.finish();
+    client.current = -1;
+    this.trace(`${this.nowMs} timeout ${client.name}`);
+    request.done({ ok: false, error: 'timeout', detail: `no answer within ${request.timeoutMs} ms of simulated time` });
+    if (client.queue !== null && client.queue.length > 0) this.scheduleClient(c, client, 0);
   }
 
   private attempt(c: number, client: SimClient): void {
@@ -663,7 +855,7 @@ export class Simulator {
     const n = this.nodes[client.target - 1]!;
     const retryMs = this.options.tickMs * 2;
     if (n.api === null) {
-      client.target = 1 + this.workRng.int(this.options.nodes);
+      client.target = 1 + this.workRng.int(this.nodes.length);
       this.scheduleClient(c, client, retryMs);
       return;
     }
@@ -685,7 +877,7 @@ export class Simulator {
     this.hash.num(n.id);
     this.hash.num(hint);
     if (this.traceLines !== null) this.traceLines.push(`${this.nowMs} refused ${client.name}#${cmd.seq} at ${n.id} ${r.refusal.reason} leader=${hint}`);
-    client.target = hint !== 0 && hint !== n.id ? hint : 1 + this.workRng.int(this.options.nodes);
+    client.target = hint !== 0 && hint !== n.id ? hint : 1 + this.workRng.int(this.nodes.length);
     this.scheduleClient(c, client, hint !== 0 && hint !== n.id ? 1 : retryMs);
   }
 
@@ -709,6 +901,12 @@ export class Simulator {
     this.hash.line(result.ok ? String(result.value) : result.error);
     if (this.traceLines !== null) this.traceLines.push(`${this.nowMs} complete ${client.name}#${rec.seq} ${result.ok ? `ok ${String(result.value)}` : result.error}`);
     if (this.opsDone >= this.options.ops && this.opsIssued >= this.options.ops && this.options.ops > 0) this.stopped ??= 'ops-done';
+    if (client.queue !== null) {
+      const request = client.queue.shift();
+      request?.done(result);
+      if (client.queue.length > 0) this.scheduleClient(c, client, 0);
+      return;
+    }
     // Think time before the next operation.
     this.scheduleClient(c, client, this.workRng.int(this.options.tickMs * 2) + 1);
   }
@@ -823,7 +1021,8 @@ export class Simulator {
   }
 }
 
-function kvFrom(snapshot: PersistedState['snapshot']): KvStateMachine {
+/** The state machine a node restarts with: its snapshot's, or empty. */
+export function kvFrom(snapshot: PersistedState['snapshot']): KvStateMachine {
   // The bootstrap snapshot (index 0) carries no state-machine data.
   return snapshot === null || snapshot.meta.index === 0 ? new KvStateMachine() : KvStateMachine.restore(snapshot.data);
 }

@@ -9,7 +9,9 @@ import { onScopeDispose, ref, shallowRef } from 'vue';
 import { useLogsStore } from '../stores/logs';
 import { RawNode } from '../../../shared/raft/raw-node';
 import { BranchLab } from '../../../shared/replay/branch-lab';
+import { browserFrameClock } from './frame-clock';
 import { useReplaySwitch } from './inject';
+import { useIndexProgress } from './index-progress';
 import type { Entry, NodeId } from '../../../shared/raft/types';
 import type { FromWorker, LogPatch, OpenedRecording, ToWorker } from './worker-protocol';
 
@@ -26,6 +28,10 @@ export const useReplayStore = defineStore('replay', () => {
   const position = ref(0);
   /** 'replay': scrubbing the recording; 'branch': a simulated cluster continued from `position`. */
   const mode = ref<'replay' | 'branch'>('replay');
+  /** 'building' while the worker computes the branch point and the page rebuilds the nodes. */
+  const branchStatus = ref<'idle' | 'building'>('idle');
+  /** The live branch, while in branch mode. */
+  let branchLab: BranchLab | null = null;
   const eventText = ref('');
   /** performance.now() when the last open began and when its first frame was shown (bench). */
   const openedAtMs = ref(0);
@@ -40,6 +46,8 @@ export const useReplayStore = defineStore('replay', () => {
   let firstFrameOfOpen = false;
   /** The position asked for last (frames may still be on their way). */
   let lastAsked = 0;
+  /** Indexing progress of the open recording; moves beyond it wait (index-progress.ts). */
+  const indexing = useIndexProgress((k) => request(k), (message) => { error.value = message; });
 
   function post(m: ToWorker): void {
     if (!worker) {
@@ -63,14 +71,23 @@ export const useReplayStore = defineStore('replay', () => {
         status.value = 'done';
         error.value = null;
         phase.value = '';
+        branchLab?.close();
+        branchLab = null;
         replaySwitch.enterReplay();
         mode.value = 'replay';
         logCopies = new Map();
         firstFrameOfOpen = true;
+        indexing.reset(m.info.progress);
         inFlight = null;
         wanted = null;
         request(0);
         break;
+      case 'indexing': {
+        const o = opened.value;
+        if (o) opened.value = { ...o, nodes: m.nodes, violations: m.violations ?? o.violations, divergence: m.divergence === undefined ? o.divergence : m.divergence, progress: m.progress };
+        indexing.update(m.progress);
+        break;
+      }
       case 'open-error':
         status.value = 'error';
         phase.value = '';
@@ -86,6 +103,7 @@ export const useReplayStore = defineStore('replay', () => {
           if (firstFrameOfOpen) {
             firstFrameOfOpen = false;
             firstPaintMs.value = performance.now() - openedAtMs.value;
+            indexing.indexedAtFirstPaint.value = m.indexed;
           }
         }
         if (wanted !== null) {
@@ -95,22 +113,25 @@ export const useReplayStore = defineStore('replay', () => {
         }
         break;
       case 'branch': {
-        const b = m.start;
-        const lab = new BranchLab(b.states, RawNode, b.options, b.position, b.atMs, b.seed);
+        branchStatus.value = 'idle';
+        let lab: BranchLab;
+        try {
+          lab = new BranchLab(m.start, RawNode, browserFrameClock);
+        } catch (e) {
+          error.value = `branch at event ${m.start.position}: ${e instanceof Error ? e.message : String(e)}`;
+          break;
+        }
+        branchLab?.close();
+        branchLab = lab;
         mode.value = 'branch';
         error.value = null;
         replaySwitch.enterBranch(lab);
         // The branch's nodes hold their whole logs: show them, not only what later messages carry.
-        logs.replaceLogs(b.states.map((s) => {
-          const entries: (Entry | null)[] = [null];
-          const base = s.persisted.snapshot?.meta.index ?? 0;
-          for (let i = 1; i <= base; i++) entries.push(null);
-          entries.push(...s.persisted.entries);
-          return { node: s.node, entries, lastIndex: entries.length - 1 };
-        }));
+        logs.replaceLogs(lab.logs());
         break;
       }
       case 'branch-error':
+        branchStatus.value = 'idle';
         error.value = `branch at event ${m.position}: ${m.message}`;
         break;
       case 'frame-error':
@@ -131,6 +152,10 @@ export const useReplayStore = defineStore('replay', () => {
 
   function request(k: number): void {
     lastAsked = k;
+    if (indexing.defer(k)) {
+      wanted = null;
+      return;
+    }
     if (inFlight !== null) {
       wanted = k;
       return;
@@ -163,15 +188,18 @@ export const useReplayStore = defineStore('replay', () => {
 
   const step = (delta: number) => jumpTo(target() + delta);
 
-  /** Build a live simulated cluster from the nodes' states at the shown event (step mode). */
+  /** Build a live simulated cluster from the nodes as they were at the shown event (paused). */
   function branch(): void {
-    if (!opened.value || mode.value !== 'replay') return;
+    if (!opened.value || mode.value !== 'replay' || branchStatus.value === 'building') return;
+    branchStatus.value = 'building';
     post({ type: 'branch', position: position.value });
   }
 
   /** From a branch back to scrubbing the recording, at the event the branch started from. */
   function backToReplay(): void {
     if (mode.value !== 'branch') return;
+    branchLab?.close();
+    branchLab = null;
     replaySwitch.enterReplay();
     mode.value = 'replay';
     // Logs were changed by the branch: the next frame must carry them whole.
@@ -185,9 +213,12 @@ export const useReplayStore = defineStore('replay', () => {
     window.location.reload();
   }
 
-  onScopeDispose(() => worker?.terminate());
+  onScopeDispose(() => {
+    branchLab?.close();
+    worker?.terminate();
+  });
 
-  return { status, phase, error, opened, position, mode, eventText, openedAtMs, firstPaintMs, open, jumpTo, step, branch, backToReplay, leave };
+  return { status, phase, error, opened, position, mode, branchStatus, eventText, openedAtMs, firstPaintMs, indexing: indexing.progress, waitingFor: indexing.waitingFor, indexedAtFirstPaint: indexing.indexedAtFirstPaint, open, jumpTo, step, branch, backToReplay, leave };
 });
 
 if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useReplayStore, import.meta.hot));

@@ -1,0 +1,201 @@
+/**
+ * A branch point: what it takes to continue a recording as a live simulated cluster from event k.
+ *
+ * A running node is rebuilt EXACTLY as it was at k, volatile state included (role, votes,
+ * per-peer progress, election timer, its Rng): from its last `start` record (config, Rng state,
+ * mode) its recorded inputs are fed to the real core again, and its host's work is redone on the
+ * way: each Ready is persisted to a SimDisk and its committed entries applied to a KV state
+ * machine, each `compact` writes the snapshot (the recording carries the KV snapshot data in the
+ * `compact` input, in InstallSnapshot messages and in a restore's persisted state). So leaders
+ * stay leaders, compacted logs and installed snapshots come along, and the KV state is the one
+ * the node had.
+ *
+ * A node that is down at k branches as a crashed node: its disk is what it restarted from next
+ * in the recording when it did (exact), else what its host had persisted when it crashed.
+ *
+ * Messages in flight at k: sent (in a `ready` record) at or before k and received after k, by
+ * send stamp, or by content on links without stamps. A message never received at all counts as
+ * in flight only if nothing sent later on its link was received (else it was lost on the way).
+ *
+ * This module is plain data plus pure functions, so a worker can compute a BranchPoint and post
+ * it to the page, which rebuilds the nodes (`rebuildBranch`) and runs the Simulator over them.
+ */
+import type { RaftNodeApi, RaftNodeFactory } from '../raft/api';
+import type { Message, NodeId, PersistedState, RaftConfig, Ready } from '../raft/types';
+import { KvStateMachine } from '../kv';
+import type { BodyRecord, Located, NodeInput, StartMode, StartRecord } from '../record/format';
+import { buildNode } from '../record/node-factory';
+import { applyInput } from '../record/replay';
+import { SimDisk } from '../sim/disk';
+import { kvFrom } from '../sim/simulator';
+import type { SimStartNode } from '../sim/start';
+import { restoreRng } from '../util/rng';
+
+/** One recorded thing to redo: an input, or the host taking the node's Ready. */
+export type ScriptStep = NodeInput | { readonly type: 'take-ready' };
+
+/** A node instance's life from its start record up to the branch point. */
+export interface NodeScript {
+  readonly config: RaftConfig;
+  readonly rng: readonly [number, number, number, number];
+  readonly mode: StartMode;
+  readonly steps: readonly ScriptStep[];
+}
+
+export interface InFlight {
+  /** The event whose `ready` sent it. */
+  readonly sentAt: number;
+  readonly message: Message;
+}
+
+/** One node at the branch point (plain data: it crosses postMessage). */
+export interface NodeBranchState {
+  readonly node: NodeId;
+  /** 'running': rebuilt exactly from `script`; 'down': crashed at k, restartable from its disk. */
+  readonly state: 'running' | 'down';
+  readonly config: RaftConfig;
+  readonly script: NodeScript;
+  /** For a down node that restarts later in the recording: exactly what it restarted from. */
+  readonly restartFrom: PersistedState | null;
+  /** Messages to this node in flight at k, in send order. */
+  readonly inbound: readonly InFlight[];
+}
+
+/**
+ * Every node at the branch point after events 1..k, ascending by id. A node that has not started
+ * by k but bootstraps later in the recording starts fresh in the branch (as it would have);
+ * one that only joins later is left out (it is not part of the cluster yet).
+ */
+export function branchPointAt(records: readonly Located<BodyRecord>[], k: number): NodeBranchState[] {
+  const scripts = scriptsAt(records, k);
+  const inbound = inFlightAt(records, k);
+  const later = new Map<NodeId, StartRecord>();
+  for (let i = k; i < records.length; i++) {
+    const r = records[i]!.record;
+    if (r.kind === 'start' && !later.has(r.node)) later.set(r.node, r);
+  }
+  const out: NodeBranchState[] = [];
+  for (const [node, s] of scripts) {
+    const next = later.get(node);
+    const restartFrom = s.down && next?.mode.type === 'restore' ? next.mode.persisted : null;
+    out.push({ node, state: s.down ? 'down' : 'running', config: s.script.config, script: s.script, restartFrom, inbound: inbound.get(node) ?? [] });
+  }
+  for (const [node, r] of later) {
+    if (scripts.has(node) || r.mode.type !== 'bootstrap') continue;
+    const script: NodeScript = { config: r.config, rng: r.rng, mode: r.mode, steps: [] };
+    out.push({ node, state: 'running', config: r.config, script, restartFrom: null, inbound: inbound.get(node) ?? [] });
+  }
+  return out.sort((a, b) => a.node - b.node);
+}
+
+/** The nodes' scripts at k: from each node's last start at or before k up to k (file order). */
+export function scriptsAt(records: readonly Located<BodyRecord>[], k: number): Map<NodeId, { script: NodeScript; down: boolean }> {
+  const out = new Map<NodeId, { config: RaftConfig; rng: NodeScript['rng']; mode: StartMode; steps: ScriptStep[]; down: boolean }>();
+  for (let i = 0; i < k; i++) {
+    const r = records[i]!.record;
+    if (r.kind === 'start') {
+      out.set(r.node, { config: r.config, rng: r.rng, mode: r.mode, steps: [], down: false });
+      continue;
+    }
+    if (r.kind !== 'input' && r.kind !== 'ready' && r.kind !== 'crash') continue;
+    const s = out.get(r.node);
+    if (s === undefined) continue;
+    if (r.kind === 'crash') s.down = true;
+    else if (r.kind === 'ready') s.steps.push({ type: 'take-ready' });
+    else s.steps.push(r.input);
+  }
+  return new Map([...out].map(([id, s]) => [id, { script: { config: s.config, rng: s.rng, mode: s.mode, steps: s.steps }, down: s.down }]));
+}
+
+/** Messages in flight at k, by destination (see the header for the rule). */
+export function inFlightAt(records: readonly Located<BodyRecord>[], k: number): Map<NodeId, InFlight[]> {
+  interface Send { readonly at: number; readonly message: Message; received: number }
+  const sends: Send[] = [];
+  const byStamp = new Map<string, Send>();
+  const byContent = new Map<string, Send[]>();
+  const startSeq = new Map<NodeId, number>();
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i]!.record;
+    const at = i + 1;
+    if (r.kind === 'start') startSeq.set(r.node, r.seq);
+    else if (r.kind === 'ready') {
+      r.messages.forEach((m, x) => {
+        const s: Send = { at, message: m, received: 0 };
+        sends.push(s);
+        byStamp.set(`${r.node}/${startSeq.get(r.node) ?? 0}/${r.seq}/${x}`, s);
+        const key = contentKey(m);
+        const list = byContent.get(key);
+        if (list) list.push(s);
+        else byContent.set(key, [s]);
+      });
+    } else if (r.kind === 'input' && r.input.type === 'step') {
+      const st = r.input.stamp;
+      const m = r.input.msg;
+      let s: Send | undefined = st !== null ? byStamp.get(`${m.from}/${st.startSeq}/${st.seq}/${st.index}`) : undefined;
+      // No stamp (or an unknown one): the oldest unreceived send with the same content.
+      s ??= byContent.get(contentKey(m))?.find((x) => x.received === 0);
+      if (s !== undefined && s.received === 0) s.received = at;
+    }
+  }
+  // Per directed link, the latest send that was received at all.
+  const lastReceived = new Map<string, number>();
+  for (const s of sends) {
+    if (s.received === 0) continue;
+    const link = `${s.message.from}>${s.message.to}`;
+    lastReceived.set(link, Math.max(lastReceived.get(link) ?? 0, s.at));
+  }
+  const out = new Map<NodeId, InFlight[]>();
+  for (const s of sends) {
+    if (s.at > k) break;
+    const pending = s.received > k || (s.received === 0 && s.at > (lastReceived.get(`${s.message.from}>${s.message.to}`) ?? 0));
+    if (!pending) continue;
+    const list = out.get(s.message.to);
+    if (list) list.push({ sentAt: s.at, message: s.message });
+    else out.set(s.message.to, [{ sentAt: s.at, message: s.message }]);
+  }
+  return out;
+}
+
+function contentKey(m: Message): string {
+  return JSON.stringify(m);
+}
+
+/**
+ * Rebuild one node as the host had it at the branch point: the instance (null when down), its
+ * disk and its KV state machine. Recorded calls that threw are redone and throw again (ignored).
+ */
+export function rebuildNode(s: NodeBranchState, factory: RaftNodeFactory): SimStartNode {
+  const { mode, steps } = s.script;
+  const api = buildNode(factory, mode, s.script.config, restoreRng(s.script.rng));
+  const disk = mode.type === 'restore' ? SimDisk.from(mode.persisted) : new SimDisk();
+  let kv = mode.type === 'restore' ? kvFrom(mode.persisted.snapshot) : new KvStateMachine();
+  let last: Ready | null = null;
+  let unadvanced = false;
+  for (const step of steps) {
+    try {
+      if (step.type === 'take-ready') {
+        const rd = api.ready();
+        last = rd;
+        unadvanced = true;
+        disk.persist(rd);
+        if (rd.snapshot !== null) kv = kvFrom(rd.snapshot);
+        for (const e of rd.committedEntries) if (e.index > kv.appliedIndex) kv.apply(e);
+        continue;
+      }
+      if (step.type === 'advance') unadvanced = false;
+      if (step.type === 'compact') compactDisk(disk, api, step.index, step.data);
+      applyInput(api, step, last);
+    } catch {
+      // The recorded run got the same error at this call (replay verified it); the host went on.
+    }
+  }
+  // A Ready taken at k: the host finishes with it (its messages count as sent at k).
+  if (unadvanced && last !== null) api.advance(last);
+  if (s.state === 'down') return { id: s.node, config: s.config, api: null, persisted: s.restartFrom ?? disk.load(), kv: new KvStateMachine() };
+  return { id: s.node, config: s.config, api, persisted: disk.load(), kv };
+}
+
+function compactDisk(disk: SimDisk, api: RaftNodeApi, index: number, data: string): void {
+  const term = api.termAt(index);
+  if (term !== null) disk.compact(index, term, api.confAt(index), data);
+}
