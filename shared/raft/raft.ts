@@ -279,12 +279,29 @@ export class Raft {
       else this.becomeLeader();
       return;
     }
+    this.requestVotes(voteTerm, kind === 'pre', transfer);
+  }
+
+  /** Asks every voter that has not answered yet. */
+  private requestVotes(voteTerm: number, preVote: boolean, transfer: boolean): void {
     const lastLogIndex = this.log.lastIndex();
     const lastLogTerm = this.log.lastTerm();
     for (const id of this.conf().voters) {
-      if (id === this.id) continue;
-      this.send({ type: 'RequestVote', from: this.id, to: id, term: voteTerm, preVote: kind === 'pre', lastLogIndex, lastLogTerm, transfer });
+      if (id === this.id || this.votes.has(id)) continue;
+      this.send({ type: 'RequestVote', from: this.id, to: id, term: voteTerm, preVote, lastLogIndex, lastLogTerm, transfer });
     }
+  }
+
+  /**
+   * One tick into a pre-vote, ask the voters that stayed silent once more. Nodes tick on their
+   * own clocks, so a follower's count of the time since it last heard the leader can trail
+   * ours by a tick: it still holds the leader's lease and ignores a pre-vote that our count
+   * says is due (the same trap as etcd-io/etcd#10483). Without this second ask, the cluster
+   * waits for another full randomized timeout. A pre-vote changes no state, so asking twice is
+   * harmless.
+   */
+  repeatPreVote(): void {
+    if (this.role === 'pre-candidate' && this.cfg.checkQuorum) this.requestVotes(this.term + 1, true, false);
   }
 
   /** Record a vote and say how the election stands. */
@@ -455,6 +472,8 @@ export function tickElection(r: Raft): void {
   if (r.promotable() && r.electionElapsed >= r.randomizedElectionTicks) {
     r.electionElapsed = 0;
     r.hup(false);
+  } else if (r.electionElapsed === 1) {
+    r.repeatPreVote();
   }
 }
 
