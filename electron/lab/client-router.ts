@@ -38,6 +38,8 @@ export class ClientRouter {
   private readonly waiters = new Map<string, (result: KvResult) => void>();
   /** Requests waiting for their entry to apply, by the node that accepted it: woken early if it stops leading. */
   private readonly accepted = new Map<NodeId, Set<() => void>>();
+  /** Requests backing off because no node led: woken as soon as one does. */
+  private readonly backingOff = new Set<() => void>();
   private opCounter = 0;
   private autoCounter = 0;
   private stopped = false;
@@ -50,6 +52,13 @@ export class ClientRouter {
       const waiter = this.waiters.get(`${r.client}#${r.seq}`);
       if (waiter !== undefined) waiter(r.result);
     }
+  }
+
+  /** A leader became known: requests backing off try it now rather than at the end of their pause. */
+  onLeaderKnown(): void {
+    const wakers = [...this.backingOff];
+    this.backingOff.clear();
+    for (const wake of wakers) wake();
   }
 
   /** `node` stopped leading (or died): requests it accepted retry now rather than at their timeout. */
@@ -103,7 +112,7 @@ export class ClientRouter {
         if (left <= 0) break;
         target ??= this.host.leaderHint() ?? this.pick(tried++);
         if (target === null) {
-          await sleep(Math.min(NO_LEADER_BACKOFF_MS, left));
+          await this.backOff(Math.min(NO_LEADER_BACKOFF_MS, left));
           continue;
         }
         let reply: ProposeReply;
@@ -112,14 +121,14 @@ export class ClientRouter {
         } catch (e) {
           lastProblem = e instanceof Error ? e.message : String(e);
           target = this.pick(tried++);
-          await sleep(Math.min(NO_LEADER_BACKOFF_MS, Math.max(0, deadline - Date.now())));
+          await this.backOff(Math.min(NO_LEADER_BACKOFF_MS, Math.max(0, deadline - Date.now())));
           continue;
         }
         if (!reply.ok) {
           // Redirect: go where the node says the leader is, or look around.
           lastProblem = `node ${target}: ${reply.reason}${reply.detail ? ` (${reply.detail})` : ''}`;
           const next = reply.leader !== 0 && reply.leader !== target ? reply.leader : null;
-          if (next === null) await sleep(Math.min(NO_LEADER_BACKOFF_MS, Math.max(0, deadline - Date.now())));
+          if (next === null) await this.backOff(Math.min(NO_LEADER_BACKOFF_MS, Math.max(0, deadline - Date.now())));
           target = next ?? this.pick(tried++);
           continue;
         }
@@ -193,13 +202,22 @@ export class ClientRouter {
     return s;
   }
 
+  /** Waits `ms`, or less if a leader becomes known meanwhile. */
+  private backOff(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        this.backingOff.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.backingOff.add(wake);
+    });
+  }
+
   private release(slot: ClientSlot): void {
     const next = slot.queue.shift();
     if (next !== undefined) next();
     else slot.busy = false;
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -753,9 +753,11 @@ export class LabController implements LabApi {
       if (before?.role === 'leader' && role !== 'leader') this.router?.onLeaderLost(sup.id);
       if (before !== null) sup.status = { ...before, role, term, leader };
     }
+    const known = cluster.leader;
     if (role === 'leader' && (cluster.leader === null || term >= cluster.leader.term)) cluster.leader = { node: sup.id, term };
     else if (leader !== 0 && (cluster.leader === null || term > cluster.leader.term)) cluster.leader = { node: leader, term };
     else if (cluster.leader?.node === sup.id && role !== 'leader') cluster.leader = null;
+    if (cluster.leader !== null && (known === null || known.node !== cluster.leader.node)) this.router?.onLeaderKnown();
   }
 
   /** Asks a node for its status soon (at most every 100 ms per node), for the UI. */
