@@ -1,6 +1,8 @@
 /**
  * Messages between the page and the replay worker. The worker owns the parsed recording and its
  * ReplayIndex (a million events must not block the page); the page asks for one frame at a time.
+ * A large file is indexed in chunks: the page gets `opened` after the first chunk and then
+ * `indexing` progress; it only asks for positions up to `indexed`.
  */
 import type { ClusterOptions, LabEvent } from '../../../shared/protocol/lab';
 import type { NodeBranchState } from '../../../shared/replay/replay-index';
@@ -12,15 +14,31 @@ export interface ViolationLink {
   readonly text: string;
 }
 
+/** How far the worker has indexed the open recording. */
+export interface IndexProgress {
+  /** Positions 0..indexed can be shown (every record up to there is replayed and checked). */
+  readonly indexed: number;
+  /** Body records in the file (its end record's count, checked when the file has been read). */
+  readonly events: number;
+  readonly bytesRead: number;
+  readonly bytes: number;
+  /** 'failed': a problem later in the file stopped indexing; positions 0..indexed stay true. */
+  readonly state: 'indexing' | 'complete' | 'failed';
+  /** What stopped indexing ('failed'), naming the line. */
+  readonly error: string | null;
+}
+
 export interface OpenedRecording {
   readonly fileName: string;
   readonly events: number;
   readonly nodes: readonly number[];
   readonly source: string;
   readonly seed: number;
+  /** Violations found so far (all of them once indexing is complete). */
   readonly violations: readonly ViolationLink[];
   /** The first place where replay through the core did not match the recording, as text. */
   readonly divergence: string | null;
+  readonly progress: IndexProgress;
 }
 
 /**
@@ -61,8 +79,11 @@ export interface BranchStart {
 export type FromWorker =
   | { readonly type: 'progress'; readonly phase: 'reading' | 'parsing' | 'replaying' }
   | { readonly type: 'opened'; readonly info: OpenedRecording }
+  /** Indexing went on; violations and divergence are sent when they changed. */
+  | { readonly type: 'indexing'; readonly progress: IndexProgress; readonly nodes: readonly number[]; readonly violations?: readonly ViolationLink[]; readonly divergence?: string | null }
   | { readonly type: 'open-error'; readonly fileName: string; readonly message: string }
-  | { readonly type: 'frame'; readonly id: number; readonly frame: FrameOut; readonly text: string }
+  /** `indexed`: how far the index was when the frame was made. */
+  | { readonly type: 'frame'; readonly id: number; readonly frame: FrameOut; readonly text: string; readonly indexed: number }
   | { readonly type: 'frame-error'; readonly id: number; readonly message: string }
   | { readonly type: 'branch'; readonly start: BranchStart }
   | { readonly type: 'branch-error'; readonly position: number; readonly message: string };
