@@ -171,35 +171,107 @@ test.describe.serial('replay: open a recording, scrub and step through it', () =
     expect(lab.errors).toEqual([]);
   });
 
-  test('branch at the last event: a simulated cluster with the recorded terms; a fired timeout and delivered votes elect a leader', async () => {
-    // The recorded leader at the end holds the most up-to-date log, so it can win a vote.
-    const lastLead = [...all].reverse().find((x) => x.r.softState.role === 'leader');
-    if (!lastLead) throw new Error('no leader in the recorded run');
+  test('branch at the last event: the recorded terms and roles; the messages then in flight dropped, a fired timeout and delivered votes elect a leader', async () => {
     const terms = new Map<number, number>();
-    for (const x of all) if (x.r.hardState) terms.set(x.r.node, x.r.hardState.term);
+    const roles = new Map<number, string>();
+    for (const x of all) {
+      if (x.r.hardState) terms.set(x.r.node, x.r.hardState.term);
+      roles.set(x.r.node, x.r.softState.role);
+    }
     await page.getByTestId('replay-last').click();
     await expect(page.getByTestId('replay-position')).toHaveText(`${total} / ${total}`);
     await page.getByTestId('replay-branch').click();
     await expect(page.getByTestId('branch-badge')).toContainText(`BRANCH from event ${total}`);
     for (const [id, term] of terms) await expect(page.locator(`[data-testid="cluster-view"] [data-node="${id}"]`)).toHaveAttribute('data-term', String(term));
+    // Nodes are rebuilt exactly, not restarted: each keeps the role of its last Ready (a leader leads on).
+    for (const [id, role] of roles) await expect(page.locator(`[data-testid="cluster-view"] [data-node="${id}"]`)).toHaveAttribute('data-role', role);
     const before = Math.max(...terms.values());
-
+    // A leader at the end (if any) is crashed in the branch, so that an election can happen.
+    const [oldLeader] = await lab.leaders();
+    if (oldLeader) {
+      await lab.selectNode(oldLeader.id);
+      await page.getByTestId('crash-node').click();
+      await expect(page.locator(`[data-testid="cluster-view"] [data-node="${oldLeader.id}"]`)).toHaveAttribute('data-life', 'crashed');
+    }
+    // What if the messages in flight at the end (the old leader's last appends) had been lost? Drop them all.
     await lab.tab('Step');
-    await page.getByTestId(`fire-${lastLead.r.node}`).click();
     const pendingMsgs = page.locator('[data-testid="pending-message"]');
     await expect(pendingMsgs.first()).toBeVisible();
+    await lab.shot('branch-pending');
+    for (let i = 0; i < 100 && (await pendingMsgs.count()) > 0; i++) await pendingMsgs.first().getByTestId('drop').click();
+    await expect(pendingMsgs).toHaveCount(0);
+    // Followers refuse votes while they still trust a leader: let one election timeout pass, tick by tick.
+    for (let i = 0; i < 12; i++) await page.getByTestId('tick').click();
+
+    // The most up-to-date survivor campaigns by hand; every pending message is delivered one by one.
+    const survivors = (await lab.logs()).filter((l) => l.id !== oldLeader?.id).sort((x, y) => y.last - x.last);
+    const who = survivors[0]!.id;
+    await page.getByTestId(`fire-${who}`).click();
+    await expect(pendingMsgs.first()).toBeVisible();
     await lab.shot('branch-campaign');
-    for (let i = 0; i < 200 && (await pendingMsgs.count()) > 0; i++) await pendingMsgs.first().getByTestId('deliver').click();
-    const leader = page.locator(`[data-testid="cluster-view"] [data-node="${lastLead.r.node}"]`);
-    await expect(leader).toHaveAttribute('data-role', 'leader');
-    expect(Number(await leader.getAttribute('data-term'))).toBeGreaterThan(before);
+    for (let i = 0; i < 300 && (await pendingMsgs.count()) > 0; i++) await pendingMsgs.first().getByTestId('deliver').click();
+    await expect.poll(async () => (await lab.leaders()).filter((n) => n.term > before).length).toBe(1);
+    const [elected] = await lab.leaders();
     await lab.shot('branch-elected');
+    const leader = page.locator(`[data-testid="cluster-view"] [data-node="${elected!.id}"]`);
 
     // Back to the recording, at the event the branch started from.
     await page.getByTestId('branch-back').click();
     await expect(page.getByTestId('replay-badge')).toBeVisible();
     await expect(page.getByTestId('replay-position')).toHaveText(`${total} / ${total}`);
-    await expect(leader).toHaveAttribute('data-term', String(terms.get(lastLead.r.node)));
+    await expect(leader).toHaveAttribute('data-term', String(terms.get(elected!.id)));
+    expect(lab.errors).toEqual([]);
+  });
+
+  test('branch mid-run into a live cluster: Run, a client write from the UI commits in the logs, isolate the leader, crash a node, back to replay', async () => {
+    // A mid-run Ready of a leader: the branch starts with that leader leading.
+    const leads = all.filter((x) => x.r.softState.role === 'leader');
+    const mid = leads[Math.floor(leads.length / 2)];
+    if (!mid) throw new Error('no leader in the recorded run');
+    await page.getByTestId('replay-jump').fill(String(mid.event));
+    await page.getByTestId('replay-jump').press('Enter');
+    await expect(page.getByTestId('replay-position')).toHaveText(`${mid.event} / ${total}`);
+    await page.getByTestId('replay-branch').click();
+    await expect(page.getByTestId('branch-badge')).toHaveText(`BRANCH from event ${mid.event}`);
+    await expect(page.getByTestId('branch-info')).toContainText(`from event ${mid.event} of run.jsonl`);
+    await expect(page.getByTestId('branch-back')).toContainText(`Back to replay (event ${mid.event})`);
+    await expect(page.locator(`[data-testid="cluster-view"] [data-node="${mid.r.node}"]`)).toHaveAttribute('data-role', 'leader');
+    await lab.shot('branch-start');
+
+    // Run: the branch plays on its own (time moves, heartbeats flow, the leader stays).
+    await lab.setPaused(false);
+    const result = await lab.submit('put', 'whatif', 'branched');
+    const m = /^put whatif = branched → ok .*@(\d+) \(leader (\d+)\)$/.exec(result);
+    if (!m) throw new Error(`the write did not succeed: ${result}`);
+    const [ix, by] = [Number(m[1]), Number(m[2])];
+    // The logs view: the entry at that index holds the key, and the leader's commit reaches it.
+    const cell = page.locator('[data-testid="log-table"] .row').filter({ has: page.locator('.ix', { hasText: new RegExp(`^${ix}$`) }) }).locator('.cell').nth(by - 1);
+    await expect(cell).toContainText('whatif');
+    await expect.poll(async () => (await lab.logs()).find((l) => l.id === by)?.commit ?? 0).toBeGreaterThanOrEqual(ix);
+    await lab.shot('branch-write');
+
+    // Isolate the leader: the other two elect a new one in a newer term.
+    const oldTerm = (await lab.node(by)).term;
+    await lab.tab('Network');
+    await page.getByTestId('isolate-leader').click();
+    await expect.poll(async () => (await lab.nodes()).some((n) => n.id !== by && n.role === 'leader' && n.term > oldTerm), { timeout: 30_000 }).toBe(true);
+    await lab.shot('branch-partition');
+    await page.getByTestId('heal').click();
+
+    // Crash a follower from the inspector, then restart it.
+    const victim = (await lab.nodes()).find((n) => n.role !== 'leader')!.id;
+    await lab.selectNode(victim);
+    await page.getByTestId('crash-node').click();
+    await expect(page.locator(`[data-testid="cluster-view"] [data-node="${victim}"]`)).toHaveAttribute('data-life', 'crashed');
+    await lab.shot('branch-crash');
+    await page.getByTestId('restart-node').click();
+    await expect(page.locator(`[data-testid="cluster-view"] [data-node="${victim}"]`)).toHaveAttribute('data-life', 'running');
+
+    // Back to the recording, at the event the branch started from; the branch stops.
+    await page.getByTestId('branch-back').click();
+    await expect(page.getByTestId('replay-badge')).toBeVisible();
+    await expect(page.getByTestId('replay-position')).toHaveText(`${mid.event} / ${total}`);
+    await expect(page.locator(`[data-testid="cluster-view"] [data-node="${mid.r.node}"]`)).toHaveAttribute('data-role', 'leader');
     expect(lab.errors).toEqual([]);
   });
 });
