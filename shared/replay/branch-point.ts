@@ -112,7 +112,7 @@ export function inFlightAt(records: readonly Located<BodyRecord>[], k: number): 
   interface Send { readonly at: number; readonly message: Message; received: number }
   const sends: Send[] = [];
   const byStamp = new Map<string, Send>();
-  const byContent = new Map<string, Send[]>();
+  const unstamped: { readonly at: number; readonly message: Message }[] = [];
   const startSeq = new Map<NodeId, number>();
   for (let i = 0; i < records.length; i++) {
     const r = records[i]!.record;
@@ -123,18 +123,31 @@ export function inFlightAt(records: readonly Located<BodyRecord>[], k: number): 
         const s: Send = { at, message: m, received: 0 };
         sends.push(s);
         byStamp.set(`${r.node}/${startSeq.get(r.node) ?? 0}/${r.seq}/${x}`, s);
-        const key = contentKey(m);
-        const list = byContent.get(key);
-        if (list) list.push(s);
-        else byContent.set(key, [s]);
       });
     } else if (r.kind === 'input' && r.input.type === 'step') {
       const st = r.input.stamp;
       const m = r.input.msg;
-      let s: Send | undefined = st !== null ? byStamp.get(`${m.from}/${st.startSeq}/${st.seq}/${st.index}`) : undefined;
-      // No stamp (or an unknown one): the oldest unreceived send with the same content.
-      s ??= byContent.get(contentKey(m))?.find((x) => x.received === 0);
-      if (s !== undefined && s.received === 0) s.received = at;
+      const s = st !== null ? byStamp.get(`${m.from}/${st.startSeq}/${st.seq}/${st.index}`) : undefined;
+      if (s === undefined) unstamped.push({ at, message: m });
+      else if (s.received === 0) s.received = at;
+    }
+  }
+  // Receives without a (known) stamp: the oldest earlier unreceived send with the same content.
+  if (unstamped.length > 0) {
+    // Per content, the sends in order and a cursor past those already matched (receives come in file order).
+    const byContent = new Map<string, { readonly sends: Send[]; next: number }>();
+    for (const s of sends) {
+      const key = JSON.stringify(s.message);
+      const entry = byContent.get(key);
+      if (entry) entry.sends.push(s);
+      else byContent.set(key, { sends: [s], next: 0 });
+    }
+    for (const u of unstamped) {
+      const entry = byContent.get(JSON.stringify(u.message));
+      if (entry === undefined) continue;
+      while (entry.next < entry.sends.length && entry.sends[entry.next]!.received !== 0) entry.next++;
+      const s = entry.sends[entry.next];
+      if (s !== undefined && s.at < u.at) s.received = u.at;
     }
   }
   // Per directed link, the latest send that was received at all.
@@ -154,10 +167,6 @@ export function inFlightAt(records: readonly Located<BodyRecord>[], k: number): 
     else out.set(s.message.to, [{ sentAt: s.at, message: s.message }]);
   }
   return out;
-}
-
-function contentKey(m: Message): string {
-  return JSON.stringify(m);
 }
 
 /**
