@@ -837,6 +837,12 @@ export class Simulator {
     this.attempt(c, client);
   }
 
+  /** A host's request is looked at again by its deadline at the latest. */
+  private capToDeadline(client: SimClient, ms: number): number {
+    const request = client.queue?.[0];
+    return request === undefined ? ms : Math.max(0, Math.min(ms, request.deadlineMs - this.nowMs));
+  }
+
   /** A host's request ran out of time: answer `timeout` (it may still take effect later). */
   private giveUp(client: SimClient, request: ManualRequest): void {
     const c = this.clients.indexOf(client);
@@ -856,7 +862,7 @@ export class Simulator {
     const retryMs = this.options.tickMs * 2;
     if (n.api === null) {
       client.target = 1 + this.workRng.int(this.nodes.length);
-      this.scheduleClient(c, client, retryMs);
+      this.scheduleClient(c, client, this.capToDeadline(client, retryMs));
       return;
     }
     this.stats.proposals++;
@@ -869,7 +875,7 @@ export class Simulator {
       this.hash.num(r.index);
       if (this.traceLines !== null) this.traceLines.push(`${this.nowMs} propose ${client.name}#${cmd.seq} at ${n.id} index=${r.index}`);
       this.handleReadies(n);
-      if (client.waitingOn !== null) this.scheduleClient(c, client, this.options.clientTimeoutMs);
+      if (client.waitingOn !== null) this.scheduleClient(c, client, this.capToDeadline(client, this.options.clientTimeoutMs));
       return;
     }
     const hint = r.refusal.leader;
@@ -878,7 +884,7 @@ export class Simulator {
     this.hash.num(hint);
     if (this.traceLines !== null) this.traceLines.push(`${this.nowMs} refused ${client.name}#${cmd.seq} at ${n.id} ${r.refusal.reason} leader=${hint}`);
     client.target = hint !== 0 && hint !== n.id ? hint : 1 + this.workRng.int(this.nodes.length);
-    this.scheduleClient(c, client, hint !== 0 && hint !== n.id ? 1 : retryMs);
+    this.scheduleClient(c, client, this.capToDeadline(client, hint !== 0 && hint !== n.id ? 1 : retryMs));
   }
 
   private onApplied(c: number, n: SimNode, index: number, outcome: ReturnType<KvStateMachine['apply']>): void {

@@ -120,6 +120,19 @@ describe('BranchLab: the recorded cluster at an event, continued live', () => {
     expect(snap.violations).toEqual([]);
   });
 
+  it('a client named like one of the recording\'s goes on from its last request number and gets its own answer', async () => {
+    const recordedSeq = Math.max(...sim.history.filter((h) => h.client === 'c1').map((h) => h.seq));
+    const clock = new TestClock();
+    const b = branchAt(end, 2, clock);
+    await b.setPaused(false);
+    const w = b.submit({ type: 'put', key: 'a', value: 'mine' }, { client: 'c1' });
+    let answer: KvResult | null = null;
+    void w.then((r) => { answer = r; });
+    await playUntil(b, clock, () => Promise.resolve(answer !== null));
+    expect(answer).toMatchObject({ ok: true, value: 'mine' });
+    expect(b.history().map((h) => [h.client, h.seq])).toEqual([['c1', recordedSeq + 1]]);
+  });
+
   it('a partition stops the minority committing while the majority goes on; healed, it catches up', async () => {
     const clock = new TestClock();
     const b = branchAt(end, 4, clock);
