@@ -13,7 +13,6 @@
  * replaces it atomically; then the `.prev` file is deleted. Appends continue meanwhile, and the
  * whole-database export never runs on the node's thread while the node runs.
  */
-import { fdatasyncSync, writeSync } from 'node:fs';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
@@ -400,14 +399,13 @@ export class NodeStorage {
     this.pending = [];
     const bytes = Buffer.concat(waiters.map((w) => w.frame));
     try {
-      // Synchronous on purpose: a small append and its fsync take a fraction of a millisecond,
-      // less than the two thread-pool round trips of the async calls, and this write sits on
-      // every commit's critical path. Inputs that arrive meanwhile join the next group commit.
       await ioStep(this.journalPath, async () => {
-        const fd = this.journal.fd;
         let written = 0;
-        while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
-        fdatasyncSync(fd);
+        while (written < bytes.length) {
+          const { bytesWritten } = await this.journal.write(bytes, written, bytes.length - written);
+          written += bytesWritten;
+        }
+        await this.journal.datasync();
       });
     } catch (error) {
       this.fail(error, waiters);
