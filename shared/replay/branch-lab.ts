@@ -12,7 +12,7 @@
  * times the speed. Deterministic: the same branch point, seed and actions give the same run.
  *
  * Not in a branch (refused with a message): creating or destroying a cluster (leave the branch),
- * pausing a single node, and export (a branch is not recorded; export the recording instead).
+ * and export (a branch is not recorded; export the recording instead).
  */
 import { validateOp } from '../kv';
 import type {
@@ -224,7 +224,7 @@ export class BranchLab implements LabApi {
   snapshot(): Promise<ClusterSnapshot> {
     const nodes: NodeView[] = this.sim.nodeIds().map((id) => {
       const api = this.sim.node(id);
-      return { id, life: api ? 'running' : this.stopped.has(id) ? 'stopped' : 'crashed', status: api ? api.status() : null, exit: api ? null : this.exitOf(id) };
+      return { id, life: api ? (this.sim.isNodePaused(id) ? 'paused' : 'running') : this.stopped.has(id) ? 'stopped' : 'crashed', status: api ? api.status() : null, exit: api ? null : this.exitOf(id) };
     });
     return Promise.resolve({
       options: { ...this.options, nodes: nodes.length }, dataDir: '', nodes, paused: this.paused, speed: this.speed,
@@ -286,6 +286,15 @@ export class BranchLab implements LabApi {
       if (this.sim.node(node) === null) return;
       this.stopped.add(node);
       this.sim.crash(node);
+    });
+  }
+
+  /** A paused node stops (no ticks; messages to it wait and arrive when it resumes). */
+  setNodePaused(node: NodeId, paused: boolean): Promise<void> {
+    return this.act(() => {
+      this.sim.setNodePaused(node, paused);
+      this.touched.add(node);
+      this.emit({ type: 'node-life', atMs: this.nowMs, node, life: paused ? 'paused' : 'running', exit: null });
     });
   }
 
@@ -406,7 +415,6 @@ export class BranchLab implements LabApi {
 
   createCluster(): Promise<ClusterSnapshot> { return this.refuse('creating a cluster'); }
   destroyCluster(): Promise<void> { return this.refuse('destroying the cluster'); }
-  setNodePaused(): Promise<void> { return this.refuse('pausing one node', 'the simulator pauses the whole cluster; pause it, or crash the node'); }
   exportRun(): Promise<never> { return this.refuse('export', 'a branch is not recorded; go back to replay and export the recording'); }
 }
 

@@ -376,10 +376,13 @@ export class ReplayIndex {
    * What it takes to continue the cluster after events 1..k as a live simulation (see
    * branch-point.ts): each node's script since its last start (running nodes are rebuilt exactly,
    * down ones restart from their disk) and the messages in flight. Throws an Error naming the
-   * event when the replay diverged before k (the states after a divergence are not trustworthy).
+   * event when the replay diverged before k (the states after a divergence are not trustworthy),
+   * or while the recording is not completely read.
    */
   branchStateAt(k: number): NodeBranchState[] {
     this.checkPosition(k);
+    // Which messages are in flight at k depends on receives after k: the whole file must be in.
+    if (!this.complete) throw new Error(`the recording is still being read (${this.indexed} events indexed so far); branch once it is open completely`);
     const d = this.divergence;
     if (d !== null && d.line - 1 <= k) throw new Error(`replay diverged from the recording at event ${d.line - 1} (node ${d.node}: ${d.what} differs); branch from an event before it`);
     return branchPointAt(this.recording.records, k);

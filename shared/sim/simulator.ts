@@ -88,6 +88,8 @@ interface SimNode {
   lastCompactIndex: number;
   role: Role;
   term: number;
+  /** Messages that arrived while the node was paused (setNodePaused), delivered on resume; null when running. */
+  inbox: Deliver[] | null;
 }
 
 /** One client operation as a history records it (for linearizability checking). */
@@ -227,7 +229,7 @@ export class Simulator {
         const restartRng = nodeRng.fork();
         const config = { id, ...this.configBase };
         const api = factory.bootstrap(config, rng, conf);
-        this.nodes.push({ id, config, api, disk: new SimDisk(), kv: new KvStateMachine(), life: 0, unwritten: [], restartRng, waiters: new Map(), lastCompactIndex: 0, role: 'follower', term: 0 });
+        this.nodes.push({ id, config, api, disk: new SimDisk(), kv: new KvStateMachine(), life: 0, unwritten: [], restartRng, waiters: new Map(), lastCompactIndex: 0, role: 'follower', term: 0, inbox: null });
         // Ticks start at a random phase per node, as real timers would.
         this.schedule({ kind: 'tick', atMs: 1 + this.netRng.int(options.tickMs), seq: 0, node: id });
       }
@@ -265,7 +267,7 @@ export class Simulator {
       const status = s.api?.status() ?? null;
       this.nodes.push({
         id: s.id, config: s.config, api: s.api, disk, kv: s.api !== null ? s.kv : kvFrom(s.persisted.snapshot), life: 0, unwritten: [], restartRng,
-        waiters: new Map(), lastCompactIndex: s.persisted.snapshot?.meta.index ?? 0, role: status?.role ?? 'follower', term: status?.term ?? s.persisted.hardState.term,
+        waiters: new Map(), lastCompactIndex: s.persisted.snapshot?.meta.index ?? 0, role: status?.role ?? 'follower', term: status?.term ?? s.persisted.hardState.term, inbox: null,
       });
       // The checker learns each node from what it holds now (as if it had just restarted).
       this.observe({ type: 'restart', seq: 0, node: s.id, persisted: s.persisted });
@@ -378,6 +380,7 @@ export class Simulator {
   fireTimeout(node: NodeId): void {
     const n = this.nodeRec(node);
     if (n.api === null) throw new Error(`fireTimeout: node ${node} is crashed`);
+    if (n.inbox !== null) throw new Error(`fireTimeout: node ${node} is paused`);
     this.eventSeq++;
     this.trace(`${this.nowMs} campaign ${node}`);
     n.api.campaign();
@@ -410,6 +413,7 @@ export class Simulator {
     n.api = null;
     n.life++;
     n.unwritten = [];
+    n.inbox = null;
     n.role = 'follower';
     this.observe({ type: 'crash', seq: this.eventSeq, node });
     // Clients waiting on this node will time out and retry elsewhere.
@@ -514,12 +518,38 @@ export class Simulator {
     const rng = this.nodes[0]!.restartRng.fork();
     this.eventSeq++;
     const api = this.factory.join(config, rng);
-    this.nodes.push({ id, config, api, disk: new SimDisk(), kv: new KvStateMachine(), life: 0, unwritten: [], restartRng: rng.fork(), waiters: new Map(), lastCompactIndex: 0, role: 'follower', term: 0 });
+    this.nodes.push({ id, config, api, disk: new SimDisk(), kv: new KvStateMachine(), life: 0, unwritten: [], restartRng: rng.fork(), waiters: new Map(), lastCompactIndex: 0, role: 'follower', term: 0, inbox: null });
     this.schedule({ kind: 'tick', atMs: this.nowMs + 1 + this.netRng.int(this.options.tickMs), seq: 0, node: id });
     this.trace(`${this.nowMs} join ${id}`);
     this.notify?.({ kind: 'life', node: id, up: true });
     this.handleReadies(this.nodes[id - 1]!);
     return id;
+  }
+
+  /**
+   * Pause one node (its process stops: no ticks, messages to it wait, clients go elsewhere) or
+   * resume it (the waiting messages arrive now, in order).
+   */
+  setNodePaused(node: NodeId, paused: boolean): void {
+    const n = this.nodeRec(node);
+    if (n.api === null) throw new Error(`setNodePaused: node ${node} is crashed`);
+    if (paused === (n.inbox !== null)) return;
+    this.eventSeq++;
+    this.trace(`${this.nowMs} ${paused ? 'pause' : 'resume'} node ${node}`);
+    if (paused) {
+      n.inbox = [];
+      return;
+    }
+    const waiting = n.inbox!;
+    n.inbox = null;
+    // In step mode they become pending again, to deliver by hand; else they arrive now.
+    if (this.paused) this.held.push(...waiting.map((d) => ({ ...d, seq: this.queue.takeSeq() })));
+    else for (const d of waiting) this.deliverNow(d.id, d.msg, false);
+  }
+
+  /** Whether `node` is paused by setNodePaused. */
+  isNodePaused(node: NodeId): boolean {
+    return this.nodeRec(node).inbox !== null;
   }
 
   /** Ask the current leader to hand leadership to `to`. */
@@ -618,7 +648,7 @@ export class Simulator {
   private onTick(id: NodeId): void {
     const n = this.nodes[id - 1]!;
     this.schedule({ kind: 'tick', atMs: this.nowMs + this.options.tickMs, seq: 0, node: id });
-    if (n.api === null) return;
+    if (n.api === null || n.inbox !== null) return;
     this.stats.ticks++;
     this.traceNums(EV_TICK, id, 0);
     if (this.traceLines !== null) this.traceLines.push(`${this.nowMs} tick ${id}`);
@@ -633,6 +663,11 @@ export class Simulator {
       this.traceNums(EV_DROP_CRASHED, id, 0);
       if (this.traceLines !== null) this.traceLines.push(`${this.nowMs} drop #${id} crashed`);
       this.notify?.({ kind: 'dropped', id, msg, why: 'crashed' });
+      return;
+    }
+    // A paused node takes nothing in: the message waits for it (a stopped process's socket buffer).
+    if (to.inbox !== null) {
+      to.inbox.push({ kind: 'deliver', atMs: this.nowMs, seq: 0, id, msg });
       return;
     }
     // A partition cuts messages still in flight too; a message the user chose already arrived.
@@ -860,7 +895,7 @@ export class Simulator {
     if (cmd === null) return;
     const n = this.nodes[client.target - 1]!;
     const retryMs = this.options.tickMs * 2;
-    if (n.api === null) {
+    if (n.api === null || n.inbox !== null) {
       client.target = 1 + this.workRng.int(this.nodes.length);
       this.scheduleClient(c, client, this.capToDeadline(client, retryMs));
       return;
