@@ -28,7 +28,8 @@ Exits 0 when the run passed, 1 on a safety violation, 2 when operations did not 
 Options (defaults in brackets):
   --nodes N              cluster size, 1 to 9 [${DEFAULT_SIM_OPTIONS.nodes}]
   --seed N               the seed [${DEFAULT_SIM_OPTIONS.seed}]
-  --seeds K              run seeds seed .. seed+K-1 and stop at the first failure
+  --seeds A..B           run seeds A to B (inclusive) and stop at the first failure;
+                         --seeds K runs seeds seed .. seed+K-1
   --ops N                client operations to complete [${DEFAULT_SIM_OPTIONS.ops}]
   --clients N            concurrent clients [${DEFAULT_SIM_OPTIONS.clients}]
   --faults LIST          comma-separated: ${FAULT_KINDS.join(', ')} [none]
@@ -73,6 +74,22 @@ export function simOptionsFromFlags(flags: ReadonlyMap<string, string>): Partial
   return out as Partial<SimOptions>;
 }
 
+/** `--seeds A..B` (a range) or `--seeds K` (K seeds from --seed on). */
+function seedRange(value: string | undefined, seed: number): { first: number; seeds: number } {
+  if (value === undefined) return { first: seed, seeds: 1 };
+  const range = /^(-?\d+)\.\.(-?\d+)$/.exec(value);
+  if (range !== null) {
+    const a = Number(range[1]);
+    const b = Number(range[2]);
+    if (!Number.isSafeInteger(a) || !Number.isSafeInteger(b)) throw new UsageError(`--seeds ${value}: the ends must be integers`);
+    if (b < a) throw new UsageError(`--seeds ${value}: the range is empty (${b} < ${a})`);
+    return { first: a, seeds: b - a + 1 };
+  }
+  const seeds = intFlag('seeds', value);
+  if (seeds < 1) throw new UsageError(`--seeds must be at least 1 or a range A..B, got ${value}`);
+  return { first: seed, seeds };
+}
+
 export const simCommand: Subcommand = {
   summary: 'run the deterministic simulator (seeded faults, invariant checks)',
   async run(argv: readonly string[], io: CliIo): Promise<number> {
@@ -83,9 +100,7 @@ export const simCommand: Subcommand = {
     }
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
     const partial = simOptionsFromFlags(flags);
-    const seeds = flags.has('seeds') ? intFlag('seeds', flags.get('seeds')!) : 1;
-    if (seeds < 1) throw new UsageError(`--seeds must be at least 1, got ${seeds}`);
-    const first = partial.seed ?? DEFAULT_SIM_OPTIONS.seed;
+    const { first, seeds } = seedRange(flags.get('seeds'), partial.seed ?? DEFAULT_SIM_OPTIONS.seed);
     const json = flags.has('json');
     const out = flags.get('out');
     if (out !== undefined && seeds !== 1) throw new UsageError('--out records one run: drop --seeds or record each seed separately');

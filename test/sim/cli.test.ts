@@ -38,6 +38,7 @@ describe('raft-lab CLI', () => {
       [['sim', '--seed'], /--seed needs a value/],
       [['sim', '--seed', 'abc'], /--seed must be an integer, got "abc"/],
       [['sim', '--frobnicate'], /unknown option --frobnicate/],
+      [['sim', '--seeds', '9..3'], /--seeds 9\.\.3: the range is empty/],
       [['no-such-command'], /unknown command "no-such-command"/],
     ];
     // The real bin once, then the same dispatcher in-process (each spawn costs a tsx start-up).
@@ -62,6 +63,14 @@ describe('raft-lab CLI', () => {
     expect(doc.opsCompleted).toBe(30);
     expect(doc.options.nodes).toBe(3);
     expect(doc.traceHash).toMatch(/^[0-9a-f]{8}$/);
+  });
+
+  it('runs a range of seeds with --seeds A..B, each seed once, in order', () => {
+    const r = raftLab(['sim', '--nodes', '3', '--seeds', '7..9', '--ops', '20', '--json']);
+    expect(r.code).toBe(0);
+    const docs = JSON.parse(r.out) as { passed: boolean; options: { seed: number } }[];
+    expect(docs.map((d) => d.options.seed)).toEqual([7, 8, 9]);
+    expect(docs.every((d) => d.passed)).toBe(true);
   });
 
   it('fails a buggy run with exit 1 and a reproduce line that replays it exactly', () => {
