@@ -7,6 +7,7 @@
 import { acceptHMRUpdate, defineStore } from 'pinia';
 import { onScopeDispose, ref, shallowRef } from 'vue';
 import { useLogsStore } from '../stores/logs';
+import { useLabStore } from '../stores/lab';
 import { RawNode } from '../../../shared/raft/raw-node';
 import { BranchLab } from '../../../shared/replay/branch-lab';
 import { browserFrameClock } from './frame-clock';
@@ -18,6 +19,7 @@ import type { FromWorker, LogPatch, OpenedRecording, ToWorker } from './worker-p
 export const useReplayStore = defineStore('replay', () => {
   const replaySwitch = useReplaySwitch();
   const logs = useLogsStore();
+  const lab = useLabStore();
 
   /** State of the last open: 'loading' while a file is being read and replayed. */
   const status = ref<'idle' | 'loading' | 'done' | 'error'>('idle');
@@ -114,20 +116,22 @@ export const useReplayStore = defineStore('replay', () => {
         break;
       case 'branch': {
         branchStatus.value = 'idle';
-        let lab: BranchLab;
+        let next: BranchLab;
         try {
-          lab = new BranchLab(m.start, RawNode, browserFrameClock);
+          next = new BranchLab(m.start, RawNode, browserFrameClock);
         } catch (e) {
           error.value = `branch at event ${m.start.position}: ${e instanceof Error ? e.message : String(e)}`;
           break;
         }
         branchLab?.close();
-        branchLab = lab;
+        branchLab = next;
         mode.value = 'branch';
         error.value = null;
-        replaySwitch.enterBranch(lab);
+        // Errors from replay mode (a control refused there) do not belong to the branch.
+        lab.lastError = null;
+        replaySwitch.enterBranch(next);
         // The branch's nodes hold their whole logs: show them, not only what later messages carry.
-        logs.replaceLogs(lab.logs());
+        logs.replaceLogs(next.logs());
         break;
       }
       case 'branch-error':
