@@ -52,36 +52,41 @@ export class CausalStream {
     }
   }
 
-  /** Emits every record that can go now: its cause is emitted, or it has none. */
+  /**
+   * Emits every record that can go now (its cause is emitted, or it has none), always the one
+   * earliest in the file first: for a file already in causal order that is file order, and the
+   * order never depends on how the file was cut into chunks.
+   */
   drain(): void {
     for (;;) {
-      let progressed = false;
+      let pick: NodeQueue | null = null;
+      let pickNode: NodeId = 0;
+      let pickEvent = Infinity;
       for (const [node, q] of this.queues) {
-        while (q.head < q.records.length) {
-          const record = q.records[q.head] as NodeRecord;
-          if (this.waits(record)) break;
-          this.take(node, q);
-          progressed = true;
-        }
-        // Drop what was emitted now and then, so the queues do not keep the whole file.
-        if (q.head > 4096 && q.head * 2 > q.records.length) {
-          q.events = q.events.slice(q.head);
-          q.records = q.records.slice(q.head);
-          q.head = 0;
-        }
+        const event = q.events[q.head];
+        if (event === undefined || event >= pickEvent || this.waits(q.records[q.head] as NodeRecord)) continue;
+        pick = q;
+        pickNode = node;
+        pickEvent = event;
       }
-      if (progressed) continue;
+      if (pick) {
+        this.take(pickNode, pick);
+        continue;
+      }
       if (!this.finished) return;
       // Every head waits on a send that is read but not emitted: a cycle, which only a corrupt or
       // hand-edited file can make. As causal.ts does: the head with the lowest Lamport clock goes first.
-      let pick: [NodeId, NodeQueue] | null = null;
-      for (const entry of this.queues) {
-        const head = entry[1].records[entry[1].head];
-        const best = pick && pick[1].records[pick[1].head];
-        if (head && (!best || head.lamport < best.lamport)) pick = entry;
+      let lowest: NodeQueue | null = null;
+      for (const [node, q] of this.queues) {
+        const head = q.records[q.head];
+        const best = lowest && lowest.records[lowest.head];
+        if (head && (!best || head.lamport < best.lamport)) {
+          lowest = q;
+          pickNode = node;
+        }
       }
-      if (!pick) return;
-      this.take(pick[0], pick[1]);
+      if (!lowest) return;
+      this.take(pickNode, lowest);
     }
   }
 
@@ -103,6 +108,12 @@ export class CausalStream {
     const event = q.events[q.head] as number;
     q.head++;
     q.emittedSeq = record.seq;
+    // Drop what was emitted now and then, so the queues do not keep the whole file.
+    if (q.head > 4096 && q.head * 2 > q.records.length) {
+      q.events = q.events.slice(q.head);
+      q.records = q.records.slice(q.head);
+      q.head = 0;
+    }
     this.emit(node, event, record);
   }
 

@@ -2,12 +2,18 @@
  * The scrubbing model against the recording itself: every state it reports at a position must
  * agree with what the recorded node said at that moment (its Ready's soft and hard state), jumps
  * through checkpoints must agree with a plain scan from the start, and the frame the renderer
- * consumes must end in those same states.
+ * consumes must end in those same states. Built as a file is read (in chunks, as the replay
+ * worker does), it must show exactly the same at every position it calls indexed, refuse the
+ * others, and wait for a send that comes later in the file before replaying its receive.
  */
 import { describe, expect, it } from 'vitest';
 import { ReplayIndex } from '../../shared/replay/replay-index';
 import { frameAt } from '../../shared/replay/lab-projection';
 import type { NodeStatus } from '../../shared/raft/types';
+import type { BodyRecord, Located, Recording } from '../../shared/record/format';
+import { readRecording } from '../../shared/record/read';
+import { recordSimulation } from '../../shared/record/record-sim';
+import { encodeRecording } from '../../shared/record/write';
 import { factory, recordedRun } from '../record/fixtures';
 
 const { recording } = recordedRun({}, true);
@@ -111,5 +117,134 @@ describe('frameAt', () => {
       if (r.kind === 'ready') expected += r.messages.length;
     }
     expect(sent).toBe(expected);
+  });
+});
+
+/** An index fed the records in chunks of the given sizes (cycled), as the replay worker reads a file. */
+function inChunks(rec: Recording, sizes: readonly number[], each?: (ix: ReplayIndex) => void): ReplayIndex {
+  const ix = new ReplayIndex({ header: rec.header, records: [], end: null }, factory, { partial: true, checkpointEvery: CHECKPOINT_EVERY });
+  for (let at = 0, c = 0; at < rec.records.length; c++) {
+    const size = sizes[c % sizes.length] as number;
+    ix.add(rec.records.slice(at, at + size));
+    at += size;
+    each?.(ix);
+  }
+  return ix;
+}
+
+/** The recording with receive x's stamp pointing at a send the file does not hold. */
+function withBogusStamp(rec: Recording, x: number): Recording {
+  const records = rec.records.map((l, y) => {
+    const r = l.record;
+    if (y !== x || r.kind !== 'input' || r.input.type !== 'step' || !r.input.stamp) return l;
+    return { ...l, record: { ...r, input: { ...r.input, stamp: { ...r.input.stamp, seq: 1_000_000 } } } };
+  });
+  return readRecording(encodeRecording({ ...rec, records }));
+}
+
+/** The recording with its records in a new order, renumbered, and checked by the reader. */
+function reordered(rec: Recording, order: readonly number[]): Recording {
+  const records: Located<BodyRecord>[] = order.map((from, i) => ({ line: i + 2, record: rec.records[from]!.record }));
+  return readRecording(encodeRecording({ ...rec, records }));
+}
+
+describe('ReplayIndex built as the file is read', () => {
+  it('shows at every indexed position what the index built at once shows, and refuses the rest until complete', () => {
+    let checks = 0;
+    const ix = inChunks(recording, [1, 5, 17, 63, 64, 65, 200], (ix) => {
+      expect(ix.complete).toBe(false);
+      expect(ix.indexed).toBeLessThanOrEqual(ix.events);
+      for (const k of [0, Math.floor(ix.indexed / 2), ix.indexed]) {
+        expect(ix.nodesAt(k)).toEqual(index.nodesAt(k));
+        checks++;
+      }
+      if (ix.indexed < index.events) expect(() => ix.nodesAt(ix.indexed + 1)).toThrow(/outside|not indexed yet/);
+    });
+    expect(checks).toBeGreaterThanOrEqual(3 * 15);
+    ix.finish(recording.end);
+    expect(ix.complete).toBe(true);
+    expect(ix.indexed).toBe(index.events);
+    expect(ix.violations).toEqual(index.violations);
+    expect(ix.divergence).toEqual(index.divergence);
+    for (const k of [1, 333, CHECKPOINT_EVERY * 3, index.events]) {
+      expect(ix.nodesAt(k)).toEqual(index.nodesAt(k));
+      for (const id of index.nodes) expect(ix.logAt(id, k)).toEqual(index.logAt(id, k));
+    }
+    expect(() => ix.add([])).toThrow('already complete');
+  });
+
+  // A receive written before its send (hosts write each process's records as they arrive, so a
+  // file need not be in causal order): found in the recording by moving a receive up.
+  const send = (() => {
+    const rs = recording.records;
+    for (let j = 0; j < rs.length; j++) {
+      const r = rs[j]!.record;
+      if (r.kind !== 'input' || r.input.type !== 'step' || !r.input.stamp) continue;
+      const stamp = r.input.stamp;
+      const from = r.input.msg.from;
+      const i = rs.findIndex((l) => l.record.kind === 'ready' && l.record.node === from && l.record.seq === stamp.seq);
+      if (i < 0 || rs.slice(i, j).some((l) => 'node' in l.record && l.record.node === r.node)) continue;
+      return { i, j };
+    }
+    throw new Error('no receive that can move before its send');
+  })();
+  const order = recording.records.map((_, x) => x);
+  order.splice(send.j, 1);
+  order.splice(send.i, 0, send.j);
+  const early = reordered(recording, order);
+
+  it('a receive read before its send waits for it: the index stops short of it until the send is read', () => {
+    // Event send.i + 1 is now the receive, event send.i + 2 its send.
+    const ix = new ReplayIndex({ header: early.header, records: [], end: null }, factory, { partial: true });
+    ix.add(early.records.slice(0, send.i + 1));
+    expect(ix.indexed).toBe(send.i);
+    expect(() => ix.nodesAt(send.i + 1)).toThrow(`position ${send.i + 1} is not indexed yet`);
+    ix.add(early.records.slice(send.i + 1));
+    expect(ix.indexed).toBe(early.records.length);
+    ix.finish(early.end);
+    expect(ix.divergence).toBeNull();
+    // Once both are in, the same records have happened as in the original order.
+    const states = (ix: ReplayIndex, k: number) => ix.nodesAt(k).map((n) => ({ id: n.id, state: n.state, status: n.status }));
+    for (const k of [send.j + 1, early.records.length]) expect(states(ix, k)).toEqual(states(index, k));
+    expect(ix.violations.length).toBe(index.violations.length);
+  });
+
+  it('a receive whose send never comes waits until the end, unless the sending instance is over', () => {
+    const rs = recording.records;
+    const stamped = (x: number) => {
+      const r = rs[x]!.record;
+      return r.kind === 'input' && r.input.type === 'step' && r.input.stamp !== null;
+    };
+    // The last receive in the file: its sender's instance is still running, so the send may come.
+    let last = rs.length - 1;
+    while (!stamped(last)) last--;
+    const waits = new ReplayIndex({ header: recording.header, records: [], end: null }, factory, { partial: true });
+    waits.add(withBogusStamp(recording, last).records);
+    expect(waits.indexed).toBe(last);
+    waits.finish(recording.end);
+    expect(waits.complete).toBe(true);
+    expect(waits.nodesAt(rs.length)).toEqual(index.nodesAt(rs.length));
+
+    // A message its sender sent before crashing, received after: read there, the sending
+    // instance is over (down, or restarted since), so a send the file lacks is lost and nothing
+    // waits for it. (A run with crash faults, where such deliveries happen.)
+    const faulty = recordSimulation({ nodes: 3, seed: 5, faults: ['crash'], ops: 150 }, factory).recording;
+    const fr = faulty.records;
+    const latestStart = new Map<number, number>();
+    const alive = new Map<number, boolean>();
+    let lost = -1;
+    for (let x = 0; x < fr.length && lost < 0; x++) {
+      const r = fr[x]!.record;
+      if (r.kind === 'start') { latestStart.set(r.node, r.seq); alive.set(r.node, true); }
+      if (r.kind === 'crash') alive.set(r.node, false);
+      if (r.kind === 'input' && r.input.type === 'step' && r.input.stamp) {
+        const from = r.input.msg.from;
+        if ((latestStart.get(from) ?? 0) > r.input.stamp.startSeq || alive.get(from) === false) lost = x;
+      }
+    }
+    expect(lost).toBeGreaterThan(0);
+    const gone = new ReplayIndex({ header: faulty.header, records: [], end: null }, factory, { partial: true });
+    gone.add(withBogusStamp(faulty, lost).records);
+    expect(gone.indexed).toBe(fr.length);
   });
 });

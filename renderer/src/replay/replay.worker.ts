@@ -17,10 +17,10 @@ import { describeViolation } from '../../../shared/check/invariants';
 import { ReplayIndex } from '../../../shared/replay/replay-index';
 import { clusterOptionsOf, describeEvent, frameAt } from '../../../shared/replay/lab-projection';
 import type { Divergence } from '../../../shared/record/replay';
-import type { BodyRecord, Located } from '../../../shared/record/format';
+import type { BodyRecord, EndRecord, Located } from '../../../shared/record/format';
 import type { Entry, NodeId } from '../../../shared/raft/types';
-import { blobLines, LineTooLong } from './blob-lines';
-import type { FromWorker, IndexProgress, LogPatch, OpenedRecording, ToWorker, ViolationLink } from './worker-protocol';
+import { blobLines } from './blob-lines';
+import type { FromValidator, FromWorker, IndexProgress, LogPatch, OpenedRecording, ToValidator, ToWorker, ViolationLink } from './worker-protocol';
 
 /** Bytes read per slice: about 3,000 events, some tens of milliseconds of indexing. */
 const SLICE_BYTES = 1 << 20;
@@ -98,88 +98,198 @@ function infoOf(ix: ReplayIndex, fileName: string, progress: IndexProgress): Ope
 }
 
 /** A file whose last line is not an end record: read whole, so the reader's error names the line. */
-async function openWhole(file: Blob, fileName: string): Promise<void> {
+async function openWhole(file: Blob, fileName: string, gen: number): Promise<void> {
   scope.postMessage({ type: 'progress', phase: 'parsing' });
   const recording = readRecording(await file.text());
   scope.postMessage({ type: 'progress', phase: 'replaying' });
   const next = new ReplayIndex(recording, RawNode);
+  if (gen !== latestOpen) return;
   const progress: IndexProgress = { indexed: next.indexed, events: next.events, bytesRead: file.size, bytes: file.size, state: 'complete', error: null };
   index = next;
   sent = new Map();
   scope.postMessage({ type: 'opened', info: infoOf(next, fileName, progress) });
 }
 
+/** The validating worker beside this one (validate.worker.ts), and what it has reported. */
+class Validation {
+  lines = 0;
+  done = false;
+  error: { readonly line: number | null; readonly message: string } | null = null;
+  private readonly worker: Worker;
+  private wake: (() => void) | null = null;
+
+  constructor(file: Blob) {
+    this.worker = new Worker(new URL('./validate.worker.ts', import.meta.url), { type: 'module' });
+    this.worker.addEventListener('message', (e: MessageEvent<FromValidator>) => {
+      const m = e.data;
+      if (m.type === 'valid') {
+        this.lines = m.lines;
+        this.done = m.done;
+      } else {
+        this.error = { line: m.line, message: m.message };
+      }
+      if (this.finished) this.stop();
+      this.notify();
+    });
+    this.worker.addEventListener('error', (e) => {
+      this.error = { line: null, message: `could not validate the recording (${e.message})` };
+      this.notify();
+    });
+    const m: ToValidator = { type: 'validate', file, sliceBytes: SLICE_BYTES };
+    this.worker.postMessage(m);
+  }
+
+  get finished(): boolean {
+    return this.done || this.error !== null;
+  }
+
+  /** Resolves at the validator's next report (at once when it has finished). */
+  next(): Promise<void> {
+    if (this.finished) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.wake = resolve;
+    });
+  }
+
+  stop(): void {
+    this.worker.terminate();
+  }
+
+  private notify(): void {
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
+}
+
+/** Positions shown: indexed, and every line up to them validated (event i is on line i + 1). */
+function visibleOf(ix: ReplayIndex, v: Validation): number {
+  return v.done ? ix.indexed : Math.min(ix.indexed, Math.max(0, v.lines - 1));
+}
+
+/** Parses a line after the header without validating it (the validating worker does that): null when it is no record. */
+function parseLine(text: string): BodyRecord | EndRecord | null {
+  try {
+    const value = JSON.parse(text) as unknown;
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+    const kind = (value as { kind?: unknown }).kind;
+    return typeof kind === 'string' && kind !== 'header' ? (value as BodyRecord | EndRecord) : null;
+  } catch {
+    return null;
+  }
+}
+
 async function open(file: Blob, fileName: string): Promise<void> {
   const gen = ++latestOpen;
-  // Set inside the loop below; the casts keep the compiler from narrowing them to their first value in `catch`.
-  let next = null as ReplayIndex | null;
-  let shown = false as boolean;
-  let progress = null as IndexProgress | null;
+  scope.postMessage({ type: 'progress', phase: 'reading' });
+  let events: number | null;
   try {
-    scope.postMessage({ type: 'progress', phase: 'reading' });
-    const events = await claimedEvents(file);
-    if (events === null || events > MAX_RECORDS) return await openWhole(file, fileName);
-
-    const reader = new RecordingLineReader();
-    let line = 0;
-    let reported = { violations: 0, divergence: null as string | null };
-    try {
-      for await (const batch of blobLines(file, SLICE_BYTES, MAX_LINE_CHARS)) {
-        const located: Located<BodyRecord>[] = [];
-        try {
-          for (const text of batch.lines) {
-            line++;
-            if (line === 1) {
-              next = new ReplayIndex({ header: reader.header(text), records: [], end: null }, RawNode, { partial: true, expectedEvents: events });
-              continue;
-            }
-            const record = reader.line(text);
-            if (record) located.push({ line, record });
-          }
-        } catch (e) {
-          // A bad line: the good lines before it are still indexed (and shown, if already open).
-          if (shown && next && index === next) next.add(located);
-          throw e;
-        }
-        if (!next) continue;
-        if (shown ? index !== next : gen !== latestOpen) return; // a newer open replaces this one
-        next.add(located);
-        const done = batch.bytesRead >= file.size;
-        if (done) next.finish(reader.finish());
-        progress = { indexed: next.indexed, events, bytesRead: batch.bytesRead, bytes: file.size, state: done ? 'complete' : 'indexing', error: null };
-        if (!shown) {
-          // First slice indexed: show the recording now (position 0 is always indexed).
-          index = next;
-          sent = new Map();
-          shown = true;
-          const info = infoOf(next, fileName, progress);
-          reported = { violations: info.violations.length, divergence: info.divergence };
-          scope.postMessage({ type: 'opened', info });
-        } else {
-          const divergence = describeDivergence(next.divergence);
-          const changed = next.violations.length !== reported.violations || divergence !== reported.divergence;
-          reported = { violations: next.violations.length, divergence };
-          scope.postMessage(changed
-            ? { type: 'indexing', progress, nodes: next.nodes, violations: violationLinks(next), divergence }
-            : { type: 'indexing', progress, nodes: next.nodes });
-        }
-        await yieldToMessages();
-      }
-      if (!next) throw new RecordingError(null, 'the file is empty');
-    } catch (e) {
-      if (e instanceof LineTooLong) throw new RecordingError(line + 1, e.message);
-      throw e;
-    }
+    events = await claimedEvents(file);
+    if (events === null || events > MAX_RECORDS) return await openWhole(file, fileName, gen);
   } catch (e) {
     const message = e instanceof RecordingError ? e.message : `could not open the recording (${e instanceof Error ? e.message : String(e)})`;
-    if (!shown || !next) {
-      scope.postMessage({ type: 'open-error', fileName, message });
+    if (gen === latestOpen) scope.postMessage({ type: 'open-error', fileName, message });
+    return;
+  }
+  const total = events;
+  const validation = new Validation(file);
+  // Set inside the loop below; the casts keep the compiler from narrowing them to their first value later.
+  let next = null as ReplayIndex | null;
+  let shown = false as boolean;
+  let bytesRead = 0;
+  let line = 0;
+  /** Why reading stopped before the end although the validator may not have said so yet. */
+  let stoppedAt = null as string | null;
+  let end = null as EndRecord | null;
+  let reported = { violations: -1, divergence: null as string | null };
+  const replaced = () => (shown ? index !== next : gen !== latestOpen);
+
+  const progressOf = (state: IndexProgress['state'], error: string | null): IndexProgress => {
+    const ix = next as ReplayIndex;
+    return { indexed: state === 'complete' ? ix.indexed : visibleOf(ix, validation), events: total, bytesRead, bytes: file.size, state, error };
+  };
+  /** Tells the page how far it can go, with the violations and divergence within that. */
+  const report = (state: IndexProgress['state'], error: string | null): void => {
+    const ix = next as ReplayIndex;
+    const progress = progressOf(state, error);
+    const violations = ix.violations.filter((v) => v.event <= progress.indexed);
+    const d = ix.divergence;
+    const divergence = d && d.line - 1 <= progress.indexed ? describeDivergence(d) : null;
+    const links = violations.map((v) => ({ event: v.event, text: describeViolation(v.violation) }));
+    if (!shown) {
+      index = ix;
+      sent = new Map();
+      shown = true;
+      reported = { violations: links.length, divergence };
+      scope.postMessage({ type: 'opened', info: { ...infoOf(ix, fileName, progress), violations: links, divergence } });
       return;
     }
-    if (index !== next) return;
-    // Found after the recording was shown: it stays, true up to where indexing got.
-    const at: IndexProgress = { indexed: next.indexed, events: progress?.events ?? next.events, bytesRead: progress?.bytesRead ?? 0, bytes: file.size, state: 'failed', error: message };
-    scope.postMessage({ type: 'indexing', progress: at, nodes: next.nodes, violations: violationLinks(next), divergence: describeDivergence(next.divergence) });
+    const changed = links.length !== reported.violations || divergence !== reported.divergence;
+    reported = { violations: links.length, divergence };
+    scope.postMessage(changed ? { type: 'indexing', progress, nodes: ix.nodes, violations: links, divergence } : { type: 'indexing', progress, nodes: ix.nodes });
+  };
+  const failure = (): string | null => validation.error?.message ?? null;
+
+  try {
+    const reader = new RecordingLineReader();
+    reading: for await (const batch of blobLines(file, SLICE_BYTES, MAX_LINE_CHARS)) {
+      const located: Located<BodyRecord>[] = [];
+      for (const text of batch.lines) {
+        line++;
+        if (line === 1) {
+          next = new ReplayIndex({ header: reader.header(text), records: [], end: null }, RawNode, { partial: true, expectedEvents: total });
+          continue;
+        }
+        const record = parseLine(text);
+        if (record?.kind === 'end') end = record;
+        else if (record) located.push({ line, record });
+        else {
+          // Not a record: the validator names the problem.
+          stoppedAt = `line ${line} is not a record`;
+          break;
+        }
+      }
+      if (!next) continue;
+      if (replaced()) break;
+      try {
+        next.add(located);
+      } catch (e) {
+        stoppedAt = `indexing failed near line ${line} (${e instanceof Error ? e.message : String(e)})`;
+      }
+      bytesRead = batch.bytesRead;
+      if (!shown) {
+        // Shown once the first slice is indexed and validated: a problem that early keeps the
+        // recording already open, as a problem anywhere in a small file does.
+        while (!validation.finished && validation.lines < line) await validation.next();
+        if (validation.error) break;
+      }
+      report('indexing', null);
+      if (stoppedAt !== null) break reading;
+      await yieldToMessages();
+    }
+    if (!next) throw new RecordingError(null, 'the file is empty');
+    // Read to the end (or stopped): the rest is the validator's, reported as it goes.
+    while (!validation.finished && !replaced()) {
+      await validation.next();
+      if (!validation.finished && shown) report('indexing', null);
+    }
+    if (replaced()) return;
+    // A validator error wins (it names the line); else reading here stopped on what the validator passed.
+    if (validation.error || stoppedAt !== null) throw new Error(stoppedAt ?? 'invalid');
+    next.finish(end);
+    report('complete', null);
+  } catch (e) {
+    // The validator reads the same lines: let it name the problem if it can.
+    while (!validation.finished && !replaced()) await validation.next();
+    const message = failure() ?? (e instanceof RecordingError ? e.message : `could not open the recording (${e instanceof Error ? e.message : String(e)})`);
+    if (!shown || !next) {
+      if (!replaced()) scope.postMessage({ type: 'open-error', fileName, message });
+    } else if (!replaced()) {
+      // Found after the recording was shown: it stays, true up to where indexing got.
+      report('failed', message);
+    }
+  } finally {
+    validation.stop();
   }
 }
 

@@ -87,3 +87,16 @@ export type FromWorker =
   | { readonly type: 'frame-error'; readonly id: number; readonly message: string }
   | { readonly type: 'branch'; readonly start: BranchStart }
   | { readonly type: 'branch-error'; readonly position: number; readonly message: string };
+
+/** To the validating worker that the replay worker starts beside itself (validate.worker.ts). */
+export interface ToValidator {
+  readonly type: 'validate';
+  readonly file: Blob;
+  readonly sliceBytes: number;
+}
+
+export type FromValidator =
+  /** Lines 1..lines are valid (each on its own and in sequence). */
+  | { readonly type: 'valid'; readonly lines: number; readonly done: boolean }
+  /** The first problem, naming its line (null: the file as a whole). */
+  | { readonly type: 'invalid'; readonly line: number | null; readonly message: string };
