@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pendingHint } from '../../renderer/src/inspector/pending-hint';
+import { pendingHint } from '../../shared/protocol/pending-hint';
 import type { PendingItem } from '../../shared/protocol/lab';
 import type { NodeStatus, RequestVote } from '../../shared/raft/types';
 

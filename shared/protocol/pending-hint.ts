@@ -3,8 +3,8 @@
  * status with Raft's rules (§5.1-5.4, PreVote §9.6). A hint for the person stepping, not a
  * promise: the node decides, and lease checks (CheckQuorum) can make it ignore a vote request.
  */
-import type { PendingItem } from '../../../shared/protocol/lab';
-import type { NodeStatus } from '../../../shared/raft/types';
+import type { PendingItem } from './lab';
+import type { NodeStatus } from '../raft/types';
 
 export function pendingHint(item: PendingItem, receiver: NodeStatus | null): string {
   if (!receiver) return 'receiver is down: delivering does nothing';
