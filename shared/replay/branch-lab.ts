@@ -348,8 +348,8 @@ export class BranchLab implements LabApi {
   addNode(options: { readonly learner: boolean }): Promise<NodeId> {
     return this.act(() => {
       if (this.sim.leader() === null) throw new Error('adding a node needs a leader to propose it, and there is none now (play or step until one is elected)');
+      // Its node-life event (from the simulator's notice) is how views learn of it, as in the live lab.
       const id = this.sim.addNode();
-      this.emit({ type: 'cluster-created', atMs: this.nowMs, options: { ...this.options, nodes: id }, nodes: this.sim.nodeIds() });
       const r = this.sim.proposeConfChange(options.learner ? { type: 'add-learner', node: id } : { type: 'add-voter', node: id });
       if (!r.ok) throw new Error(`node ${id} started, but adding it was refused: ${r.refusal.reason}${r.refusal.leader ? ` (leader ${r.refusal.leader})` : ''}`);
       return id;

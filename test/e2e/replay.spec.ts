@@ -223,7 +223,7 @@ test.describe.serial('replay: open a recording, scrub and step through it', () =
     expect(lab.errors).toEqual([]);
   });
 
-  test('branch mid-run into a live cluster: Run, a client write from the UI commits in the logs, isolate the leader, crash a node, back to replay', async () => {
+  test('branch mid-run into a live cluster: Run, a client write from the UI commits in the logs, isolate the leader, crash a node, add a learner, back to replay', async () => {
     // A mid-run Ready of a leader: the branch starts with that leader leading.
     const leads = all.filter((x) => x.r.softState.role === 'leader');
     const mid = leads[Math.floor(leads.length / 2)];
@@ -266,6 +266,13 @@ test.describe.serial('replay: open a recording, scrub and step through it', () =
     await lab.shot('branch-crash');
     await page.getByTestId('restart-node').click();
     await expect(page.locator(`[data-testid="cluster-view"] [data-node="${victim}"]`)).toHaveAttribute('data-life', 'running');
+
+    // Members: a new node joins the branch as a learner and receives the log up to the commit.
+    await lab.tab('Members');
+    await page.getByTestId('add-learner').click();
+    await expect(page.getByTestId('member-4')).toHaveAttribute('data-membership', 'learner');
+    await expect.poll(async () => (await lab.node(4)).commit, { timeout: 30_000 }).toBeGreaterThanOrEqual(ix);
+    await lab.shot('branch-learner');
 
     // Back to the recording, at the event the branch started from; the branch stops.
     await page.getByTestId('branch-back').click();
