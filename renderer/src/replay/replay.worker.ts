@@ -164,7 +164,10 @@ class Validation {
 
 /** Positions shown: indexed, and every line up to them validated (event i is on line i + 1). */
 function visibleOf(ix: ReplayIndex, v: Validation): number {
-  return v.done ? ix.indexed : Math.min(ix.indexed, Math.max(0, v.lines - 1));
+  if (v.done) return ix.indexed;
+  // Lines are validated in order: every line before a failing one passed.
+  const valid = v.error?.line ? v.error.line - 1 : v.lines;
+  return Math.min(ix.indexed, Math.max(0, valid - 1));
 }
 
 /** Parses a line after the header without validating it (the validating worker does that): null when it is no record. */
@@ -237,7 +240,8 @@ async function open(file: Blob, fileName: string): Promise<void> {
       for (const text of batch.lines) {
         line++;
         if (line === 1) {
-          next = new ReplayIndex({ header: reader.header(text), records: [], end: null }, RawNode, { partial: true, expectedEvents: total });
+          // The claimed count only sizes arrays, bounded by what the file can hold (no record is under 32 bytes).
+          next = new ReplayIndex({ header: reader.header(text), records: [], end: null }, RawNode, { partial: true, expectedEvents: Math.min(total, Math.ceil(file.size / 32)) });
           continue;
         }
         const record = parseLine(text);
