@@ -248,3 +248,29 @@ describe('ReplayIndex built as the file is read', () => {
     expect(gone.indexed).toBe(fr.length);
   });
 });
+
+describe('violations while a file is indexed', () => {
+  // A run with a deliberate bug (nodes may vote twice in a term) that the checker catches.
+  const broken = (() => {
+    for (let seed = 1; seed <= 60; seed++) {
+      const run = recordSimulation({ nodes: 5, seed, faults: ['crash', 'partition'], ops: 200, unsafe: ['double-vote'], stopOnViolation: true }, factory);
+      if (run.sim.violations.length > 0) return run.recording;
+    }
+    throw new Error('no seed in 1..60 broke a safety property with double votes');
+  })();
+  const whole = new ReplayIndex(broken, factory);
+
+  it('each violation appears once indexing passes the event that reveals it, as the whole index has it', () => {
+    expect(whole.violations.length).toBeGreaterThan(0);
+    const seen: number[] = [];
+    const ix = inChunks(broken, [37], (ix) => {
+      expect(ix.violations).toEqual(whole.violations.filter((v) => v.event <= ix.indexed));
+      seen.push(ix.violations.length);
+    });
+    ix.finish(broken.end);
+    expect(ix.violations).toEqual(whole.violations);
+    // Found part way through, not all at once at the start.
+    expect(seen[0]).toBe(0);
+    expect(seen.at(-1)).toBe(whole.violations.length);
+  });
+});
