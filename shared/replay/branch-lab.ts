@@ -70,6 +70,8 @@ export class BranchLab implements LabApi {
   private lastPending: string | null = null;
   private stopClock: (() => void) | null = null;
   private closed = false;
+  /** Client requests not answered yet: answered `stopped` if the branch is closed first. */
+  private readonly waiting = new Set<(result: KvResult) => void>();
 
   constructor(spec: BranchSpec, factory: RaftNodeFactory, private readonly clock: FrameClock | null = null) {
     this.fromEvent = spec.position;
@@ -216,6 +218,7 @@ export class BranchLab implements LabApi {
     this.stopClock?.();
     this.stopClock = null;
     this.listeners.clear();
+    for (const answer of [...this.waiting]) answer({ ok: false, error: 'stopped', detail: 'the branch was closed' });
   }
 
   // -------------------------------------------------------------------------------------------
@@ -333,12 +336,15 @@ export class BranchLab implements LabApi {
     const opId = `b${++this.opCounter}`;
     const client = options.client ?? 'branch';
     return new Promise<KvResult>((resolve, reject) => {
+      const answer = (result: KvResult): void => {
+        if (!this.waiting.delete(answer)) return;
+        if (!this.closed) this.emit({ type: 'client-complete', atMs: this.nowMs, opId, result });
+        resolve(result);
+      };
+      this.waiting.add(answer);
       void this.act(() => {
         this.emit({ type: 'client-invoke', atMs: this.nowMs, opId, client, op: checked });
-        this.sim.submit(checked, client, options.timeoutMs ?? DEFAULT_SUBMIT_TIMEOUT_MS, (result) => {
-          this.emit({ type: 'client-complete', atMs: this.nowMs, opId, result });
-          resolve(result);
-        });
+        this.sim.submit(checked, client, options.timeoutMs ?? DEFAULT_SUBMIT_TIMEOUT_MS, answer);
         // The first attempt happens now, paused or not (as the live lab proposes at once).
         this.sim.advance(0);
       }).catch(reject);

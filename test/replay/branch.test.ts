@@ -289,6 +289,18 @@ describe('BranchLab: the recorded cluster at an event, continued live', () => {
     expect((await b.snapshot()).violations).toEqual([]);
   });
 
+  it('closing a branch stops its clock and answers its waiting client requests `stopped`', async () => {
+    const clock = new TestClock();
+    const b = branchAt(end, 1, clock);
+    await b.setPaused(false);
+    // Paused again before anything could commit: the request waits.
+    await b.setPaused(true);
+    const w = b.submit({ type: 'put', key: 'never', value: 'x' });
+    b.close();
+    await expect(w).resolves.toMatchObject({ ok: false, error: 'stopped' });
+    await expect(b.tickOnce()).rejects.toThrow('this branch was closed');
+  });
+
   it('refuses what a branch does not do, saying why; bad ids are named', async () => {
     const b = branchAt(end);
     await expect(b.createCluster()).rejects.toThrow('creating a cluster is not available in a branch: leave the branch first');
