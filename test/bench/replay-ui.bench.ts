@@ -14,6 +14,8 @@
  * - replay-ui.jumpMs.{p50,p99}.{1m,100k}: jump-to-event latency once the file is indexed,
  *   measured in the page, from submitting the jump field to the next animation frame after the
  *   position changed.
+ * - replay-ui.jumpWhileIndexingMs.{p50,p99}.{1m,100k}: the same, with the file opened again and
+ *   jumps to seeded random events within the part indexed so far, while indexing goes on.
  * - replay-ui.events.{1m,100k}: events in the recording.
  *
  * Skipped (no figures) when chromium is not installed.
@@ -82,29 +84,40 @@ export const bench: BenchModule = {
       const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648);
       const latencies: number[] = [];
       ctx.log(`first paint ${firstPaintMs} ms, indexed in ${indexedMs} ms; ${jumps} jumps to seeded random events`);
-      for (let i = 0; i < jumps; i++) {
-        const k = 1 + (next() % events);
-        const ms = await page.evaluate(async ({ k, events }) => {
-          const field = document.querySelector<HTMLInputElement>('[data-testid="replay-jump"]');
-          const pos = document.querySelector('[data-testid="replay-position"]');
-          if (!field || !pos) throw new Error('replay bar missing');
-          const want = `${k} / ${events}`;
-          const start = performance.now();
-          const shown = new Promise<void>((resolve) => {
-            const obs = new MutationObserver(() => {
-              if (pos.textContent === want) { obs.disconnect(); resolve(); }
-            });
-            obs.observe(pos, { childList: true, characterData: true, subtree: true });
+      /** One jump through the jump field, timed in the page to the next frame after it shows. */
+      const jump = (k: number) => page.evaluate(async ({ k, events }) => {
+        const field = document.querySelector<HTMLInputElement>('[data-testid="replay-jump"]');
+        const pos = document.querySelector('[data-testid="replay-position"]');
+        if (!field || !pos) throw new Error('replay bar missing');
+        const want = `${k} / ${events}`;
+        const start = performance.now();
+        const shown = new Promise<void>((resolve) => {
+          const obs = new MutationObserver(() => {
+            if (pos.textContent === want) { obs.disconnect(); resolve(); }
           });
-          field.value = String(k);
-          field.dispatchEvent(new Event('input'));
-          field.form?.requestSubmit();
-          await shown;
-          await new Promise((r) => requestAnimationFrame(() => r(null)));
-          return performance.now() - start;
-        }, { k, events });
-        latencies.push(ms);
+          obs.observe(pos, { childList: true, characterData: true, subtree: true });
+        });
+        field.value = String(k);
+        field.dispatchEvent(new Event('input'));
+        field.form?.requestSubmit();
+        await shown;
+        await new Promise((r) => requestAnimationFrame(() => r(null)));
+        return performance.now() - start;
+      }, { k, events });
+      for (let i = 0; i < jumps; i++) latencies.push(await jump(1 + (next() % events)));
+
+      // The same file opened again: jumps within the part indexed so far, while indexing goes on.
+      const during: number[] = [];
+      await page.getByTestId('replay-file').setInputFiles(file);
+      await page.getByTestId('replay-position').filter({ hasText: `0 / ${events}` }).waitFor({ timeout: 10 * 60_000 });
+      const indexing = page.getByTestId('replay-indexing');
+      while (during.length < jumps && (await indexing.getAttribute('data-state')) === 'indexing') {
+        const reachable = Number(await indexing.getAttribute('data-indexed'));
+        if (reachable < 1) continue;
+        during.push(await jump(1 + (next() % reachable)));
       }
+      during.sort((a, b) => a - b);
+      ctx.log(`${during.length} jumps while indexing`);
       latencies.sort((a, b) => a - b);
       const figures: Figure[] = [
         { key: `replay-ui.events.${size}`, value: events, unit: 'events', label: 'events in the opened recording (simulated 3-node run, seed 11)' },
@@ -113,6 +126,8 @@ export const bench: BenchModule = {
         { key: `replay-ui.openLongestTaskMs.${size}`, value: longest, unit: 'ms', label: 'longest main-thread task from choosing the file to fully indexed (0: none over 50 ms)', floor: 200, lowerIsBetter: true },
         { key: `replay-ui.jumpMs.p50.${size}`, value: percentile(latencies, 50), unit: 'ms', label: `median jump-to-event latency to the next frame, ${jumps} seeded jumps`, floor: 100, lowerIsBetter: true },
         { key: `replay-ui.jumpMs.p99.${size}`, value: percentile(latencies, 99), unit: 'ms', label: '99th percentile of the same jumps', floor: 250, lowerIsBetter: true },
+        { key: `replay-ui.jumpWhileIndexingMs.p50.${size}`, value: percentile(during, 50), unit: 'ms', label: `median jump latency to an indexed event while the rest is indexed, ${during.length} jumps`, floor: 100, lowerIsBetter: true },
+        { key: `replay-ui.jumpWhileIndexingMs.p99.${size}`, value: percentile(during, 99), unit: 'ms', label: '99th percentile of the same jumps', floor: 250, lowerIsBetter: true },
       ];
       return figures;
     } finally {
