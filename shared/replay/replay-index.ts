@@ -5,6 +5,10 @@
  * the state at event k then costs O(checkpointEvery + nodes), not O(k): checkpoints remember,
  * every `checkpointEvery` events, which event last touched each node.
  *
+ * The pass can run as a file is read (`partial`, `add`, `finish`): records are replayed as soon
+ * as their causes are (causal-stream.ts), and `indexed` is the last position up to which every
+ * record is replayed. Positions up to it are final; later ones are refused until indexed.
+ *
  * Positions: k = 0 is before the first body record; k = i means records 1..i have happened
  * (record i is the one on line i + 1 of the file).
  */
