@@ -29,6 +29,8 @@ export function clusterOptionsOf(recording: Recording): ClusterOptions {
     electionTicks: num('electionTicks', DEFAULT_CLUSTER_OPTIONS.electionTicks),
     preVote: bool('preVote', DEFAULT_CLUSTER_OPTIONS.preVote),
     checkQuorum: bool('checkQuorum', DEFAULT_CLUSTER_OPTIONS.checkQuorum),
+    // A branch compacts as the recorded run did (both the lab's and the simulator's settings name it so).
+    snapshotEvery: num('snapshotEvery', DEFAULT_CLUSTER_OPTIONS.snapshotEvery),
   };
 }
 
