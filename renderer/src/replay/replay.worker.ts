@@ -115,6 +115,8 @@ class Validation {
   lines = 0;
   done = false;
   error: { readonly line: number | null; readonly message: string } | null = null;
+  /** The validating worker itself failed (not the file): the caller falls back to reading whole. */
+  broken = false;
   private readonly worker: Worker;
   private wake: (() => void) | null = null;
 
@@ -132,6 +134,7 @@ class Validation {
       this.notify();
     });
     this.worker.addEventListener('error', (e) => {
+      this.broken = true;
       this.error = { line: null, message: `could not validate the recording (${e.message})` };
       this.notify();
     });
@@ -265,6 +268,12 @@ async function open(file: Blob, fileName: string): Promise<void> {
         // Shown once the first slice is indexed and validated: a problem that early keeps the
         // recording already open, as a problem anywhere in a small file does.
         while (!validation.finished && validation.lines < line) await validation.next();
+        if (validation.broken) {
+          // No second worker here: read and check the whole file in this one, as before.
+          validation.stop();
+          if (!replaced()) await openWhole(file, fileName, gen);
+          return;
+        }
         if (validation.error) break;
       }
       report('indexing', null);
@@ -285,7 +294,7 @@ async function open(file: Blob, fileName: string): Promise<void> {
   } catch (e) {
     // The validator reads the same lines: let it name the problem if it can.
     while (!validation.finished && !replaced()) await validation.next();
-    const message = failure() ?? (e instanceof RecordingError ? e.message : `could not open the recording (${e instanceof Error ? e.message : String(e)})`);
+    const message = (validation.broken ? null : failure()) ?? (e instanceof RecordingError ? e.message : `could not open the recording (${e instanceof Error ? e.message : String(e)})`);
     if (!shown || !next) {
       if (!replaced()) scope.postMessage({ type: 'open-error', fileName, message });
     } else if (!replaced()) {
