@@ -42,7 +42,7 @@ export interface SimOptions {
   readonly seed: number;
   /** Client operations to issue (the run ends when all complete, or at maxTimeMs). */
   readonly ops: number;
-  /** Concurrent clients (each has at most one operation outstanding). */
+  /** Concurrent workload clients (each has at most one operation outstanding); 0 only with ops 0. */
   readonly clients: number;
   readonly faults: readonly FaultKind[];
   readonly unsafe: readonly UnsafeName[];
@@ -108,6 +108,8 @@ export function resolveSimOptions(partial: Partial<SimOptions>): SimOptions {
   int('seed', o.seed, 0, 0xffffffff);
   int('ops', o.ops, 0, 10_000_000);
   int('clients', o.clients, 0, 64);
+  // No clients is for hosts that submit their own requests (a branch of a recording).
+  if (o.clients === 0 && o.ops > 0) throw new SimOptionsError(`clients must be at least 1 to issue ${o.ops} ops`);
   int('tickMs', o.tickMs, 1, 10_000);
   int('heartbeatTicks', o.heartbeatTicks, 1, 1_000);
   int('electionTicks', o.electionTicks, 2, 1_000);

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Simulator } from '../../shared/sim/simulator';
-import { resolveSimOptions } from '../../shared/sim/options';
+import { SimOptionsError, resolveSimOptions } from '../../shared/sim/options';
 import { rawNodeFactory } from '../../shared/sim/raw-node-factory';
 import type { SimNotice } from '../../shared/sim/start';
 import type { KvResult } from '../../shared/protocol/lab';
@@ -53,6 +53,12 @@ describe('host controls', () => {
     sim.advance(400);
     expect(answers).toHaveLength(2);
     expect(sim.history[0]!.completeMs).toBeNull();
+  });
+
+  it('no workload clients only without workload ops (a host brings its own requests)', () => {
+    expect(() => resolveSimOptions({ clients: 0, ops: 10 })).toThrow(SimOptionsError);
+    expect(() => resolveSimOptions({ clients: 0, ops: 10 })).toThrow('clients must be at least 1 to issue 10 ops');
+    expect(resolveSimOptions({ clients: 0, ops: 0 }).clients).toBe(0);
   });
 
   it('a new node joins as a learner through a membership change and receives the log', () => {
