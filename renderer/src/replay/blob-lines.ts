@@ -1,11 +1,12 @@
 /**
- * A file's text as batches of lines, read one slice at a time: the replay worker indexes each
- * batch before the next is needed, and the next slice is already being read meanwhile. Lines are
- * what `text.split('\n')` gives, less the empty piece after a final newline.
+ * A file's text as batches of lines, read a large slice at a time (the next slice is already
+ * being read while the caller works on this one) and handed out at most `linesPerBatch` lines at
+ * a time, so a caller that yields between batches stays responsive. Lines are what
+ * `text.split('\n')` gives, less the empty piece after a final newline.
  */
 export interface LineBatch {
   readonly lines: readonly string[];
-  /** Bytes of the file read so far (the batch ends there). */
+  /** Bytes of the file read so far, about where this batch ends (exact at a slice's end). */
   readonly bytesRead: number;
 }
 
@@ -14,7 +15,7 @@ export class LineTooLong extends Error {
   override readonly name = 'LineTooLong';
 }
 
-export async function* blobLines(file: Blob, sliceBytes: number, maxLineChars: number): AsyncGenerator<LineBatch> {
+export async function* blobLines(file: Blob, sliceBytes: number, maxLineChars: number, linesPerBatch = Infinity): AsyncGenerator<LineBatch> {
   const decoder = new TextDecoder('utf-8', { fatal: false });
   let carry = '';
   let at = 0;
@@ -22,6 +23,7 @@ export async function* blobLines(file: Blob, sliceBytes: number, maxLineChars: n
   let next: Promise<ArrayBuffer> | null = file.size > 0 ? read(0) : null;
   while (next) {
     const bytes = await next;
+    const from = at;
     at += bytes.byteLength;
     next = at < file.size ? read(at) : null;
     const text = carry + decoder.decode(bytes, { stream: next !== null });
@@ -29,6 +31,9 @@ export async function* blobLines(file: Blob, sliceBytes: number, maxLineChars: n
     carry = lines.pop() ?? '';
     if (carry.length > maxLineChars) throw new LineTooLong(`a line is longer than ${maxLineChars} characters`);
     if (next === null && carry !== '') lines.push(carry);
-    yield { lines, bytesRead: at };
+    for (let i = 0; i < lines.length || i === 0; i += linesPerBatch) {
+      const end = Math.min(lines.length, i + linesPerBatch);
+      yield { lines: i === 0 && end === lines.length ? lines : lines.slice(i, end), bytesRead: end === lines.length ? at : from + Math.floor(((at - from) * end) / lines.length) };
+    }
   }
 }

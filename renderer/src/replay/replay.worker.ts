@@ -22,8 +22,10 @@ import type { Entry, NodeId } from '../../../shared/raft/types';
 import { blobLines } from './blob-lines';
 import type { FromValidator, FromWorker, IndexProgress, LogPatch, OpenedRecording, ToValidator, ToWorker, ViolationLink } from './worker-protocol';
 
-/** Bytes read per slice: about 3,000 events, some tens of milliseconds of indexing. */
-const SLICE_BYTES = 1 << 20;
+/** Bytes read at a time (the next slice is read while this one is worked on). */
+const SLICE_BYTES = 4 * 1024 * 1024;
+/** Lines indexed between two looks at the page's requests: a few tens of milliseconds (a frame asked for waits at most that). */
+const LINES_PER_BATCH = 1_500;
 /** How much of the file's end is read to find the end record. */
 const TAIL_BYTES = 64 * 1024;
 
@@ -138,7 +140,7 @@ class Validation {
       this.error = { line: null, message: `could not validate the recording (${e.message})` };
       this.notify();
     });
-    const m: ToValidator = { type: 'validate', file, sliceBytes: SLICE_BYTES };
+    const m: ToValidator = { type: 'validate', file, sliceBytes: SLICE_BYTES, linesPerReport: LINES_PER_BATCH };
     this.worker.postMessage(m);
   }
 
@@ -238,7 +240,7 @@ async function open(file: Blob, fileName: string): Promise<void> {
 
   try {
     const reader = new RecordingLineReader();
-    reading: for await (const batch of blobLines(file, SLICE_BYTES, MAX_LINE_CHARS)) {
+    reading: for await (const batch of blobLines(file, SLICE_BYTES, MAX_LINE_CHARS, LINES_PER_BATCH)) {
       const located: Located<BodyRecord>[] = [];
       for (const text of batch.lines) {
         line++;

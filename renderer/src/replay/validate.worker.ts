@@ -15,11 +15,11 @@ interface WorkerScope {
 }
 const scope = self as unknown as WorkerScope;
 
-async function validate(file: Blob, sliceBytes: number): Promise<void> {
+async function validate(file: Blob, sliceBytes: number, linesPerReport: number): Promise<void> {
   const reader = new RecordingLineReader();
   let line = 0;
   try {
-    for await (const batch of blobLines(file, sliceBytes, MAX_LINE_CHARS)) {
+    for await (const batch of blobLines(file, sliceBytes, MAX_LINE_CHARS, linesPerReport)) {
       for (const text of batch.lines) {
         line++;
         if (line === 1) reader.header(text);
@@ -37,4 +37,4 @@ async function validate(file: Blob, sliceBytes: number): Promise<void> {
   }
 }
 
-scope.addEventListener('message', (e) => void validate(e.data.file, e.data.sliceBytes));
+scope.addEventListener('message', (e) => void validate(e.data.file, e.data.sliceBytes, e.data.linesPerReport));

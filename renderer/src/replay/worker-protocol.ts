@@ -93,6 +93,8 @@ export interface ToValidator {
   readonly type: 'validate';
   readonly file: Blob;
   readonly sliceBytes: number;
+  /** Report how far it has got after at most this many lines. */
+  readonly linesPerReport: number;
 }
 
 export type FromValidator =
