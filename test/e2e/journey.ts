@@ -45,6 +45,11 @@ export async function stepOneVote(lab: LabPage, state: JourneyState): Promise<vo
   await expect(request).toHaveCount(1);
   await expect(request).toContainText(`grants vote to ${candidate}`);
   await expect.poll(async () => (await lab.node(candidate)).role).toBe('candidate');
+  // The step panel says what the step just did: the follower became a candidate and asked for votes.
+  const lastStep = p.getByTestId('last-step');
+  await expect(lastStep).toContainText(`Fired node ${candidate}'s election timeout`);
+  await expect(lastStep).toContainText(`node ${candidate} became candidate`);
+  await expect(lastStep).toContainText(`sent ${candidate}->${voter} RequestVote`);
   await lab.shot('02a-request-vote-pending');
 
   // The inspector shows the held message in full, with what delivering it would do.
@@ -58,6 +63,10 @@ export async function stepOneVote(lab: LabPage, state: JourneyState): Promise<vo
   await request.getByTestId('deliver').click();
   await expect.poll(async () => (await lab.node(voter)).vote, { message: `node ${voter}'s vote` }).toBe(candidate);
   const after = await lab.node(voter);
+  await expect(lastStep).toContainText(`Delivered RequestVote ${candidate}→${voter}`);
+  await expect(lastStep.getByTestId('last-step-change').filter({ hasText: `node ${voter}:` }))
+    .toContainText(`vote ${before.vote || '–'} → ${candidate}`);
+  await expect(lastStep).toContainText(`sent ${voter}->${candidate} RequestVoteResponse`);
   expect(after.term).toBeGreaterThan(before.term);
   // Nothing else happened: the other followers' votes are unchanged.
   for (const id of followers.slice(2)) expect((await lab.node(id)).vote).toBe(votesBefore.get(id));
