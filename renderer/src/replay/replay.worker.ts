@@ -1,8 +1,10 @@
 /**
- * The replay worker: reads a recording file a slice at a time with the shared validating reader
- * (one line at a time), replays it through the real core into a ReplayIndex as it goes, and
- * answers frame requests between slices. The page is told `opened` once the first slice is
- * indexed (first paint does not wait for the whole file), then how far indexing has got.
+ * The replay worker: reads a recording file a large slice at a time, parses each line and adds
+ * it to a ReplayIndex, which replays it through the real core and the invariant checker as it
+ * goes; between batches of lines it answers frame requests. A second worker (validate.worker.ts)
+ * runs every line through the shared validating reader meanwhile, on the other core; a position
+ * is shown only once it is indexed and its lines are validated. The page is told `opened` once
+ * the first batch is (first paint does not wait for the whole file), then how far it has got.
  *
  * A problem found before `opened` leaves the previously opened recording in place (the page keeps
  * showing it); a problem found later stops indexing there and is shown, with every position
@@ -267,9 +269,9 @@ async function open(file: Blob, fileName: string): Promise<void> {
       }
       bytesRead = batch.bytesRead;
       if (!shown) {
-        // Shown once the first slice is indexed and validated: a problem that early keeps the
-        // recording already open, as a problem anywhere in a small file does.
-        while (!validation.finished && validation.lines < line) await validation.next();
+        // Shown once the first batch is indexed and validated (a small file: all of it), so a
+        // problem that early keeps the recording already open.
+        while (!validation.finished && (validation.lines < line || file.size <= SLICE_BYTES)) await validation.next();
         if (validation.broken) {
           // No second worker here: read and check the whole file in this one, as before.
           validation.stop();
