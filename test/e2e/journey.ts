@@ -67,6 +67,11 @@ export async function stepOneVote(lab: LabPage, state: JourneyState): Promise<vo
   await expect(lastStep.getByTestId('last-step-change').filter({ hasText: `node ${voter}:` }))
     .toContainText(`vote ${before.vote || '–'} → ${candidate}`);
   await expect(lastStep).toContainText(`sent ${voter}->${candidate} RequestVoteResponse`);
+  // The reply joins the held items marked new, after the requests still held (which keep their places).
+  const held = p.getByRole('list', { name: 'Pending messages and timeouts' }).getByRole('listitem');
+  await expect(held.last()).toContainText(`${voter}->${candidate} RequestVoteResponse`);
+  await expect(held.last()).toHaveAttribute('data-new', 'true');
+  await expect(p.locator(`[data-testid="pending-message"][data-type="RequestVote"][data-from="${candidate}"]`).first()).toHaveAttribute('data-new', 'false');
   expect(after.term).toBeGreaterThan(before.term);
   // Nothing else happened: the other followers' votes are unchanged.
   for (const id of followers.slice(2)) expect((await lab.node(id)).vote).toBe(votesBefore.get(id));
