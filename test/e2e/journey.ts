@@ -75,6 +75,11 @@ export async function stepOneVote(lab: LabPage, state: JourneyState): Promise<vo
   expect(after.term).toBeGreaterThan(before.term);
   // Nothing else happened: the other followers' votes are unchanged.
   for (const id of followers.slice(2)) expect((await lab.node(id)).vote).toBe(votesBefore.get(id));
+  // The Events tab opens on the newest lines, timed in seconds since the cluster started.
+  await lab.tab('Events');
+  const reply = p.getByRole('list', { name: 'Event log' }).getByRole('listitem').filter({ hasText: `sent ${voter}->${candidate} RequestVoteResponse` }).last();
+  await expect(reply).toBeInViewport();
+  expect(await reply.textContent()).toMatch(/^#\d+ \d+\.\d{3}s sent /);
   await lab.selectNode(voter);
   await expect(p.getByTestId('inspect-vote')).toHaveText(String(candidate));
   await lab.shot('02b-vote-changed');
