@@ -34,6 +34,9 @@ test.describe.serial('browser host: a user journey through a 5-node cluster', ()
   test('pause and step a RequestVote to a chosen node: its vote changes', async () => {
     await journey.stepOneVote(lab, state);
   });
+  test('pause, write, and step its replication by hand until it commits', async () => {
+    await journey.stepWriteToCommit(lab, state);
+  });
   test('isolate the leader: a new leader in the majority, the old one cannot commit', async () => {
     await journey.isolateLeader(lab, state);
   });

@@ -88,6 +88,54 @@ export async function stepOneVote(lab: LabPage, state: JourneyState): Promise<vo
   state.leader = (await lab.waitForOneLeader(5)).id;
 }
 
+/**
+ * Paused, a write waits for the person (the Client tab says so and leads to the Step tab): deliver
+ * the leader's appends and the followers' replies, oldest first, until the leader commits it;
+ * then the request is answered ok.
+ */
+export async function stepWriteToCommit(lab: LabPage, state: JourneyState): Promise<void> {
+  const p = lab.page;
+  await lab.setPaused(true);
+  // The leader of the newest term (a just-resumed cluster may have elected since state.leader).
+  const leader = (await lab.nodes()).filter((n) => n.role === 'leader').sort((a, b) => b.term - a.term)[0];
+  if (!leader) throw new Error('no leader when paused');
+  const leaderLog = async () => {
+    const log = (await lab.logs()).find((l) => l.id === leader.id);
+    if (!log) throw new Error(`no log header for leader ${leader.id}`);
+    return log;
+  };
+  const before = await leaderLog();
+  await lab.tab('Client');
+  await p.getByTestId('op-type').selectOption('put');
+  await p.getByTestId('op-key').fill('stepped');
+  await p.getByTestId('op-value').fill('by-hand');
+  await p.getByTestId('op-submit').click();
+  const note = p.getByTestId('paused-request-note');
+  await expect(note).toContainText('this request waits for you');
+  await lab.shot('02c-write-waits');
+  await note.getByRole('button', { name: 'Go to Step' }).click();
+  await expect(p.getByRole('tab', { name: /^Step/ })).toHaveAttribute('aria-selected', 'true');
+  await expect.poll(async () => (await leaderLog()).last, { message: 'the leader appends the write' }).toBeGreaterThan(before.last);
+
+  const replication = p.locator('[data-testid="pending-message"][data-type="AppendEntries"], [data-testid="pending-message"][data-type="AppendEntriesResponse"]');
+  for (let i = 0; (await leaderLog()).commit <= before.last; i++) {
+    if (i >= 100) throw new Error('the write did not commit after 100 delivered messages');
+    const next = replication.first();
+    await expect(next).toBeVisible();
+    const id = await next.getAttribute('data-id');
+    await next.getByTestId('deliver').click();
+    await expect(p.locator(`[data-testid^="pending-"][data-id="${id}"]`)).toHaveCount(0);
+  }
+  await expect(p.getByTestId('last-step')).toContainText(`commit ${before.commit} → `);
+  await lab.tab('Client');
+  const row = p.locator('table.ops tbody tr', { hasText: 'put stepped = by-hand' }).last();
+  await expect(row).toContainText('ok');
+  await expect(note).toHaveCount(0);
+  await lab.shot('02d-write-stepped-to-commit');
+  await lab.setPaused(false);
+  state.leader = (await lab.waitForOneLeader(5)).id;
+}
+
 /** Isolate the leader: the majority elects another; the old leader commits nothing. */
 export async function isolateLeader(lab: LabPage, state: JourneyState): Promise<void> {
   const p = lab.page;
