@@ -1,6 +1,6 @@
 /**
- * A file's text as batches of lines, read a large slice at a time (the next slice is already
- * being read while the caller works on this one) and handed out at most `linesPerBatch` lines at
+ * A file's text as batches of lines, read a large slice at a time (the next two slices are
+ * already being read while the caller works on this one) and handed out at most `linesPerBatch` lines at
  * a time, so a caller that yields between batches stays responsive. Lines are what
  * `text.split('\n')` gives, less the empty piece after a final newline.
  */
@@ -19,18 +19,27 @@ export async function* blobLines(file: Blob, sliceBytes: number, maxLineChars: n
   const decoder = new TextDecoder('utf-8', { fatal: false });
   let carry = '';
   let at = 0;
-  const read = (from: number) => file.slice(from, Math.min(file.size, from + sliceBytes)).arrayBuffer();
-  let next: Promise<ArrayBuffer> | null = file.size > 0 ? read(0) : null;
-  while (next) {
-    const bytes = await next;
+  /** Reads asked for and not consumed yet, in file order. */
+  const ahead: Promise<ArrayBuffer>[] = [];
+  let asked = 0;
+  const askMore = () => {
+    while (ahead.length < 3 && asked < file.size) {
+      ahead.push(file.slice(asked, Math.min(file.size, asked + sliceBytes)).arrayBuffer());
+      asked += sliceBytes;
+    }
+  };
+  askMore();
+  while (ahead.length > 0) {
+    const bytes = await (ahead.shift() as Promise<ArrayBuffer>);
     const from = at;
     at += bytes.byteLength;
-    next = at < file.size ? read(at) : null;
-    const text = carry + decoder.decode(bytes, { stream: next !== null });
+    askMore();
+    const last = at >= file.size;
+    const text = carry + decoder.decode(bytes, { stream: !last });
     const lines = text.split('\n');
     carry = lines.pop() ?? '';
     if (carry.length > maxLineChars) throw new LineTooLong(`a line is longer than ${maxLineChars} characters`);
-    if (next === null && carry !== '') lines.push(carry);
+    if (last && carry !== '') lines.push(carry);
     for (let i = 0; i < lines.length || i === 0; i += linesPerBatch) {
       const end = Math.min(lines.length, i + linesPerBatch);
       yield { lines: i === 0 && end === lines.length ? lines : lines.slice(i, end), bytesRead: end === lines.length ? at : from + Math.floor(((at - from) * end) / lines.length) };
