@@ -199,6 +199,12 @@ export async function crashAndCatchUp(lab: LabPage, state: JourneyState): Promis
   await lab.selectNode(victim);
   await p.getByTestId('crash-node').click();
   await expect.poll(async () => (await lab.node(victim)).life).toBe('crashed');
+  // What cannot be done with a crashed node is greyed out and says why.
+  await expect(p.getByTestId('inspector').getByRole('button', { name: 'Make leader' })).toBeDisabled();
+  await lab.tab('Members');
+  const makeLeader = p.getByTestId(`member-${victim}`).getByTestId('make-leader');
+  await expect(makeLeader).toBeDisabled();
+  await expect(makeLeader).toHaveAttribute('title', `node ${victim} is crashed: it cannot take over leadership`);
   const stuckAt = (await lab.logs()).find((l) => l.id === victim)?.commit ?? 0;
   expect(await lab.submit('put', 'while-down', 'x')).toMatch(/→ ok/);
   await lab.shot('06a-node-crashed');
