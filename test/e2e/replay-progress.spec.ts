@@ -2,8 +2,8 @@
  * Opening a large recording (about 100,000 events, a simulated 3-node run recorded through the
  * real core): the page shows its first frame while the worker is still indexing, says how far
  * it has got, makes a jump beyond that wait visibly, and once indexing reaches 100% the end of
- * the file shows the state the replay computes there. A file corrupt far into it is shown up to
- * the problem, which is named. Screenshots in test-results/e2e/replay-progress-*.png.
+ * the file shows the state the replay computes there. Another file opened meanwhile replaces it
+ * cleanly. A file corrupt far into it is shown up to the problem, which is named. Screenshots in test-results/e2e/replay-progress-*.png.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -93,6 +93,25 @@ test.describe.serial('replay: a large recording is shown while it is indexed', (
     await expect(page.getByTestId('replay-position')).toHaveText(`${Math.floor(total / 2)} / ${total}`);
     await page.getByTestId('replay-last').click();
     await expect(page.getByTestId('replay-position')).toHaveText(`${total} / ${total}`);
+    expect(lab.errors).toEqual([]);
+  });
+
+  test('another file opened while one is being indexed replaces it: only the new one is shown and indexed', async () => {
+    const small = recordSimulation({ nodes: 3, seed: 12, ops: 60, clients: 2, maxTimeMs: 1_000_000 }, RawNode).recording;
+    const smallTotal = small.records.length;
+    writeFileSync(join(dir, 'small.jsonl'), encodeRecording(small));
+    await page.getByTestId('replay-file').setInputFiles(join(dir, 'large.jsonl'));
+    await expect(page.getByTestId('replay-position')).toHaveText(`0 / ${total}`);
+    await page.getByTestId('replay-file').setInputFiles(join(dir, 'small.jsonl'));
+    await expect(page.getByTestId('replay-bar').locator('.file')).toHaveText('small.jsonl');
+    await expect(indexing()).toHaveAttribute('data-state', 'complete');
+    await page.getByTestId('replay-last').click();
+    await expect(page.getByTestId('replay-position')).toHaveText(`${smallTotal} / ${smallTotal}`);
+    // The large file's indexing (abandoned) reports nothing more: the bar still counts the small one.
+    await expect(indexing()).toHaveAttribute('data-indexed', String(smallTotal));
+    await expect(indexing().getByRole('progressbar')).toHaveAttribute('aria-valuemax', String(smallTotal));
+    const last = small.records[smallTotal - 1]!.record;
+    if ('node' in last) await expect(page.getByTestId('replay-event')).toContainText(`node ${last.node} #${last.seq}:`);
     expect(lab.errors).toEqual([]);
   });
 

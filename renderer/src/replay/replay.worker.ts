@@ -39,6 +39,8 @@ interface WorkerScope {
 const scope = self as unknown as WorkerScope;
 
 let index: ReplayIndex | null = null;
+/** Positions of `index` the page may see: indexed and validated (the page is told; this guards). */
+let shownUpTo = 0;
 /** Number of the latest open: an older one still reading gives way before it is shown. */
 let latestOpen = 0;
 /** The logs as last sent to the page (patches are relative to them). */
@@ -110,6 +112,7 @@ async function openWhole(file: Blob, fileName: string, gen: number): Promise<voi
   if (gen !== latestOpen) return;
   const progress: IndexProgress = { indexed: next.indexed, events: next.events, bytesRead: file.size, bytes: file.size, state: 'complete', error: null };
   index = next;
+  shownUpTo = next.indexed;
   sent = new Map();
   scope.postMessage({ type: 'opened', info: infoOf(next, fileName, progress) });
 }
@@ -226,6 +229,7 @@ async function open(file: Blob, fileName: string): Promise<void> {
     const d = ix.divergence;
     const divergence = d && d.line - 1 <= progress.indexed ? describeDivergence(d) : null;
     const links = violations.map((v) => ({ event: v.event, text: describeViolation(v.violation) }));
+    shownUpTo = progress.indexed;
     if (!shown) {
       index = ix;
       sent = new Map();
@@ -280,6 +284,7 @@ async function open(file: Blob, fileName: string): Promise<void> {
         }
         if (validation.error) break;
       }
+      if (replaced()) break; // a newer open came while this one waited
       report('indexing', null);
       if (stoppedAt !== null) break reading;
       await yieldToMessages();
@@ -288,7 +293,7 @@ async function open(file: Blob, fileName: string): Promise<void> {
     // Read to the end (or stopped): the rest is the validator's, reported as it goes.
     while (!validation.finished && !replaced()) {
       await validation.next();
-      if (!validation.finished && shown) report('indexing', null);
+      if (!validation.finished && shown && !replaced()) report('indexing', null);
     }
     if (replaced()) return;
     // A validator error wins (it names the line); else reading here stopped on what the validator passed.
@@ -313,6 +318,7 @@ async function open(file: Blob, fileName: string): Promise<void> {
 function frame(id: number, position: number): void {
   try {
     if (!index) throw new Error('no recording is open');
+    if (position > shownUpTo) throw new Error(`event ${position} is not indexed yet (events 0 to ${shownUpTo} are)`);
     const f = frameAt(index, position);
     const text = position === 0 ? 'start of the recording (no event yet)' : describeEvent(index.record(position));
     const logs = f.logs.map((l) => patchOf(l.node, l.entries, l.lastIndex));
