@@ -12,9 +12,11 @@ import type { LabEvent } from '../../../shared/protocol/lab';
 import type { Message } from '../../../shared/raft/types';
 import { useLabClient } from '../transport/inject';
 import { describeMessage, describeOp, describeResult } from '../format/describe';
+import { IDLE_MS, type Gap } from '../timeline/time-axis';
 
 export const MAX_MESSAGES = 5_000;
 export const MAX_EVENTS = 3_000;
+export const MAX_GAPS = 1_000;
 
 export type MessageOutcome = 'in-flight' | 'delivered' | 'dropped';
 
@@ -68,6 +70,11 @@ export const useTrafficStore = defineStore('traffic', () => {
   /** Lab clock of the first event of this cluster: where the space-time diagram starts. */
   const originMs = ref<number | null>(null);
   let labNowLocal = performance.now();
+  /**
+   * Stretches of lab time with no event at all (longer than IDLE_MS), oldest first: the pauses
+   * between a person's steps and node start-up. The space-time diagram squeezes them.
+   */
+  const gaps = shallowRef<Gap[]>([]);
 
   function apply(batch: readonly LabEvent[]): void {
     const now = performance.now();
@@ -81,10 +88,12 @@ export const useTrafficStore = defineStore('traffic', () => {
         laneMarks.length = 0;
         byId.clear();
         earlyEnds.clear();
+        gaps.value.length = 0;
         originMs.value = e.atMs;
         labNowMs.value = e.atMs;
       }
       if (originMs.value === null) originMs.value = e.atMs;
+      if (e.atMs - labNowMs.value > IDLE_MS && labNowMs.value > 0) gaps.value.push({ fromMs: labNowMs.value, toMs: e.atMs });
       labNowMs.value = Math.max(labNowMs.value, e.atMs);
       labNowLocal = now;
       switch (e.type) {
@@ -134,6 +143,7 @@ export const useTrafficStore = defineStore('traffic', () => {
     if (msgs.length > MAX_MESSAGES) for (const r of msgs.splice(0, msgs.length - MAX_MESSAGES)) byId.delete(r.msgId);
     if (log.length > MAX_EVENTS) log.splice(0, log.length - MAX_EVENTS);
     if (laneMarks.length > MAX_EVENTS) laneMarks.splice(0, laneMarks.length - MAX_EVENTS);
+    if (gaps.value.length > MAX_GAPS) gaps.value.splice(0, gaps.value.length - MAX_GAPS);
     version.value++;
   }
 
@@ -149,7 +159,7 @@ export const useTrafficStore = defineStore('traffic', () => {
   const off = client.onEvents(apply);
   onScopeDispose(off);
 
-  return { messages, events, marks, version, labNowMs, originMs, apply, labClockNow, message };
+  return { messages, events, marks, gaps, version, labNowMs, originMs, apply, labClockNow, message };
 });
 
 function end(rec: MessageRecord, e: Extract<LabEvent, { type: 'message-delivered' | 'message-dropped' }>, nowLocal: number): void {
