@@ -13,11 +13,11 @@ import { RawNode } from '../../shared/raft/raw-node';
 import { recordSimulation } from '../../shared/record/record-sim';
 import { encodeRecording } from '../../shared/record/write';
 import { ReplayIndex } from '../../shared/replay/replay-index';
-import { startWebHostProcess, type WebHostProcess } from './web-host-process';
-import { LabPage } from './lab-page';
+import { openHostedPage, type HostedPage } from './web-host-process';
+import type { LabPage } from './lab-page';
 
 test.describe.serial('replay: a large recording is shown while it is indexed', () => {
-  let host: WebHostProcess;
+  let hosted: HostedPage | undefined;
   let page: Page;
   let lab: LabPage;
   let dir: string;
@@ -30,16 +30,14 @@ test.describe.serial('replay: a large recording is shown while it is indexed', (
   test.beforeAll(async ({ browser }) => {
     dir = mkdtempSync(join(tmpdir(), 'raft-lab-replay-progress-'));
     writeFileSync(join(dir, 'large.jsonl'), text);
-    host = await startWebHostProcess();
-    page = await browser.newPage({ baseURL: host.url, viewport: { width: 1280, height: 800 } });
-    lab = new LabPage(page, 'replay-progress');
+    hosted = await openHostedPage(browser, 'replay-progress');
+    ({ page, lab } = hosted);
     await page.goto('/');
   });
   test.afterAll(async () => {
     try {
-      await page?.close();
+      await hosted?.close();
     } finally {
-      await host?.stop();
       rmSync(dir, { recursive: true, force: true });
     }
   });

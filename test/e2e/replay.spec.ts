@@ -13,8 +13,8 @@ import { encodeRecording } from '../../shared/record/write';
 import type { InputRecord, ReadyRecord, Recording } from '../../shared/record/format';
 import { decodeCommand } from '../../shared/kv/command';
 import { recordedRun } from '../record/fixtures';
-import { startWebHostProcess, type WebHostProcess } from './web-host-process';
-import { LabPage } from './lab-page';
+import { openHostedPage, type HostedPage } from './web-host-process';
+import type { LabPage } from './lab-page';
 
 /** Event number (1-based body record) of each ready record, with the record. */
 function readies(recording: Recording): { event: number; r: ReadyRecord }[] {
@@ -24,7 +24,7 @@ function readies(recording: Recording): { event: number; r: ReadyRecord }[] {
 }
 
 test.describe.serial('replay: open a recording, scrub and step through it', () => {
-  let host: WebHostProcess;
+  let hosted: HostedPage | undefined;
   let page: Page;
   let lab: LabPage;
   let dir: string;
@@ -41,16 +41,14 @@ test.describe.serial('replay: open a recording, scrub and step through it', () =
   test.beforeAll(async ({ browser }) => {
     dir = mkdtempSync(join(tmpdir(), 'raft-lab-replay-e2e-'));
     writeFileSync(join(dir, 'run.jsonl'), text);
-    host = await startWebHostProcess();
-    page = await browser.newPage({ baseURL: host.url, viewport: { width: 1280, height: 800 } });
-    lab = new LabPage(page, 'replay');
+    hosted = await openHostedPage(browser, 'replay');
+    ({ page, lab } = hosted);
     await page.goto('/');
   });
   test.afterAll(async () => {
     try {
-      await page?.close();
+      await hosted?.close();
     } finally {
-      await host?.stop();
       rmSync(dir, { recursive: true, force: true });
     }
   });

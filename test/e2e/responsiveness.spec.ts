@@ -6,27 +6,21 @@
  */
 import { writeFileSync } from 'node:fs';
 import { test, expect, type Page } from '@playwright/test';
-import { startWebHostProcess, type WebHostProcess } from './web-host-process';
-import { LabPage, SHOT_DIR } from './lab-page';
+import { openHostedPage, type HostedPage } from './web-host-process';
+import { SHOT_DIR, type LabPage } from './lab-page';
 import { measureFrames } from './frame-time';
 
 test.describe.serial('browser host: 7 nodes under constant client load', () => {
-  let host: WebHostProcess;
+  let hosted: HostedPage | undefined;
   let page: Page;
   let lab: LabPage;
 
   test.beforeAll(async ({ browser }) => {
-    host = await startWebHostProcess();
-    page = await browser.newPage({ baseURL: host.url, viewport: { width: 1280, height: 800 } });
-    lab = new LabPage(page, 'load');
+    hosted = await openHostedPage(browser, 'load');
+    ({ page, lab } = hosted);
   });
   test.afterAll(async () => {
-    // Stop the host (and its nodes) even if closing the page fails.
-    try {
-      await page?.close();
-    } finally {
-      await host?.stop();
-    }
+    await hosted?.close();
   });
 
   test('the screen keeps drawing while the load commits', async () => {

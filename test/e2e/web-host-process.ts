@@ -6,6 +6,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from '@playwright/test';
+import { LabPage } from './lab-page';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -50,5 +52,37 @@ export async function startWebHostProcess(): Promise<WebHostProcess> {
       child.once('exit', () => { clearTimeout(force); resolve(); });
       child.kill('SIGTERM');
     }),
+  };
+}
+
+/** A browser-host process with one page open on it: what most specs start from. */
+export interface HostedPage {
+  readonly host: WebHostProcess;
+  readonly page: Page;
+  readonly lab: LabPage;
+  /** Closes the page, then stops the host (and its nodes) even if closing the page failed. */
+  close(): Promise<void>;
+}
+
+export async function openHostedPage(browser: Browser, shotPrefix: string): Promise<HostedPage> {
+  const host = await startWebHostProcess();
+  let page: Page;
+  try {
+    page = await browser.newPage({ baseURL: host.url, viewport: { width: 1280, height: 800 } });
+  } catch (e) {
+    await host.stop();
+    throw e;
+  }
+  return {
+    host,
+    page,
+    lab: new LabPage(page, shotPrefix),
+    close: async () => {
+      try {
+        await page.close();
+      } finally {
+        await host.stop();
+      }
+    },
   };
 }
