@@ -13,6 +13,7 @@ import type { Message } from '../../../shared/raft/types';
 import { useLabClient } from '../transport/inject';
 import { describeMessage, describeOp, describeResult } from '../format/describe';
 import { IDLE_MS, type Gap } from '../timeline/time-axis';
+import { useLabStore } from './lab';
 
 export const MAX_MESSAGES = 5_000;
 export const MAX_EVENTS = 3_000;
@@ -54,6 +55,7 @@ export interface EventLine {
 
 export const useTrafficStore = defineStore('traffic', () => {
   const client = useLabClient();
+  const lab = useLabStore();
   /** Oldest first; sentAtMs is non-decreasing (events arrive in seq order). */
   const messages = shallowRef<MessageRecord[]>([]);
   const byId = new Map<string, MessageRecord>();
@@ -71,8 +73,10 @@ export const useTrafficStore = defineStore('traffic', () => {
   const originMs = ref<number | null>(null);
   let labNowLocal = performance.now();
   /**
-   * Stretches of lab time with no event at all (longer than IDLE_MS), oldest first: the pauses
-   * between a person's steps and node start-up. The space-time diagram squeezes them.
+   * Stretches of lab time with no event at all, oldest first: the pauses between a person's
+   * steps and node start-up. The space-time diagram squeezes them. In slow motion the ticks
+   * themselves are far apart, so the threshold grows as the speed drops: only silence longer
+   * than a few ticks at the current speed counts.
    */
   const gaps = shallowRef<Gap[]>([]);
 
@@ -93,7 +97,9 @@ export const useTrafficStore = defineStore('traffic', () => {
         labNowMs.value = e.atMs;
       }
       if (originMs.value === null) originMs.value = e.atMs;
-      if (e.atMs - labNowMs.value > IDLE_MS && labNowMs.value > 0) gaps.value.push({ fromMs: labNowMs.value, toMs: e.atMs });
+      // (Paused, or the resume that ends a pause, any silence is a person's: the plain threshold.)
+      const idleMs = lab.paused || e.type === 'run-state' ? IDLE_MS : IDLE_MS / Math.min(1, Math.max(lab.speed, 0.01));
+      if (e.atMs - labNowMs.value > idleMs && labNowMs.value > 0) gaps.value.push({ fromMs: labNowMs.value, toMs: e.atMs });
       labNowMs.value = Math.max(labNowMs.value, e.atMs);
       labNowLocal = now;
       switch (e.type) {
