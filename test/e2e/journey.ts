@@ -36,6 +36,9 @@ export async function stepOneVote(lab: LabPage, state: JourneyState): Promise<vo
   const followers = (await lab.nodes()).filter((n) => n.role === 'follower').map((n) => n.id);
   const [candidate, voter] = followers;
   if (candidate === undefined || voter === undefined) throw new Error(`need two followers, saw ${followers.join(',')}`);
+  // Which follower's election timer runs out first, and in how many ticks.
+  await expect(p.getByTestId('next-due')).toHaveText(/^Next election timeout: node \d+ (in \d+ ticks?|is due now)/);
+  await expect(p.getByTestId(`fire-${candidate}`)).toHaveText(new RegExp(`^${candidate} · \\d+$`));
   const before = await lab.node(voter);
   const votesBefore = new Map((await lab.nodes()).map((n) => [n.id, n.vote]));
   expect(before.vote).not.toBe(candidate);
