@@ -39,3 +39,21 @@ describe('placeLaneLabels', () => {
     expect(placeLaneLabels([{ node: 9, y: 10, label: 'x' }], lanes, 300, measure)).toEqual([]);
   });
 });
+
+describe('placeLaneLabels across lanes', () => {
+  it('moves a label written left of the last lane below the neighbouring lane\'s label it would cover', () => {
+    const narrow = new Map([[6, 200], [7, 250]]);
+    const placed = placeLaneLabels([{ node: 6, y: 10, label: 'starting' }, { node: 7, y: 10, label: 'starting' }], narrow, 270, measure);
+    const [a, b] = placed;
+    expect(a && b).toBeTruthy();
+    if (!a || !b) return;
+    const overlapX = a.textX < b.textX + b.width && b.textX < a.textX + a.width;
+    expect(overlapX).toBe(true);
+    expect(Math.abs(a.textY - b.textY)).toBeGreaterThanOrEqual(LABEL_LINE_PX);
+  });
+
+  it('leaves side-by-side labels that do not touch at their own heights', () => {
+    const placed = placeLaneLabels([{ node: 1, y: 10, label: 'ab' }, { node: 2, y: 10, label: 'ab' }], lanes, 300, measure);
+    expect(placed.map((p) => p.textY)).toEqual([10, 10]);
+  });
+});

@@ -27,30 +27,30 @@ const GAP_PX = 5;
 
 /**
  * Invariant: on one lane, labels keep the order of their marks and no two are closer than
- * LABEL_LINE_PX; every label lies within [0, widthPx) horizontally when it fits at all.
+ * LABEL_LINE_PX; no two labels anywhere overlap (a label wider than the gap between lanes, or
+ * one written to the left of the last lane, moves below its neighbour's); every label lies
+ * within [0, widthPx) horizontally when it fits at all.
  */
 export function placeLaneLabels<M extends LabelMark>(
   marks: readonly M[], laneX: ReadonlyMap<number, number>, widthPx: number, measure: (text: string) => number,
 ): PlacedLabel<M>[] {
-  const byLane = new Map<number, M[]>();
-  for (const m of marks) {
-    if (!laneX.has(m.node)) continue;
-    let list = byLane.get(m.node);
-    if (!list) byLane.set(m.node, (list = []));
-    list.push(m);
-  }
+  const sorted = marks.filter((m) => laneX.has(m.node)).sort((a, b) => a.y - b.y);
+  const lastOnLane = new Map<number, number>();
   const out: PlacedLabel<M>[] = [];
-  for (const [node, list] of byLane) {
-    const x = laneX.get(node) as number;
-    list.sort((a, b) => a.y - b.y);
-    let lastY = -Infinity;
-    for (const mark of list) {
-      const textY = Math.max(mark.y, lastY + LABEL_LINE_PX);
-      lastY = textY;
-      const width = measure(mark.label);
-      const right = x + GAP_PX + width <= widthPx;
-      out.push({ mark, textY, width, textX: right ? x + GAP_PX : Math.max(0, x - GAP_PX - width) });
+  for (const mark of sorted) {
+    const x = laneX.get(mark.node) as number;
+    const width = measure(mark.label);
+    const textX = x + GAP_PX + width <= widthPx ? x + GAP_PX : Math.max(0, x - GAP_PX - width);
+    let textY = Math.max(mark.y, (lastOnLane.get(mark.node) ?? -Infinity) + LABEL_LINE_PX);
+    // Move down past any label already placed that this one would cover (bounded: each pass
+    // moves below a different, earlier label).
+    for (let pass = 0; pass <= out.length; pass++) {
+      const hit = out.find((o) => Math.abs(o.textY - textY) < LABEL_LINE_PX && o.textX < textX + width + 2 && textX < o.textX + o.width + 2);
+      if (!hit) break;
+      textY = hit.textY + LABEL_LINE_PX;
     }
+    lastOnLane.set(mark.node, textY);
+    out.push({ mark, textY, width, textX });
   }
   return out;
 }
