@@ -18,6 +18,8 @@ export interface ClientHost {
   propose(node: NodeId, client: string, seq: number, op: KvOp, timeoutMs: number): Promise<ProposeReply>;
   /** How long one attempt waits for its entry to apply before retrying (a few election timeouts). */
   attemptMs(): number;
+  /** The cluster is paused (step mode): nothing commits unless the user steps it. */
+  paused(): boolean;
   invoked(opId: string, client: string, op: KvOp): void;
   completed(opId: string, result: KvResult): void;
 }
@@ -133,12 +135,14 @@ export class ClientRouter {
           continue;
         }
         sawLeader = true;
-        const waitMs = Math.min(this.host.attemptMs(), deadline - Date.now());
-        if (applied === null) {
+        const startedMs = Date.now();
+        let stillLeading = true;
+        while (applied === null && stillLeading) {
           const leader = target;
           let wakers = this.accepted.get(leader);
           if (wakers === undefined) this.accepted.set(leader, (wakers = new Set()));
           const set = wakers;
+          const waitMs = Math.min(this.host.attemptMs(), deadline - Date.now());
           await new Promise<void>((resolve) => {
             const timer = setTimeout(() => wake?.(), Math.max(0, waitMs));
             wake = () => {
@@ -146,13 +150,19 @@ export class ClientRouter {
               set.delete(wakeUp);
               resolve();
             };
-            const wakeUp = (): void => wake?.();
+            const wakeUp = (): void => {
+              stillLeading = false;
+              wake?.();
+            };
             set.add(wakeUp);
           });
           wake = null;
+          // A paused cluster moves only when the user steps it: keep waiting for this entry, since
+          // proposing it again would only put another copy of it in the leader's log.
+          if (!this.host.paused() || Date.now() >= deadline) break;
         }
         if (applied === null) {
-          lastProblem = `node ${target} accepted it as index ${reply.index} but it did not apply within ${waitMs} ms`;
+          lastProblem = `node ${target} accepted it as index ${reply.index} but it did not apply within ${Date.now() - startedMs} ms`;
           target = null; // ask again who leads; the retry keeps the same seq, so it applies at most once
         }
       }

@@ -151,6 +151,7 @@ export class LabController implements LabApi {
       liveNodes: () => this.liveIds(),
       propose: (node, client, seq, op, timeoutMs) => this.propose(node, client, seq, op, timeoutMs),
       attemptMs: () => this.attemptMs(),
+      paused: () => this.cluster?.paused ?? false,
       invoked: (opId, client, op) => {
         this.run?.invoke(opId, client, op, Date.now());
         this.stream.emit({ type: 'client-invoke', opId, client, op });

@@ -111,6 +111,29 @@ describe('step mode', () => {
     expect((await lab.snapshot()).violations).toEqual([]);
   });
 
+  it('a write submitted while paused is proposed once: waiting for the user to step it adds no copies to the log', async () => {
+    current = await openLab();
+    const { lab, dir } = current;
+    // Election timeout 150 ms: a client attempt gives up on an entry after 3 timeouts (450 ms).
+    await lab.createCluster({ ...FAST, nodes: 3, dataDir: dir });
+    const leader = await waitForLeader(lab);
+    const warm = await lab.submit({ type: 'put', key: 'warm', value: '1' });
+    expect(warm.ok).toBe(true);
+    await lab.setPaused(true);
+    const before = (await lab.snapshot()).nodes.find((n) => n.id === leader)?.status?.lastIndex ?? -1;
+    const answer = lab.submit({ type: 'put', key: 'x', value: 'held' }, { timeoutMs: 20_000 });
+    // Several attempt lengths pass with the cluster paused.
+    await new Promise((r) => setTimeout(r, 2000));
+    const held = await lab.readLog(leader, before + 1, before + 100);
+    const copies = held.entries.filter((e) => e.kind === 'command' && e.data.includes('held'));
+    expect(copies).toHaveLength(1);
+    // Resumed, the one copy commits and answers the client.
+    await lab.setPaused(false);
+    expect(await answer).toMatchObject({ ok: true });
+    const after = await lab.readLog(leader, before + 1, before + 100);
+    expect(after.entries.filter((e) => e.kind === 'command' && e.data.includes('held'))).toHaveLength(1);
+  });
+
   it('tickOnce advances every node by exactly one tick, and a due timeout is reported as pending', async () => {
     current = await openLab();
     const { lab, dir } = current;
