@@ -1,12 +1,19 @@
 /**
  * What a pending step item would do if delivered or fired, read off the receiver's current
  * status with Raft's rules (§5.1-5.4, PreVote §9.6). A hint for the person stepping, not a
- * promise: the node decides, and lease checks (CheckQuorum) can make it ignore a vote request.
+ * promise: the node decides. Given the cluster's CheckQuorum setting and election timeout, it also
+ * says when the receiver would ignore a vote request under its leader's lease.
  */
 import type { PendingItem } from './lab';
 import type { NodeStatus } from '../raft/types';
 
-export function pendingHint(item: PendingItem, receiver: NodeStatus | null): string {
+/** The cluster settings a hint needs beyond the receiver's status. */
+export interface HintRules {
+  readonly checkQuorum: boolean;
+  readonly electionTicks: number;
+}
+
+export function pendingHint(item: PendingItem, receiver: NodeStatus | null, rules?: HintRules): string {
   if (!receiver) return 'receiver is down: delivering does nothing';
   if (item.kind === 'timeout') {
     if (item.timeout === 'heartbeat') return `leader ${item.node} sends heartbeats to every follower`;
@@ -21,6 +28,10 @@ export function pendingHint(item: PendingItem, receiver: NodeStatus | null): str
   const upToDate = (lastTerm: number, lastIndex: number) => lastTerm > s.lastTerm || (lastTerm === s.lastTerm && lastIndex >= s.lastIndex);
   switch (m.type) {
     case 'RequestVote': {
+      // Leader stickiness (§4.2.3, §9.6): the same test the core makes before anything else.
+      if (rules?.checkQuorum && m.term > s.term && !m.transfer && s.leader !== 0 && s.electionElapsed < rules.electionTicks) {
+        return `ignores it, no reply: it heard from leader ${s.leader} ${s.electionElapsed} of ${rules.electionTicks} ticks ago (leader lease, CheckQuorum)`;
+      }
       const logOk = upToDate(m.lastLogTerm, m.lastLogIndex);
       const why = logOk ? '' : ` (candidate's log ${m.lastLogIndex}@t${m.lastLogTerm} is behind ${s.lastIndex}@t${s.lastTerm})`;
       if (m.preVote) {

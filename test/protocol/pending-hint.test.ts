@@ -19,6 +19,16 @@ describe('what a held RequestVote would do (§5.2, §5.4.1)', () => {
   it('a higher-term candidate with an up-to-date log gets the vote', () => {
     expect(pendingHint(vote({}), status({}))).toMatch(/grants vote to 3 in term 4: vote 1 → 3/);
   });
+  it('with CheckQuorum, a node that heard from its leader within the election timeout ignores it (lease)', () => {
+    const rules = { checkQuorum: true, electionTicks: 10 };
+    expect(pendingHint(vote({}), status({ electionElapsed: 9 }), rules)).toMatch(/ignores it, no reply: it heard from leader 1 9 of 10 ticks ago/);
+    expect(pendingHint(vote({ preVote: true }), status({ electionElapsed: 3 }), rules)).toMatch(/ignores it/);
+    // The lease has run out, or there is no leader, or it is a transfer: the usual rules apply.
+    expect(pendingHint(vote({}), status({ electionElapsed: 10 }), rules)).toMatch(/grants vote to 3/);
+    expect(pendingHint(vote({}), status({ leader: 0, vote: 0 }), rules)).toMatch(/grants vote to 3/);
+    expect(pendingHint(vote({ transfer: true }), status({}), rules)).toMatch(/grants vote to 3/);
+    expect(pendingHint(vote({}), status({}), { checkQuorum: false, electionTicks: 10 })).toMatch(/grants vote to 3/);
+  });
   it('a candidate whose log is behind is refused, however high its term', () => {
     expect(pendingHint(vote({ term: 9, lastLogIndex: 9, lastLogTerm: 2 }), status({}))).toMatch(/denies vote.*behind 5@t3/);
     expect(pendingHint(vote({ lastLogIndex: 4 }), status({}))).toMatch(/denies vote/);
