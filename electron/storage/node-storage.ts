@@ -13,6 +13,7 @@
  * replaces it atomically; then the `.prev` file is deleted. Appends continue meanwhile, and the
  * whole-database export never runs on the node's thread while the node runs.
  */
+import { constants as fsConstants } from 'node:fs';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
@@ -90,6 +91,15 @@ interface Waiter {
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
 }
+
+/**
+ * Where the platform has O_DSYNC (Linux, macOS) the journal is opened for synchronized appends:
+ * each write returns once its bytes are on disk, as a write followed by fdatasync would, but in
+ * one trip to the thread pool instead of two, on every commit's critical path. Elsewhere
+ * (Windows) each group write is followed by an explicit fdatasync.
+ */
+const SYNCED_APPENDS = typeof fsConstants.O_DSYNC === 'number';
+const JOURNAL_FLAGS = fsConstants.O_WRONLY | fsConstants.O_APPEND | fsConstants.O_CREAT | (SYNCED_APPENDS ? fsConstants.O_DSYNC : 0);
 
 export class NodeStorage {
   private shape: LogShape;
@@ -207,7 +217,7 @@ export class NodeStorage {
     try {
       if (dbBytes === null) await ioStep(databasePath, () => writeFileAtomic(databasePath, db.export()));
       configureConnection(db);
-      journal = await ioStep(journalPath, () => open(journalPath, 'a'));
+      journal = await ioStep(journalPath, () => open(journalPath, JOURNAL_FLAGS));
       if (journalBytes === null) await ioStep(dir, () => syncDirectory(dir));
       const activeEnd = replay.validEnd.get(journalPath) ?? 0;
       if (journalBytes !== null && activeEnd < journalBytes.length) {
@@ -405,7 +415,7 @@ export class NodeStorage {
           const { bytesWritten } = await this.journal.write(bytes, written, bytes.length - written);
           written += bytesWritten;
         }
-        await this.journal.datasync();
+        if (!SYNCED_APPENDS) await this.journal.datasync();
       });
     } catch (error) {
       this.fail(error, waiters);
@@ -440,7 +450,7 @@ export class NodeStorage {
         await ioStep(this.journalPath, async () => {
           await this.journal.close();
           await rename(this.journalPath, this.settings.prevPath);
-          this.journal = await open(this.journalPath, 'a');
+          this.journal = await open(this.journalPath, JOURNAL_FLAGS);
           await syncDirectory(dirname(this.journalPath));
         });
         this.journalBytes = 0;
