@@ -66,5 +66,18 @@ describe('recording a real multi-process run', () => {
     expect(stamped).toBe(steps);
     const receives = exportShiViz(recording).split('\n').filter((l) => l.includes(' recv '));
     expect(receives.length).toBeGreaterThan(50);
+
+    // Nodes answer clients ahead of sending their records; the file still shows every answer
+    // after the Ready in which the answering leader applied that entry.
+    const appliedUpTo = new Map<number, number>();
+    let answers = 0;
+    for (const { record } of recording.records) {
+      if (record.kind === 'ready') appliedUpTo.set(record.node, Math.max(appliedUpTo.get(record.node) ?? 0, record.applied[1] - 1));
+      if (record.kind === 'complete' && record.result.ok) {
+        answers++;
+        expect(appliedUpTo.get(record.result.leader) ?? 0, `answer ${record.opId} at index ${record.result.index}`).toBeGreaterThanOrEqual(record.result.index);
+      }
+    }
+    expect(answers).toBeGreaterThanOrEqual(11);
   }, 120_000);
 });
