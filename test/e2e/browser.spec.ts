@@ -3,29 +3,22 @@
  * worker-thread nodes, in Debian's chromium at 1280x800. One cluster, stage after stage
  * (see journey.ts); screenshots of each stage in test-results/e2e/.
  */
-import { test, expect, type Page } from '@playwright/test';
-import { startWebHostProcess, type WebHostProcess } from './web-host-process';
-import { LabPage } from './lab-page';
+import { test, expect } from '@playwright/test';
+import { openHostedPage, type HostedPage } from './web-host-process';
+import type { LabPage } from './lab-page';
 import * as journey from './journey';
 
 test.describe.serial('browser host: a user journey through a 5-node cluster', () => {
-  let host: WebHostProcess;
-  let page: Page;
+  let hosted: HostedPage | undefined;
   let lab: LabPage;
   const state: journey.JourneyState = { leader: 0 };
 
   test.beforeAll(async ({ browser }) => {
-    host = await startWebHostProcess();
-    page = await browser.newPage({ baseURL: host.url, viewport: { width: 1280, height: 800 } });
-    lab = new LabPage(page, 'browser');
+    hosted = await openHostedPage(browser, 'browser');
+    ({ lab } = hosted);
   });
   test.afterAll(async () => {
-    // Stop the host (and its nodes) even if closing the page fails.
-    try {
-      await page?.close();
-    } finally {
-      await host?.stop();
-    }
+    await hosted?.close();
   });
 
   test('create a 5-node cluster and see one leader', async () => {
