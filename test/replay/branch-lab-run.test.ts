@@ -14,13 +14,14 @@ import type { Recording } from '../../shared/record/format';
 import { STATUS_DIGEST } from '../../shared/record/digest';
 import { readRecording } from '../../shared/record/read';
 import { encodeRecording } from '../../shared/record/write';
-import { BranchLab, type FrameClock } from '../../shared/replay/branch-lab';
+import { BranchLab } from '../../shared/replay/branch-lab';
 import { branchPointAt, rebuildNode } from '../../shared/replay/branch-point';
 import { clusterOptionsOf } from '../../shared/replay/lab-projection';
 import { ReplayIndex } from '../../shared/replay/replay-index';
 import { toHistory } from '../../shared/sim/run';
 import type { KvResult } from '../../shared/protocol/lab';
 import { FAST, openLab, waitForLeader, type Lab } from '../runtime/helpers';
+import { playUntil, TestClock } from './test-clock';
 
 let lab: Lab | null = null;
 afterAll(async () => {
@@ -45,27 +46,6 @@ async function recordRealRun(): Promise<Recording> {
   const recording = await l.recording();
   await rm(lab.dir, { recursive: true, force: true });
   return readRecording(encodeRecording(recording!));
-}
-
-class TestClock implements FrameClock {
-  private onFrame: ((ms: number) => void) | null = null;
-  start(onFrame: (ms: number) => void): () => void {
-    this.onFrame = onFrame;
-    return () => { this.onFrame = null; };
-  }
-  run(ms: number): void {
-    for (let t = 0; t < ms; t += 50) this.onFrame?.(50);
-  }
-}
-
-/** Play in 100 ms frames until `done` (answers arrive as promise callbacks: let them run in between). */
-async function playUntil(clock: TestClock, done: () => boolean | Promise<boolean>, maxMs = 30_000): Promise<void> {
-  for (let t = 0; t < maxMs; t += 100) {
-    await Promise.resolve();
-    if (await done()) return;
-    clock.run(100);
-  }
-  throw new Error(`not done after ${maxMs} ms of play`);
 }
 
 describe('branching from a real run\'s recording', () => {
@@ -108,7 +88,7 @@ describe('branching from a real run\'s recording', () => {
     await b.setPaused(false);
     let answer: KvResult | null = null;
     void b.submit({ type: 'put', key: 'k0', value: 'branch' }, { timeoutMs: 20_000 }).then((r) => { answer = r; });
-    await playUntil(clock, () => answer !== null && [1, 2, 3].every((id) => b.kvGet(id, 'k0') === 'branch'));
+    await playUntil(clock, () => answer !== null && [1, 2, 3].every((id) => b.kvGet(id, 'k0') === 'branch'), 30_000);
     expect(answer).toMatchObject({ ok: true });
     for (const id of [1, 2, 3]) expect(b.kvGet(id, 'k0')).toBe('branch');
     expect(checkLinearizability(toHistory(b.history())).kind).toBe('ok');
@@ -121,6 +101,6 @@ describe('branching from a real run\'s recording', () => {
     expect((await all.snapshot()).nodes.map((n) => n.life)).toEqual(['crashed', 'crashed', 'crashed']);
     for (const id of [1, 2, 3]) await all.restartNode(id);
     await all.setPaused(false);
-    await playUntil(clock, async () => (await all.snapshot()).nodes.some((n) => n.status?.role === 'leader') && [1, 2, 3].every((id) => all.kvGet(id, 'k2') === 'last'));
+    await playUntil(clock, async () => (await all.snapshot()).nodes.some((n) => n.status?.role === 'leader') && [1, 2, 3].every((id) => all.kvGet(id, 'k2') === 'last'), 30_000);
   }, 120_000);
 });

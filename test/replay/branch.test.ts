@@ -18,19 +18,7 @@ import { toHistory } from '../../shared/sim/run';
 import type { KvResult, LabEvent } from '../../shared/protocol/lab';
 import type { Recording } from '../../shared/record/format';
 import { factory, recordedRun } from '../record/fixtures';
-
-/** The test's clock: frames happen when the test says so. */
-class TestClock implements FrameClock {
-  private onFrame: ((ms: number) => void) | null = null;
-  start(onFrame: (ms: number) => void): () => void {
-    this.onFrame = onFrame;
-    return () => { this.onFrame = null; };
-  }
-  /** `ms` of real time in 50 ms frames. */
-  run(ms: number): void {
-    for (let t = 0; t < ms; t += 50) this.onFrame?.(50);
-  }
-}
+import { playUntil, TestClock } from './test-clock';
 
 const { sim, recording } = recordedRun({}, true);
 const index = new ReplayIndex(recording, factory);
@@ -52,15 +40,6 @@ async function leaderOf(b: BranchLab): Promise<number | null> {
   const s = await b.snapshot();
   const leaders = s.nodes.filter((n) => n.status?.role === 'leader').sort((x, y) => (y.status?.term ?? 0) - (x.status?.term ?? 0));
   return leaders[0]?.id ?? null;
-}
-
-/** Play until `done` holds (checked every 100 ms of real time), at most `maxMs`. */
-async function playUntil(b: BranchLab, clock: TestClock, done: () => Promise<boolean>, maxMs = 20_000): Promise<void> {
-  for (let t = 0; t < maxMs; t += 100) {
-    if (await done()) return;
-    clock.run(100);
-  }
-  throw new Error(`not done after ${maxMs} ms of play`);
 }
 
 describe('BranchLab: the recorded cluster at an event, continued live', () => {
@@ -101,18 +80,18 @@ describe('BranchLab: the recorded cluster at an event, continued live', () => {
     const clock = new TestClock();
     const b = branchAt(Math.floor(end / 2), 3, clock);
     await b.setPaused(false);
-    await playUntil(b, clock, async () => (await leaderOf(b)) !== null);
+    await playUntil(clock, async () => (await leaderOf(b)) !== null);
     const results: Promise<KvResult>[] = [];
     for (let i = 0; i < 12; i++) results.push(b.submit({ type: 'put', key: `k${i % 3}`, value: `v${i}` }, { client: `c${i % 4}` }));
     results.push(b.submit({ type: 'get', key: 'k1' }, { client: 'reader' }));
     results.push(b.submit({ type: 'cas', key: 'k2', expected: null, value: 'first' }, { client: 'casser' }));
     let settled = 0;
     for (const r of results) void r.then(() => settled++);
-    await playUntil(b, clock, () => Promise.resolve(settled === results.length));
+    await playUntil(clock, () => Promise.resolve(settled === results.length));
     const answers = await Promise.all(results);
     expect(answers.slice(0, 12).every((r) => r.ok)).toBe(true);
     // Every running node applies the writes: the last write of each key wins everywhere.
-    await playUntil(b, clock, async () => (await b.snapshot()).nodes.every((n) => n.status === null || n.status.applied === n.status.commit));
+    await playUntil(clock, async () => (await b.snapshot()).nodes.every((n) => n.status === null || n.status.applied === n.status.commit));
     const snap = await b.snapshot();
     for (const n of snap.nodes) if (n.status) expect(b.kvGet(n.id, 'k0')).toBe(b.kvGet(snap.nodes.find((x) => x.status?.role === 'leader')!.id, 'k0'));
     const lin = checkLinearizability(toHistory(b.history()));
@@ -128,7 +107,7 @@ describe('BranchLab: the recorded cluster at an event, continued live', () => {
     const w = b.submit({ type: 'put', key: 'a', value: 'mine' }, { client: 'c1' });
     let answer: KvResult | null = null;
     void w.then((r) => { answer = r; });
-    await playUntil(b, clock, () => Promise.resolve(answer !== null));
+    await playUntil(clock, () => Promise.resolve(answer !== null));
     expect(answer).toMatchObject({ ok: true, value: 'mine' });
     expect(b.history().map((h) => [h.client, h.seq])).toEqual([['c1', recordedSeq + 1]]);
   });
@@ -137,7 +116,7 @@ describe('BranchLab: the recorded cluster at an event, continued live', () => {
     const clock = new TestClock();
     const b = branchAt(end, 4, clock);
     await b.setPaused(false);
-    await playUntil(b, clock, async () => (await leaderOf(b)) !== null);
+    await playUntil(clock, async () => (await leaderOf(b)) !== null);
     const old = (await leaderOf(b))!;
     await b.partition({ kind: 'isolate', node: old });
     const before = (await b.snapshot()).nodes.find((n) => n.id === old)!.status!.commit;
@@ -145,7 +124,7 @@ describe('BranchLab: the recorded cluster at an event, continued live', () => {
     const w = b.submit({ type: 'put', key: 'p', value: 'majority' }, { client: 'writer', timeoutMs: 20_000 });
     let answer: KvResult | null = null;
     void w.then((r) => { answer = r; });
-    await playUntil(b, clock, () => Promise.resolve(answer !== null));
+    await playUntil(clock, () => Promise.resolve(answer !== null));
     expect(answer).toMatchObject({ ok: true });
     const during = await b.snapshot();
     const minority = during.nodes.find((n) => n.id === old)!.status!;
@@ -154,7 +133,7 @@ describe('BranchLab: the recorded cluster at an event, continued live', () => {
     expect(Math.max(...majority)).toBeGreaterThan(before);
     expect(b.kvGet(old, 'p')).toBeNull();
     await b.partition({ kind: 'heal' });
-    await playUntil(b, clock, () => Promise.resolve(b.kvGet(old, 'p') === 'majority'));
+    await playUntil(clock, () => Promise.resolve(b.kvGet(old, 'p') === 'majority'));
     expect((await b.snapshot()).links).toEqual([]);
   });
 
@@ -229,7 +208,7 @@ describe('BranchLab: the recorded cluster at an event, continued live', () => {
     const w = b.submit({ type: 'put', key: 'after', value: 'restart' }, { timeoutMs: 20_000 });
     let ok = false;
     void w.then((x) => { ok = x.ok; });
-    await playUntil(b, clock, () => Promise.resolve(ok && b.kvGet(r.node, 'after') === 'restart'));
+    await playUntil(clock, () => Promise.resolve(ok && b.kvGet(r.node, 'after') === 'restart'));
   });
 
   it('a node that compacted its log branches with its snapshot: same KV state, it serves a new follower, restarts from the snapshot', async () => {
@@ -252,15 +231,15 @@ describe('BranchLab: the recorded cluster at an event, continued live', () => {
     await b.crashNode(victim);
     await b.restartNode(victim);
     await b.setPaused(false);
-    await playUntil(b, clock, async () => {
+    await playUntil(clock, async () => {
       const s = (await b.snapshot()).nodes.find((n) => n.id === victim)!.status!;
       return s.applied >= at[0]!.status!.applied;
     });
     for (const [key, value] of kvBefore) expect(b.kvGet(victim, key)).toBe(value);
     // A new node joins and learns the log (by snapshot, since the leaders compacted).
-    await playUntil(b, clock, async () => (await leaderOf(b)) !== null);
+    await playUntil(clock, async () => (await leaderOf(b)) !== null);
     const added = await b.addNode({ learner: true });
-    await playUntil(b, clock, async () => ((await b.snapshot()).nodes.find((n) => n.id === added)?.status?.applied ?? 0) >= at[0]!.status!.snapshotIndex);
+    await playUntil(clock, async () => ((await b.snapshot()).nodes.find((n) => n.id === added)?.status?.applied ?? 0) >= at[0]!.status!.snapshotIndex);
     const learnerSnap = (await b.snapshot()).nodes.find((n) => n.id === added)!.status!;
     expect(learnerSnap.snapshotIndex).toBeGreaterThan(0);
     expect((await b.snapshot()).violations).toEqual([]);
@@ -270,7 +249,7 @@ describe('BranchLab: the recorded cluster at an event, continued live', () => {
     const clock = new TestClock();
     const b = branchAt(end, 6, clock);
     await b.setPaused(false);
-    await playUntil(b, clock, async () => (await leaderOf(b)) !== null);
+    await playUntil(clock, async () => (await leaderOf(b)) !== null);
     const leader = (await leaderOf(b))!;
     const follower = (await b.snapshot()).nodes.find((n) => n.id !== leader && n.status)!.id;
     await b.setNodePaused(follower, true);
@@ -279,13 +258,13 @@ describe('BranchLab: the recorded cluster at an event, continued live', () => {
     const w = b.submit({ type: 'put', key: 'while', value: 'paused' });
     let answer: KvResult | null = null;
     void w.then((r) => { answer = r; });
-    await playUntil(b, clock, () => Promise.resolve(answer !== null));
+    await playUntil(clock, () => Promise.resolve(answer !== null));
     clock.run(1000);
     const still = (await b.snapshot()).nodes.find((n) => n.id === follower)!.status!;
     expect(still).toEqual(frozen);
     expect(b.kvGet(follower, 'while')).toBeNull();
     await b.setNodePaused(follower, false);
-    await playUntil(b, clock, () => Promise.resolve(b.kvGet(follower, 'while') === 'paused'));
+    await playUntil(clock, () => Promise.resolve(b.kvGet(follower, 'while') === 'paused'));
     expect((await b.snapshot()).violations).toEqual([]);
   });
 
