@@ -131,6 +131,9 @@ export async function stepWriteToCommit(lab: LabPage, state: JourneyState): Prom
   }
   await expect(p.getByTestId('last-step')).toContainText(`commit ${before.commit} → `);
   await lab.tab('Client');
+  // The form still holds what was typed before the visit to the Step tab.
+  await expect(p.getByTestId('op-key')).toHaveValue('stepped');
+  await expect(p.getByTestId('op-value')).toHaveValue('by-hand');
   const row = p.locator('table.ops tbody tr', { hasText: 'put stepped = by-hand' }).last();
   await expect(row).toContainText('ok');
   await expect(note).toHaveCount(0);
