@@ -32,12 +32,9 @@ import { encodeRecording } from '../../shared/record/write';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/chromium';
 import { startWebHostProcess } from '../e2e/web-host-process';
 import type { BenchModule, Figure } from './registry';
+import { percentile } from './stats';
 
 const WEB_CONFIG = fileURLToPath(new URL('../../electron/web/vite.config.ts', import.meta.url));
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
 
 export const bench: BenchModule = {
   area: 'replay-ui',
@@ -116,9 +113,7 @@ export const bench: BenchModule = {
         if (reachable < 1) continue;
         during.push(await jump(1 + (next() % reachable)));
       }
-      during.sort((a, b) => a - b);
       ctx.log(`${during.length} jumps while indexing`);
-      latencies.sort((a, b) => a - b);
       const figures: Figure[] = [
         { key: `replay-ui.events.${size}`, value: events, unit: 'events', label: 'events in the opened recording (simulated 3-node run, seed 11)' },
         { key: `replay-ui.firstPaintMs.${size}`, value: firstPaintMs, unit: 'ms', label: 'choose file -> first frame shown (the worker has indexed and validated the first batch)', floor: 2_000, lowerIsBetter: true },

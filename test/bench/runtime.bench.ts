@@ -30,13 +30,9 @@ import { DEFAULT_CLUSTER_OPTIONS, type ClusterOptions } from '../../shared/proto
 import type { NodeId } from '../../shared/raft/types';
 import { createRng } from '../../shared/util/rng';
 import type { BenchModule, Figure } from './registry';
+import { percentile } from './stats';
 
 const HEARTBEAT_MS = 100;
-
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? NaN;
-}
 
 /** Two workers bounce a message over a MessageChannel; returns the median round trip in µs. */
 async function portRoundTripUs(rounds: number): Promise<number> {

@@ -25,6 +25,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { NodeStorage } from '../../electron/storage';
 import type { Entry } from '../../shared/raft/types';
 import type { BenchModule, Figure } from './registry';
+import { percentile } from './stats';
 
 const HEARTBEAT_MS = 100;
 const DATA = JSON.stringify({ op: 'put', key: 'user:000042', value: 'v'.repeat(24) });
@@ -57,11 +58,6 @@ async function appendOne(f: Filled): Promise<number> {
   const t0 = performance.now();
   await f.storage.persist({ hardState: { term: 1, vote: 1, commit: index - 1 }, entries: entries(index, 1), snapshot: null });
   return performance.now() - t0;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
 }
 
 interface Measured {
@@ -109,7 +105,7 @@ async function measure(lengths: readonly number[], appends: number): Promise<Map
       idle.disable();
       // A checkpoint runs once the journal exceeds max(1 MiB, database size).
       const appendsPerCheckpoint = Math.max(1024 * 1024, f.storage.stats().databaseBytes) / bytesPerAppend;
-      const medianMs = median(f.latenciesMs);
+      const medianMs = percentile(f.latenciesMs, 50);
       out.set(f.length, {
         medianMs,
         checkpointMs,
