@@ -3,7 +3,7 @@
  * with the same state produce byte-identical snapshots (and digests). Parsing validates every
  * field and throws a KvSnapshotError naming the first thing that is wrong.
  */
-import type { OpResult } from './state-machine';
+import type { OpResult } from './op-result';
 import { describeValue, isRecord, validateClientId, validateSeq, KvCommandError } from './command';
 
 export const KV_SNAPSHOT_VERSION = 1 as const;

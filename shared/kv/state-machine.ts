@@ -17,16 +17,12 @@ import type { Entry, NodeId } from '../raft/types';
 import type { KvOp, KvResult } from '../protocol/lab';
 import { decodeCommand, KvCommandError } from './command';
 import { fnv1a64 } from './fnv';
+import type { OpResult } from './op-result';
 import { parseSnapshot, serializeSnapshot, type KvSnapshotData } from './snapshot';
 
 export const DEFAULT_MAX_SESSIONS = 1000;
 
-/** The result of applying one request, as cached in its client's session. */
-export type OpResult =
-  /** get: the value read; put and cas: the value written; delete: null. */
-  | { readonly kind: 'ok'; readonly value: string | null; readonly index: number }
-  /** A cas whose expected value did not match; nothing changed. `actual` is the value found. */
-  | { readonly kind: 'cas-mismatch'; readonly actual: string | null; readonly index: number };
+export type { OpResult };
 
 /** What applying one command entry did. `index` is the entry's index in every case. */
 export type ApplyOutcome =

@@ -11,9 +11,9 @@ import type {
   ClusterOptions, DirectedLink, KvOp, KvResult, LabEvent, LinkFault, NamedPartition, NodeExit,
   NodeView, PendingItem, Violation, ClusterSnapshot, ExportFile, ExportFormat, LogRange,
 } from './lab';
-import { MAX_LOG_READ } from './lab';
+import { MAX_LOG_READ, MAX_TICKS_PER_STEP } from './lab';
 import type { ConfChange, Entry, Message, NodeStatus } from '../raft/types';
-import type { LabArgs, LabMethod } from './lab-wire';
+import type { LabArgs, LabMethod } from './lab-methods';
 
 /** Raised for input that does not match the schema; the message names the offending field. */
 export class LabInputError extends Error {
@@ -88,6 +88,7 @@ export const clusterOptionsSchema = z.object({
   snapshotEvery: z.number().int().min(0),
   seed: z.number().int(),
   dataDir: z.string().min(1).optional(),
+  startPaused: z.boolean().optional(),
 }).refine((o) => o.electionTicks > o.heartbeatTicks, { message: 'electionTicks must exceed heartbeatTicks', path: ['electionTicks'] });
 
 const nodeLife = z.enum(['starting', 'running', 'paused', 'stopped', 'crashed']);
@@ -129,8 +130,8 @@ export const kvOpSchema = z.discriminatedUnion('type', [
 export const kvResultSchema = z.union([
   z.object({ ok: z.literal(true), value: z.string().nullable(), index, leader: nodeId }),
   z.object({
-    ok: z.literal(false), error: z.enum(['timeout', 'no-leader', 'cas-mismatch', 'stopped']), detail: z.string(),
-    value: z.string().nullable().optional(),
+    ok: z.literal(false), error: z.enum(['timeout', 'no-leader', 'not-leader', 'cas-mismatch', 'stopped']), detail: z.string(),
+    value: z.string().nullable().optional(), leaderHint: nodeId.min(1).optional(),
   }),
 ]);
 
@@ -236,12 +237,14 @@ export const labArgsSchemas = {
   deliver: z.tuple([pendingId]),
   drop: z.tuple([pendingId]),
   fireTimeout: z.tuple([nodeId.min(1)]),
-  tickOnce: z.tuple([]),
+  tickOnce: z.union([z.tuple([]), z.tuple([z.number().int().min(1).max(MAX_TICKS_PER_STEP)])]),
   setLinkFault: z.tuple([directedLink, linkFaultSchema.partial()]),
   partition: z.tuple([namedPartitionSchema]),
   submit: z.union([
     z.tuple([kvOpSchema]),
-    z.tuple([kvOpSchema, z.object({ client: z.string().min(1).max(200).optional(), timeoutMs: z.number().int().min(1).max(600_000).optional() })]),
+    z.tuple([kvOpSchema, z.object({
+      client: z.string().min(1).max(200).optional(), timeoutMs: z.number().int().min(1).max(600_000).optional(), node: nodeId.min(1).optional(),
+    })]),
   ]),
   readLog: readLogArgs,
   exportRun: z.tuple([exportFormatSchema]),

@@ -12,14 +12,11 @@
  * LAB_EVENTS_CHANNEL; the request/response pairing is then Electron's `invoke`.
  */
 import type { LabApi, LabEvent } from './lab';
+import type { LabArgs, LabMethod, LabResult } from './lab-methods';
 import { LabInputError, parseLabArgs } from './lab-schema';
 
 export { LabInputError };
-
-/** Every LabApi method that is a request (everything except the event subscription). */
-export type LabMethod = Exclude<keyof LabApi, 'onEvents'>;
-export type LabArgs<M extends LabMethod> = Parameters<LabApi[M]>;
-export type LabResult<M extends LabMethod> = Awaited<ReturnType<LabApi[M]>>;
+export type { LabArgs, LabMethod, LabResult };
 
 /** The request methods, in the order of the interface. The schema module has one entry each. */
 export const LAB_METHODS = [

@@ -17,6 +17,7 @@ import { stepCandidate } from './step-candidate';
 import { stepFollower } from './step-follower';
 import { stepLeader } from './step-leader';
 import type { ProposeResult, ReadIndexResult } from './api';
+import type { RaftState } from './raft-state';
 import type { Rng } from '../util/rng';
 import type {
   ConfChange,
@@ -35,7 +36,7 @@ import { NONE } from './types';
 export type StepFn = (r: Raft, m: Message) => void;
 export type TickFn = (r: Raft) => void;
 
-export class Raft {
+export class Raft implements RaftState {
   readonly id: NodeId;
   readonly cfg: RaftConfig;
   private readonly rng: Rng;

@@ -1,12 +1,12 @@
 /**
  * How a leader sends: AppendEntries (respecting each follower's progress state and the flow
  * control window), snapshots for followers behind our log, heartbeats, and the commit rule.
- * Functions over a Raft instance; imported by raft.ts and step-leader.ts.
+ * Functions over a node's Raft state (raft-state.ts); imported by raft.ts and step-leader.ts.
  */
 import { assert } from './assert';
 import { isVoter } from './conf';
 import { committedIndex } from './quorum';
-import type { Raft } from './raft';
+import type { RaftState } from './raft-state';
 import type { NodeId } from './types';
 import { NONE } from './types';
 
@@ -16,7 +16,7 @@ import { NONE } from './types';
  * those are compacted away or `snapshotFirst` is set. Returns whether a message went out.
  * `sendIfEmpty`: send even with no entries (it carries the commit index).
  */
-export function sendAppend(r: Raft, to: NodeId, sendIfEmpty: boolean, snapshotFirst: boolean): boolean {
+export function sendAppend(r: RaftState, to: NodeId, sendIfEmpty: boolean, snapshotFirst: boolean): boolean {
   const pr = r.prs.get(to);
   if (pr === undefined || pr.isPaused()) return false;
   const prev = pr.next - 1;
@@ -38,7 +38,7 @@ export function sendAppend(r: Raft, to: NodeId, sendIfEmpty: boolean, snapshotFi
 }
 
 /** Send every follower what it is missing (or at least the commit index). */
-export function bcastAppend(r: Raft): void {
+export function bcastAppend(r: RaftState): void {
   for (const id of r.peerIds) sendAppend(r, id, true, false);
 }
 
@@ -47,7 +47,7 @@ export function bcastAppend(r: Raft): void {
  * latest ReadIndex round. The consistency check makes a heartbeat double as a probe, so a lost
  * AppendEntries shows up as a rejected heartbeat.
  */
-export function bcastHeartbeat(r: Raft): void {
+export function bcastHeartbeat(r: RaftState): void {
   const readCtx = r.reads.latestRound();
   for (const id of r.peerIds) {
     const pr = r.prs.get(id);
@@ -65,7 +65,7 @@ export function bcastHeartbeat(r: Raft): void {
   }
 }
 
-export function sendTimeoutNow(r: Raft, to: NodeId): void {
+export function sendTimeoutNow(r: RaftState, to: NodeId): void {
   r.send({ type: 'TimeoutNow', from: r.id, to, term: r.term });
 }
 
@@ -75,7 +75,7 @@ export function sendTimeoutNow(r: Raft, to: NodeId): void {
  * it. Our own log counts only while we are a voter. Returns whether the commit index moved, after
  * doing what follows a commit (pending reads, telling followers, stepping down if removed).
  */
-export function maybeCommit(r: Raft): boolean {
+export function maybeCommit(r: RaftState): boolean {
   const last = r.log.lastIndex();
   const idx = committedIndex(r.conf().voters, (id) => (id === r.id ? last : (r.prs.get(id)?.match ?? 0)));
   if (idx <= r.commit) return false;
@@ -87,7 +87,7 @@ export function maybeCommit(r: Raft): boolean {
   return true;
 }
 
-function afterCommit(r: Raft, prevCommit: number): void {
+function afterCommit(r: RaftState, prevCommit: number): void {
   const confIndex = r.confs.latestIndex();
   // A configuration change just committed: peers it removed stop being replicated to.
   if (confIndex > prevCommit && confIndex <= r.commit) r.syncProgress(false);

@@ -2,12 +2,12 @@
  * The step function of candidates and pre-candidates: count votes, and give up on discovering a
  * leader of our term.
  */
-import type { Raft } from './raft';
+import type { RaftState } from './raft-state';
 import { handleAppend, handleSnapshot } from './step-follower';
 import type { Message } from './types';
 import { NONE } from './types';
 
-export function stepCandidate(r: Raft, m: Message): void {
+export function stepCandidate(r: RaftState, m: Message): void {
   switch (m.type) {
     case 'AppendEntries':
       // A leader of our term (or newer) exists: it won. Reference: §5.2.

@@ -2,10 +2,10 @@
  * The follower's step function, and the AppendEntries / InstallSnapshot handling that
  * candidates also use when they discover a leader.
  */
-import type { Raft } from './raft';
+import type { RaftState } from './raft-state';
 import type { AppendEntries, AppendEntriesResponse, InstallSnapshot, Message } from './types';
 
-export function stepFollower(r: Raft, m: Message): void {
+export function stepFollower(r: RaftState, m: Message): void {
   switch (m.type) {
     case 'AppendEntries':
       r.electionElapsed = 0;
@@ -27,7 +27,7 @@ export function stepFollower(r: Raft, m: Message): void {
   }
 }
 
-function reply(r: Raft, m: AppendEntries, success: boolean, matchIndex: number, rejectHint: AppendEntriesResponse['rejectHint']): void {
+function reply(r: RaftState, m: AppendEntries, success: boolean, matchIndex: number, rejectHint: AppendEntriesResponse['rejectHint']): void {
   r.send({ type: 'AppendEntriesResponse', from: r.id, to: m.from, term: r.term, success, matchIndex, rejectHint, readCtx: m.readCtx });
 }
 
@@ -37,7 +37,7 @@ function reply(r: Raft, m: AppendEntries, success: boolean, matchIndex: number, 
  * fast-backtracking hint: our last index, and the term we hold at prevLogIndex with its first
  * index, so the leader skips a whole term per round trip.
  */
-export function handleAppend(r: Raft, m: AppendEntries): void {
+export function handleAppend(r: RaftState, m: AppendEntries): void {
   if (r.log.snapshot === null) {
     // A joiner with no configuration yet: it cannot check anything until it has the leader's
     // snapshot, so it rejects, and the leader answers with the snapshot.
@@ -69,7 +69,7 @@ export function handleAppend(r: Raft, m: AppendEntries): void {
 }
 
 /** InstallSnapshot (§7): replace our log by the leader's snapshot unless we already have it. */
-export function handleSnapshot(r: Raft, m: InstallSnapshot): void {
+export function handleSnapshot(r: RaftState, m: InstallSnapshot): void {
   const s = m.snapshot;
   const reply = (matchIndex: number) => r.send({ type: 'InstallSnapshotResponse', from: r.id, to: m.from, term: r.term, matchIndex });
   if (r.log.snapshot !== null && s.meta.index <= r.commit) {

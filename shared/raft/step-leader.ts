@@ -2,11 +2,11 @@
  * The leader's step function: follower answers drive progress, commit, flow control, ReadIndex
  * confirmations and leadership transfer.
  */
-import type { Raft } from './raft';
+import type { RaftState } from './raft-state';
 import { maybeCommit, sendAppend, sendTimeoutNow } from './replicate';
 import type { AppendEntriesResponse, InstallSnapshotResponse, Message } from './types';
 
-export function stepLeader(r: Raft, m: Message): void {
+export function stepLeader(r: RaftState, m: Message): void {
   switch (m.type) {
     case 'AppendEntriesResponse':
       onAppendResponse(r, m);
@@ -20,7 +20,7 @@ export function stepLeader(r: Raft, m: Message): void {
   }
 }
 
-function onAppendResponse(r: Raft, m: AppendEntriesResponse): void {
+function onAppendResponse(r: RaftState, m: AppendEntriesResponse): void {
   const pr = r.prs.get(m.from);
   if (pr === undefined) return;
   pr.recentActive = true;
@@ -76,7 +76,7 @@ function onAppendResponse(r: Raft, m: AppendEntriesResponse): void {
   }
 }
 
-function onSnapshotResponse(r: Raft, m: InstallSnapshotResponse): void {
+function onSnapshotResponse(r: RaftState, m: InstallSnapshotResponse): void {
   const pr = r.prs.get(m.from);
   if (pr === undefined) return;
   pr.recentActive = true;

@@ -4,16 +4,10 @@
  * the browser host. Stores depend only on `LabClient`, never on which transport is underneath.
  */
 import type { LabApi } from '../../../shared/protocol/lab';
+import type { ConnectionStatus, LabClient } from './lab-client-types';
 import { connectWebSocketLab } from './ws-lab-client';
 
-export type ConnectionStatus = 'connecting' | 'open' | 'closed';
-
-export interface LabClient extends LabApi {
-  /** Which transport carries the calls: shown in the status bar. */
-  readonly transport: 'electron' | 'websocket';
-  connectionStatus(): ConnectionStatus;
-  onConnectionStatus(listener: (status: ConnectionStatus) => void): () => void;
-}
+export type { ConnectionStatus, LabClient };
 
 declare global {
   interface Window {

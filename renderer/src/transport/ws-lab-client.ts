@@ -7,7 +7,7 @@ import type { LabApi, LabEvent } from '../../../shared/protocol/lab';
 import type { LabMethod, LabRequestFrame, LabServerFrame } from '../../../shared/protocol/lab-wire';
 import { LAB_METHODS } from '../../../shared/protocol/lab-wire';
 import { parseLabEvents, parseLabResult } from '../../../shared/protocol/lab-schema';
-import type { ConnectionStatus, LabClient } from './lab-client';
+import type { ConnectionStatus, LabClient } from './lab-client-types';
 
 /** Calls waiting for a connection; beyond this, new calls fail at once rather than pile up. */
 const MAX_QUEUED = 1_000;
