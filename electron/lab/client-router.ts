@@ -6,7 +6,7 @@
  * requests without a named client borrow an idle automatic client.
  */
 import type { NodeId } from '../../shared/raft/types';
-import type { KvOp, KvResult } from '../../shared/protocol/lab';
+import type { KvOp, KvResult, SubmitOptions } from '../../shared/protocol/lab';
 import type { AppliedResult, ProposeReply } from '../../shared/protocol/node-ipc';
 import { KvClientSession } from '../../shared/kv';
 
@@ -77,7 +77,7 @@ export class ClientRouter {
     for (const waiter of this.waiters.values()) waiter({ ok: false, error: 'stopped', detail: 'the cluster was destroyed' });
   }
 
-  async submit(op: KvOp, options: { readonly client?: string; readonly timeoutMs?: number } = {}): Promise<KvResult> {
+  async submit(op: KvOp, options: SubmitOptions = {}): Promise<KvResult> {
     const timeoutMs = options.timeoutMs ?? 5000;
     if (!(timeoutMs > 0)) throw new Error(`submit: timeoutMs must be positive, got ${timeoutMs}`);
     const slot = await this.acquire(options.client);
@@ -86,7 +86,9 @@ export class ClientRouter {
     this.host.invoked(opId, command.client, command.op);
     let result: KvResult;
     try {
-      result = await this.run(command.client, command.seq, command.op, timeoutMs);
+      result = options.node === undefined
+        ? await this.run(command.client, command.seq, command.op, timeoutMs)
+        : await this.runAt(options.node, command.client, command.seq, command.op, timeoutMs);
     } finally {
       slot.session.finish();
       this.release(slot);
@@ -174,6 +176,61 @@ export class ClientRouter {
     return sawLeader
       ? { ok: false, error: 'timeout', detail: `no answer within ${timeoutMs} ms: ${lastProblem}` }
       : { ok: false, error: 'no-leader', detail: `no leader accepted the request within ${timeoutMs} ms: ${lastProblem}` };
+  }
+
+  /**
+   * One attempt at exactly `node`, no redirect and no retry: a node that does not lead answers
+   * with its leader hint; one that accepts (perhaps a stale leader) is waited on until the entry
+   * applies, the node stops leading, or the time is up.
+   */
+  private async runAt(node: NodeId, client: string, seq: number, op: KvOp, timeoutMs: number): Promise<KvResult> {
+    const deadline = Date.now() + timeoutMs;
+    const key = `${client}#${seq}`;
+    let applied: KvResult | null = null;
+    let wake: (() => void) | null = null;
+    this.waiters.set(key, (result) => {
+      applied ??= result;
+      wake?.();
+    });
+    try {
+      let reply: ProposeReply;
+      try {
+        reply = await this.host.propose(node, client, seq, op, Math.min(timeoutMs, 1000));
+      } catch (e) {
+        return { ok: false, error: 'no-leader', detail: `node ${node} could not be asked: ${e instanceof Error ? e.message : String(e)}` };
+      }
+      if (!reply.ok) {
+        const hint = reply.leader !== 0 && reply.leader !== node ? reply.leader : undefined;
+        const detail = `node ${node} is not the leader (${reply.reason}${reply.detail ? `: ${reply.detail}` : ''}); ${hint !== undefined ? `leader hint ${hint}` : 'it knows no leader'}`;
+        return hint !== undefined ? { ok: false, error: 'not-leader', detail, leaderHint: hint } : { ok: false, error: 'not-leader', detail };
+      }
+      let stillLeading = true;
+      const wakers = this.accepted.get(node) ?? new Set<() => void>();
+      this.accepted.set(node, wakers);
+      const wakeUp = (): void => {
+        stillLeading = false;
+        wake?.();
+      };
+      wakers.add(wakeUp);
+      while (applied === null && stillLeading && !this.stopped && Date.now() < deadline) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        wake = null;
+      }
+      wakers.delete(wakeUp);
+      if (applied !== null) return applied;
+      if (this.stopped) return { ok: false, error: 'stopped', detail: 'the cluster was destroyed' };
+      const at = `node ${node} accepted it as index ${reply.index} (term ${reply.term})`;
+      if (!stillLeading) return { ok: false, error: 'not-leader', detail: `${at} but stopped leading before it committed` };
+      return { ok: false, error: 'timeout', detail: `${at} but it did not commit within ${timeoutMs} ms` };
+    } finally {
+      this.waiters.delete(key);
+    }
   }
 
   private pick(n: number): NodeId | null {

@@ -22,9 +22,11 @@ import {
   type LabEvent,
   type LinkFault,
   type LogRange,
+  MAX_TICKS_PER_STEP,
   type NamedPartition,
   type NodeView,
   type PendingItem,
+  type SubmitOptions,
   type Violation,
 } from '../../shared/protocol/lab';
 import { logRangeProblem } from '../../shared/protocol/lab-schema';
@@ -32,13 +34,13 @@ import { parseNodeEvent, pendingHolder, type NodeEvent, type NodeInit, type Prop
 import { InvariantChecker } from '../../shared/check/invariants';
 import type { JsonValue, Recording } from '../../shared/record/format';
 import { LineBuffer } from '../../shared/record/line-buffer';
-import { readRecording } from '../../shared/record/read';
 import { RunRecorder } from '../../shared/record/write';
 import type { ProcessExit, ProcessHost } from '../host/process-host';
 import { ClientRouter } from './client-router';
 import { EventStream } from './event-stream';
 import { NodeSupervisor } from './node-supervisor';
 import { exportRunFile, type DatabaseSource } from './run-export';
+import { readRecording } from '../../shared/record/read';
 import { cutLinks, linkKey } from './partitions';
 
 export interface LabControllerOptions {
@@ -77,6 +79,8 @@ interface Cluster {
   /** Step mode: message ids we wait to see held at their receivers. */
   readonly heldWaiters: Set<{ ids: Set<string>; resolve: () => void }>;
   readonly statusRefresh: Map<NodeId, ReturnType<typeof setTimeout>>;
+  /** Settles when the nodes of createCluster run (step commands wait for it). */
+  started: Promise<void>;
 }
 
 const MAX_NODES = 9;
@@ -132,7 +136,7 @@ export class LabController implements LabApi {
       dataDir,
       nodes: new Map(),
       initialVoters: ids,
-      paused: false,
+      paused: options.startPaused ?? false,
       speed: 1,
       links: new Map(),
       faultSeed: options.seed,
@@ -141,6 +145,7 @@ export class LabController implements LabApi {
       confWaiters: new Map(),
       heldWaiters: new Set(),
       statusRefresh: new Map(),
+      started: Promise.resolve(),
     };
     this.cluster = cluster;
     this.checker = this.checkInvariants ? new InvariantChecker() : null;
@@ -162,13 +167,19 @@ export class LabController implements LabApi {
       },
     });
     this.stream.emit({ type: 'cluster-created', options: cluster.options, nodes: ids });
+    if (cluster.paused) this.stream.emit({ type: 'run-state', paused: true, speed: cluster.speed });
     for (const id of ids) cluster.nodes.set(id, this.supervisor(id));
-    try {
+    const start = async (): Promise<void> => {
       const sups = await Promise.all(ids.map((id) => this.initNode(cluster, id, { kind: 'bootstrap', voters: ids })));
       const pairs: Promise<void>[] = [];
       for (const a of sups) for (const b of sups) if (a.id < b.id) pairs.push(this.connectPair(a, b));
       await Promise.all(pairs);
       await Promise.all(sups.map((sup) => this.finishStart(cluster, sup)));
+    };
+    const started = start();
+    cluster.started = started.catch(() => undefined);
+    try {
+      await started;
     } catch (e) {
       await this.destroyCluster();
       throw e;
@@ -362,6 +373,8 @@ export class LabController implements LabApi {
     const sup = this.node(node);
     if (!sup.running) throw new Error(`setNodePaused: node ${node} is not running (it is ${sup.life})`);
     sup.selfPaused = paused;
+    // A starting node takes its run state when it runs (finishStart).
+    if (!sup.takesRunState) return;
     await sup.request({ type: 'set-run', paused: paused || cluster.paused, speed: cluster.speed }, this.requestTimeoutMs);
     this.setLife(sup, paused || cluster.paused ? 'paused' : 'running');
   }
@@ -438,13 +451,14 @@ export class LabController implements LabApi {
   async setPaused(paused: boolean): Promise<void> {
     const cluster = this.need();
     cluster.paused = paused;
+    // Nodes still starting take the run state as soon as they run (finishStart).
     await Promise.all(
-      this.running(cluster).map(async (sup) => {
+      this.runState(cluster).map(async (sup) => {
         await sup.request({ type: 'set-run', paused: paused || sup.selfPaused, speed: cluster.speed }, this.requestTimeoutMs);
         this.setLife(sup, paused || sup.selfPaused ? 'paused' : 'running');
       }),
     );
-    if (paused) await Promise.all(this.running(cluster).map((sup) => this.refreshStatus(sup).catch(() => undefined)));
+    if (paused) await Promise.all(this.runState(cluster).map((sup) => this.refreshStatus(sup).catch(() => undefined)));
     this.stream.emit({ type: 'run-state', paused, speed: cluster.speed });
     this.emitPending(cluster);
   }
@@ -454,7 +468,7 @@ export class LabController implements LabApi {
     const cluster = this.need();
     cluster.speed = speed;
     await Promise.all(
-      this.running(cluster).map((sup) =>
+      this.runState(cluster).map((sup) =>
         sup.request({ type: 'set-run', paused: cluster.paused || sup.selfPaused, speed }, this.requestTimeoutMs),
       ),
     );
@@ -486,13 +500,18 @@ export class LabController implements LabApi {
     return this.step((cluster) => this.fireAndSettle(cluster, node));
   }
 
-  tickOnce(): Promise<void> {
+  tickOnce(ticks = 1): Promise<void> {
+    if (!Number.isInteger(ticks) || ticks < 1 || ticks > MAX_TICKS_PER_STEP) {
+      return Promise.reject(new Error(`tickOnce: ticks must be a whole number from 1 to ${MAX_TICKS_PER_STEP}, got ${ticks}`));
+    }
     return this.step(async (cluster) => {
       if (!cluster.paused) throw new Error('tickOnce: pause the cluster first');
-      // One node after the other, in id order, so a tick is the same every time.
-      for (const sup of this.running(cluster).sort((a, b) => a.id - b.id)) {
-        const body = await sup.request({ type: 'tick-once' }, this.requestTimeoutMs);
-        await this.settle(cluster, body);
+      for (let t = 0; t < ticks && cluster.paused; t++) {
+        // One node after the other, in id order, so a tick is the same every time.
+        for (const sup of this.runState(cluster).sort((a, b) => a.id - b.id)) {
+          const body = await sup.request({ type: 'tick-once' }, this.requestTimeoutMs);
+          await this.settle(cluster, body);
+        }
       }
     });
   }
@@ -542,9 +561,10 @@ export class LabController implements LabApi {
   // ---------------------------------------------------------------------------------------------
   // Clients
 
-  submit(op: KvOp, options?: { readonly client?: string; readonly timeoutMs?: number }): Promise<KvResult> {
+  submit(op: KvOp, options?: SubmitOptions): Promise<KvResult> {
     const router = this.router;
     if (router === null) return Promise.reject(new Error('submit: no cluster'));
+    if (options?.node !== undefined && !this.need().nodes.has(options.node)) return Promise.reject(new Error(`submit: node ${options.node} is not in the lab`));
     return router.submit(op, options);
   }
 
@@ -607,7 +627,8 @@ export class LabController implements LabApi {
       seed: cluster.options.seed,
       tickMs: cluster.options.tickMs,
       speed: cluster.speed,
-      paused: cluster.paused || sup.selfPaused,
+      // Paused until linked to its peers and given the cluster's run state (finishStart).
+      paused: true,
       heartbeatTicks: cluster.options.heartbeatTicks,
       electionTicks: cluster.options.electionTicks,
       preVote: cluster.options.preVote,
@@ -640,9 +661,17 @@ export class LabController implements LabApi {
     await replies;
   }
 
+  /**
+   * A started, linked node takes the cluster's run state: it was initialised paused, so nothing
+   * happens before Pause, Speed or a step chosen during start-up applies. From here on every
+   * run-state change is sent to it too, in order, so the last one sent is the one in force.
+   */
   private async finishStart(cluster: Cluster, sup: NodeSupervisor): Promise<void> {
     await this.pushFaults(cluster, [sup.id]);
+    sup.takesRunState = true;
+    await sup.request({ type: 'set-run', paused: cluster.paused || sup.selfPaused, speed: cluster.speed }, this.requestTimeoutMs);
     this.setLife(sup, cluster.paused || sup.selfPaused ? 'paused' : 'running');
+    this.emitPending(cluster);
   }
 
   private async shutdownNode(sup: NodeSupervisor): Promise<void> {
@@ -815,9 +844,13 @@ export class LabController implements LabApi {
   // ---------------------------------------------------------------------------------------------
   // Internals: step mode
 
+  /** Runs a step command after the previous one, and once the cluster's first nodes run. */
   private step(run: (cluster: Cluster) => Promise<void>): Promise<void> {
     const cluster = this.need();
-    const next = this.stepChain.then(() => run(cluster));
+    const next = this.stepChain.then(() => cluster.started).then(() => {
+      if (this.cluster !== cluster) throw new Error('the cluster was destroyed');
+      return run(cluster);
+    });
     this.stepChain = next.catch(() => undefined);
     return next;
   }
@@ -859,7 +892,7 @@ export class LabController implements LabApi {
         this.checkHeldWaiters(cluster);
       });
     }
-    await Promise.all(this.running(cluster).map((sup) => this.refreshStatus(sup).catch(() => undefined)));
+    await Promise.all(this.runState(cluster).map((sup) => this.refreshStatus(sup).catch(() => undefined)));
     this.emitPending(cluster);
   }
 
@@ -880,8 +913,9 @@ export class LabController implements LabApi {
     }
   }
 
+  /** What the running nodes hold (a starting node's inbox is not steppable yet). */
   private allPending(cluster: Cluster): PendingItem[] {
-    return [...cluster.nodes.values()].sort((a, b) => a.id - b.id).flatMap((s) => (s.running ? [...s.pending] : []));
+    return [...cluster.nodes.values()].sort((a, b) => a.id - b.id).flatMap((s) => (s.running && s.takesRunState ? [...s.pending] : []));
   }
 
   private emitPending(cluster: Cluster): void {
@@ -935,6 +969,11 @@ export class LabController implements LabApi {
 
   private running(cluster: Cluster): NodeSupervisor[] {
     return [...cluster.nodes.values()].filter((s) => s.running);
+  }
+
+  /** Running nodes past start-up: those that follow the cluster's pause and speed. */
+  private runState(cluster: Cluster): NodeSupervisor[] {
+    return this.running(cluster).filter((s) => s.takesRunState);
   }
 
   private liveIds(): NodeId[] {

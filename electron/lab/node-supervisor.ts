@@ -34,6 +34,8 @@ export class NodeSupervisor {
   pending: readonly PendingItem[] = [];
   /** The node's own pause (independent of the cluster's). */
   selfPaused = false;
+  /** Started and linked: follows the cluster's pause and speed (until the process ends). */
+  takesRunState = false;
   /** The last error the node reported (kept for the crash detail). */
   lastError: string | null = null;
   private reqCounter = 0;
@@ -55,6 +57,7 @@ export class NodeSupervisor {
     this.proc = proc;
     this.incarnation += 1;
     this.life = 'starting';
+    this.takesRunState = false;
     this.exit = null;
     this.status = null;
     this.pending = [];

@@ -24,6 +24,11 @@ export interface ClusterOptions {
   readonly seed: number;
   /** Folder for the nodes' SQLite files; the controller picks a temporary one when omitted. */
   readonly dataDir?: string;
+  /**
+   * Create the cluster paused (default false): no node ticks before the first step, so the first
+   * election timeout is the first thing that can happen and every message of that election waits.
+   */
+  readonly startPaused?: boolean;
 }
 
 export const DEFAULT_CLUSTER_OPTIONS: ClusterOptions = {
@@ -103,7 +108,26 @@ export type KvOp =
 
 export type KvResult =
   | { readonly ok: true; readonly value: string | null; readonly index: number; readonly leader: NodeId }
-  | { readonly ok: false; readonly error: 'timeout' | 'no-leader' | 'cas-mismatch' | 'stopped'; readonly detail: string; readonly value?: string | null };
+  | {
+    readonly ok: false;
+    readonly error: 'timeout' | 'no-leader' | 'not-leader' | 'cas-mismatch' | 'stopped';
+    readonly detail: string;
+    readonly value?: string | null;
+    /** For `not-leader`: the leader the asked node believes in (absent when it knows none). */
+    readonly leaderHint?: NodeId;
+  };
+
+/** Options of one client request (`LabApi.submit`). */
+export interface SubmitOptions {
+  /** The client session (default: an automatic one). */
+  readonly client?: string;
+  readonly timeoutMs?: number;
+  /**
+   * Ask exactly this node, with no redirect: a node that is not the leader answers `not-leader`
+   * with its leader hint, and a stale leader accepts the entry it can no longer commit.
+   */
+  readonly node?: NodeId;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Invariants
@@ -191,6 +215,9 @@ export interface ClusterSnapshot {
   readonly seq: number;
 }
 
+/** Most ticks one `tickOnce` call advances. */
+export const MAX_TICKS_PER_STEP = 1000;
+
 /** Most entries one `readLog` call returns; callers page through longer ranges. */
 export const MAX_LOG_READ = 2000;
 
@@ -229,15 +256,18 @@ export interface LabApi {
   deliver(pendingId: string): Promise<void>;
   drop(pendingId: string): Promise<void>;
   fireTimeout(node: NodeId): Promise<void>;
-  /** While paused: every node advances one tick; messages it sends are held as pending. */
-  tickOnce(): Promise<void>;
+  /**
+   * While paused: every node advances `ticks` ticks (default 1, at most MAX_TICKS_PER_STEP), one
+   * tick at a time; messages they send are held as pending.
+   */
+  tickOnce(ticks?: number): Promise<void>;
 
   // Faults
   setLinkFault(link: DirectedLink, fault: Partial<LinkFault>): Promise<void>;
   partition(partition: NamedPartition): Promise<void>;
 
   // Clients
-  submit(op: KvOp, options?: { readonly client?: string; readonly timeoutMs?: number }): Promise<KvResult>;
+  submit(op: KvOp, options?: SubmitOptions): Promise<KvResult>;
 
   // Inspection
   /**

@@ -17,11 +17,12 @@
 import { validateOp } from '../kv';
 import type {
   ClusterOptions, ClusterSnapshot, DirectedLink, KvOp, KvResult, LabApi, LabEvent, LinkFault, LogRange, NamedPartition,
-  NodeExit, NodeLife, NodeView, PendingItem,
+  NodeExit, NodeLife, NodeView, PendingItem, SubmitOptions,
 } from '../protocol/lab';
+import { MAX_TICKS_PER_STEP } from '../protocol/lab';
 import { logRangeProblem } from '../protocol/lab-schema';
 import type { RaftNodeFactory } from '../raft/api';
-import type { ConfChange, Entry, Message, NodeId, Role } from '../raft/types';
+import type { ConfChange, Entry, Message, NodeId, NodeStatus, Role } from '../raft/types';
 import { resolveSimOptions } from '../sim/options';
 import { Simulator, type ClientRecord } from '../sim/simulator';
 import type { SimNotice } from '../sim/start';
@@ -260,8 +261,11 @@ export class BranchLab implements LabApi {
     });
   }
 
-  tickOnce(): Promise<void> {
-    return this.act(() => this.sim.tickOnce());
+  tickOnce(ticks = 1): Promise<void> {
+    return this.act(() => {
+      if (!Number.isInteger(ticks) || ticks < 1 || ticks > MAX_TICKS_PER_STEP) throw new RangeError(`tickOnce: ticks must be a whole number from 1 to ${MAX_TICKS_PER_STEP}, got ${ticks}`);
+      for (let t = 0; t < ticks; t++) this.sim.tickOnce();
+    });
   }
 
   deliver(pendingId: string): Promise<void> {
@@ -325,7 +329,11 @@ export class BranchLab implements LabApi {
     });
   }
 
-  submit(op: KvOp, options: { readonly client?: string; readonly timeoutMs?: number } = {}): Promise<KvResult> {
+  /**
+   * A request with `node` set to a node that is not the leader is answered `not-leader` with its
+   * hint, as the live lab answers; one aimed at a leader goes the simulator's usual way.
+   */
+  submit(op: KvOp, options: SubmitOptions = {}): Promise<KvResult> {
     if (this.closed) return Promise.reject(new Error('this branch was closed'));
     let checked: KvOp;
     try {
@@ -333,6 +341,8 @@ export class BranchLab implements LabApi {
     } catch (e) {
       return Promise.reject(e instanceof Error ? e : new Error(String(e)));
     }
+    const target = options.node;
+    if (target !== undefined && this.sim.node(target) === null) return Promise.reject(new Error(`submit: node ${target} is not running in this branch`));
     const opId = `b${++this.opCounter}`;
     const client = options.client ?? 'branch';
     return new Promise<KvResult>((resolve, reject) => {
@@ -344,6 +354,11 @@ export class BranchLab implements LabApi {
       this.waiting.add(answer);
       void this.act(() => {
         this.emit({ type: 'client-invoke', atMs: this.nowMs, opId, client, op: checked });
+        const refused = target === undefined ? null : notLeader(target, this.sim.node(target)?.status() ?? null);
+        if (refused !== null) {
+          answer(refused);
+          return;
+        }
         this.sim.submit(checked, client, options.timeoutMs ?? DEFAULT_SUBMIT_TIMEOUT_MS, answer);
         // The first attempt happens now, paused or not (as the live lab proposes at once).
         this.sim.advance(0);
@@ -463,4 +478,12 @@ function cutPairs(ids: readonly NodeId[], p: NamedPartition, leader: NodeId | nu
       return cut;
     }
   }
+}
+
+/** The answer of a node asked directly that does not lead, or null when it leads. */
+function notLeader(node: NodeId, status: NodeStatus | null): KvResult | null {
+  if (status === null || status.role === 'leader') return null;
+  const hint = status.leader !== 0 && status.leader !== node ? status.leader : undefined;
+  const detail = `node ${node} is not the leader (it is a ${status.role} in term ${status.term}); ${hint !== undefined ? `leader hint ${hint}` : 'it knows no leader'}`;
+  return hint !== undefined ? { ok: false, error: 'not-leader', detail, leaderHint: hint } : { ok: false, error: 'not-leader', detail };
 }
