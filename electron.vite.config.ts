@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import vue from '@vitejs/plugin-vue';
 import { defineConfig } from 'electron-vite';
 import type { Plugin } from 'vite';
+import { contentPolicyMetaPlugin } from './electron/main/content-policy';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 const require = createRequire(import.meta.url);
@@ -64,7 +65,7 @@ export default defineConfig({
   },
   renderer: {
     root: resolve(root, 'renderer'),
-    plugins: [vue()],
+    plugins: [vue(), contentPolicyMetaPlugin()],
     build: {
       rolldownOptions: { input: { index: resolve(root, 'renderer/index.html') } },
     },

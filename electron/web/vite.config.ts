@@ -3,6 +3,7 @@
 import { defineConfig } from 'vite';
 import vue from '@vitejs/plugin-vue';
 import { fileURLToPath } from 'node:url';
+import { contentPolicyMetaPlugin } from '../main/content-policy';
 
 const root = fileURLToPath(new URL('../../renderer', import.meta.url));
 const outDir = fileURLToPath(new URL('../../out/web', import.meta.url));
@@ -10,7 +11,7 @@ const outDir = fileURLToPath(new URL('../../out/web', import.meta.url));
 export default defineConfig({
   root,
   base: './',
-  plugins: [vue()],
+  plugins: [vue(), contentPolicyMetaPlugin()],
   build: { outDir, emptyOutDir: true, sourcemap: true, target: 'es2022' },
   logLevel: 'warn',
 });

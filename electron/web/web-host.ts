@@ -12,6 +12,7 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { LabApi, LabEvent } from '../../shared/protocol/lab';
+import { contentSecurityPolicy } from '../main/content-policy';
 import { dispatchLabRequest, type LabEventsFrame, type LabResponseFrame } from '../../shared/protocol/lab-wire';
 
 export interface WebHostOptions {
@@ -44,10 +45,7 @@ const CONTENT_TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
-const CSP = [
-  "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data:",
-  "connect-src 'self' ws://localhost:* ws://127.0.0.1:*", "frame-ancestors 'none'", "base-uri 'none'", "form-action 'none'",
-].join('; ');
+const CSP = contentSecurityPolicy();
 
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const root = resolve(options.staticDir);

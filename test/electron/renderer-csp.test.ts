@@ -6,13 +6,13 @@
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { chromium } from 'playwright-core';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP_ORIGIN, serveAppRequest } from '../../electron/main/app-protocol';
-import { contentSecurityPolicy } from '../../electron/main/content-policy';
+import { contentSecurityPolicy, metaContentSecurityPolicy } from '../../electron/main/content-policy';
 import { buildApp } from './build-helpers';
 
 const CHROMIUM = process.env['RAFT_LAB_CHROMIUM'] ?? '/usr/bin/chromium';
@@ -84,6 +84,22 @@ async function loadPage(): Promise<PageRun> {
   run = { violations, errors, cspHeader: response?.headers()['content-security-policy'] };
   return run;
 }
+
+function directives(policy: string): Map<string, string> {
+  return new Map(policy.split(';').map((d) => d.trim()).filter(Boolean).map((d) => [d.split(/\s+/)[0]!, d]));
+}
+
+describe('the built index.html', () => {
+  it('carries the same policy as the header, less only what a meta tag cannot carry', () => {
+    const html = readFileSync(join(out, 'renderer', 'index.html'), 'utf8');
+    const metas = [...html.matchAll(/<meta http-equiv="Content-Security-Policy" content="([^"]*)"/g)].map((m) => m[1]!.replaceAll('&#39;', "'"));
+    expect(metas).toEqual([metaContentSecurityPolicy()]);
+    const header = directives(csp);
+    const meta = directives(metas[0]!);
+    for (const [name, text] of meta) expect(header.get(name), name).toBe(text);
+    expect([...header.keys()].filter((name) => !meta.has(name))).toEqual(['frame-ancestors']);
+  });
+});
 
 describe.skipIf(!existsSync(CHROMIUM))('built renderer under the app CSP', () => {
   it('starts and renders with no blocked script, style, image, font or connection', async () => {

@@ -11,6 +11,7 @@ import WebSocket from 'ws';
 import { LabController } from '../../electron/lab/controller';
 import { WorkerHost } from '../../electron/host/worker-host';
 import { startWebHost, type WebHost } from '../../electron/web/web-host';
+import { contentSecurityPolicy } from '../../electron/main/content-policy';
 import type { LabResponseFrame } from '../../shared/protocol/lab-wire';
 
 let dir: string;
@@ -47,7 +48,7 @@ describe('browser host', () => {
   it('serves the renderer with a CSP and refuses paths outside its folder', async () => {
     const page = await fetch(host.url);
     expect(page.status).toBe(200);
-    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(page.headers.get('content-security-policy')).toBe(contentSecurityPolicy());
     const escape = await fetch(`${host.url}..%2fraft-lab-web-secret.txt`);
     expect([403, 404]).toContain(escape.status);
     expect(await escape.text()).not.toContain('not for the web');
