@@ -1,9 +1,10 @@
 // The install settings that make `npm install` leave Electron able to launch on a user's
-// machine: Electron pinned to a release whose install tooling runs on this Node, and its
+// machine: Electron pinned to a supported release whose install tooling runs on the Node the
+// project names (Node 24 LTS, 22.12 at least), and its
 // postinstall (the binary download) approved in package.json's allowScripts, which npm 11
 // consults before running any dependency's install script.
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -11,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../electron/build-helpers';
 
 interface PackageJson {
+  readonly name?: string;
   readonly version: string;
   readonly main?: string;
   readonly engines?: { readonly node?: string };
@@ -33,11 +35,23 @@ describe('install settings', () => {
     expect(readJson(join(projectRoot, 'node_modules/electron/package.json')).version).toBe(wanted);
   });
 
+  it('uses a supported Electron line and names Node 24 LTS as the development platform', () => {
+    // Electron keeps its three newest major lines patched: 45, 44 and 43 as of December 2026.
+    expect(Number(pkg.devDependencies?.['electron']?.split('.')[0])).toBeGreaterThanOrEqual(45);
+    expect(pkg.engines?.node).toBe('>=22.12');
+    expect(readFileSync(join(projectRoot, '.nvmrc'), 'utf8').trim()).toBe('24');
+    const ci = readFileSync(join(projectRoot, '.ci', 'run'), 'utf8');
+    expect(ci).toMatch(/node@24/);
+  });
+
   it('installs on the Node the project supports: Electron and its download tooling accept it', () => {
     const electronDir = join(projectRoot, 'node_modules/electron');
     const electron = readJson(join(electronDir, 'package.json'));
     // Resolved from electron's own folder: the copy its install script will load.
-    const getPkg = createRequire(join(electronDir, 'install.js')).resolve('@electron/get/package.json');
+    // Its package.json is not in its exports map: walk up from the entry it exports.
+    let getDir = dirname(createRequire(join(electronDir, 'install.js')).resolve('@electron/get'));
+    while (!existsSync(join(getDir, 'package.json')) || readJson(join(getDir, 'package.json')).name !== '@electron/get') getDir = dirname(getDir);
+    const getPkg = join(getDir, 'package.json');
     const get = readJson(getPkg);
     const supportedNode = pkg.engines?.node;
     expect(supportedNode).toBeDefined();
