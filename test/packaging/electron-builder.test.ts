@@ -3,7 +3,7 @@
 // distribution to copy, which only machines with the Electron binary have (see electron-dist.ts);
 // elsewhere that test is skipped and says why.
 import { execFile } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,9 +19,16 @@ interface BuilderConfig {
   readonly files?: readonly (string | { readonly filter?: readonly string[] })[];
   readonly asarUnpack?: readonly string[];
   readonly npmRebuild?: boolean;
-  readonly linux?: { readonly target?: readonly string[]; readonly executableName?: string };
-  readonly win?: { readonly target?: readonly string[] };
-  readonly mac?: { readonly target?: readonly string[] };
+  readonly appId?: string;
+  readonly productName?: string;
+  readonly electronFuses?: Record<string, boolean>;
+  readonly linux?: {
+    readonly target?: readonly string[]; readonly executableName?: string; readonly icon?: string; readonly category?: string;
+    readonly maintainer?: string; readonly desktop?: { readonly entry?: Record<string, string> };
+  };
+  readonly deb?: { readonly depends?: readonly string[] };
+  readonly win?: { readonly target?: readonly string[]; readonly icon?: string };
+  readonly mac?: { readonly target?: readonly string[]; readonly icon?: string };
 }
 const { getConfig, validateConfiguration } = require('app-builder-lib/out/util/config/config') as {
   getConfig(projectDir: string, configPath: string | null, fromOptions: null): Promise<BuilderConfig>;
@@ -29,6 +36,23 @@ const { getConfig, validateConfiguration } = require('app-builder-lib/out/util/c
 };
 const { DebugLogger } = require('builder-util') as { DebugLogger: new (enabled: boolean) => unknown };
 const asar = require('@electron/asar') as { listPackage(archive: string, options: object): string[] };
+// Resolved from electron-builder's own folder: the copy that flips the fuses when it packs.
+const fuses = createRequire(require.resolve('app-builder-lib/package.json'))('@electron/fuses') as {
+  getCurrentFuseWire(executable: string): Promise<Record<string, unknown>>;
+  FuseV1Options: Record<string, number>;
+  FuseState: Record<string, number>;
+};
+
+/** The fuses the packed app must have, by @electron/fuses' option name: on (true) or off (false). */
+const WANTED_FUSES = {
+  RunAsNode: false,
+  EnableNodeOptionsEnvironmentVariable: false,
+  EnableNodeCliInspectArguments: false,
+  EnableEmbeddedAsarIntegrityValidation: true,
+  OnlyLoadAppFromAsar: true,
+  GrantFileProtocolExtraPrivileges: false,
+  EnableCookieEncryption: true,
+} as const;
 
 const dist = findElectronDist(projectRoot);
 const cleanup: string[] = [];
@@ -44,6 +68,33 @@ describe('electron-builder configuration', () => {
     const globs = (config.files ?? []).flatMap((f) => (typeof f === 'string' ? [f] : (f.filter ?? [])));
     expect(globs).toEqual(expect.arrayContaining(['out/**/*', 'package.json']));
     expect(config.asarUnpack).toEqual(expect.arrayContaining(['out/main/sql-wasm.wasm', 'out/main/sql-wasm.cjs', 'out/main/checkpoint-worker.mjs']));
+  });
+
+  it('sets the security fuses at packaging', async () => {
+    const config = await getConfig(projectRoot, 'electron-builder.yml', null);
+    expect(config.electronFuses).toMatchObject({
+      runAsNode: false,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      enableEmbeddedAsarIntegrityValidation: true,
+      onlyLoadAppFromAsar: true,
+    });
+  });
+
+  it('carries release metadata: id, name, icons for every platform, Linux desktop entry and deb dependencies', async () => {
+    const config = await getConfig(projectRoot, 'electron-builder.yml', null);
+    expect(config.appId).toMatch(/^[a-z]+(\.[A-Za-z]+)+$/);
+    expect(config.productName).toBe('Raft Lab');
+    const icons = join(projectRoot, config.linux!.icon!);
+    for (const size of [16, 32, 48, 64, 128, 256, 512]) expect(existsSync(join(icons, `${size}x${size}.png`)), `${size}px`).toBe(true);
+    const ico = readFileSync(join(projectRoot, config.win!.icon!));
+    expect(ico.readUInt16LE(2)).toBe(1); // an icon directory
+    expect(ico.readUInt16LE(4)).toBeGreaterThanOrEqual(5);
+    expect(readFileSync(join(projectRoot, config.mac!.icon!)).subarray(0, 4).toString('ascii')).toBe('icns');
+    expect(config.linux?.category).toBe('Education');
+    expect(config.linux?.maintainer).toBeTruthy();
+    expect(config.linux?.desktop?.entry?.['Categories']).toMatch(/Education;/);
+    expect(config.deb?.depends).toEqual(expect.arrayContaining(['libgtk-3-0', 'libnss3', 'libgbm1']));
   });
 
   it('rejects a configuration with a misspelt option (the check above can fail)', async () => {
@@ -64,8 +115,7 @@ describe('electron-builder --dir', () => {
     cpSync(out, join(stage, 'out'), { recursive: true });
     copyFileSync(join(projectRoot, 'package.json'), join(stage, 'package.json'));
     copyFileSync(join(projectRoot, 'electron-builder.yml'), join(stage, 'electron-builder.yml'));
-    mkdirSync(join(stage, 'build'));
-    copyFileSync(join(projectRoot, 'build', 'icon.png'), join(stage, 'build', 'icon.png'));
+    cpSync(join(projectRoot, 'build'), join(stage, 'build'), { recursive: true });
 
     const cli = join(projectRoot, 'node_modules/electron-builder/cli.js');
     await promisify(execFile)(process.execPath, [cli, '--dir', '--projectDir', stage, `-c.electronDist=${dist!.dir}`, '--publish', 'never'], {
@@ -81,6 +131,13 @@ describe('electron-builder --dir', () => {
       expect(files, file).toContain(file);
     }
     expect(files.some((f) => f.startsWith('/node_modules/')), 'no node_modules in the archive').toBe(false);
+    // The fuses as flipped in the packed executable itself.
+    const executable = ['raft-lab', 'Raft Lab.exe', 'MacOS/Raft Lab'].map((f) => join(unpackedDir!, f)).find((f) => existsSync(f));
+    expect(executable, 'the packed executable').toBeDefined();
+    const wire = await fuses.getCurrentFuseWire(executable!);
+    for (const [name, on] of Object.entries(WANTED_FUSES)) {
+      expect(wire[fuses.FuseV1Options[name]!], name).toBe(on ? fuses.FuseState['ENABLE'] : fuses.FuseState['DISABLE']);
+    }
     // What node processes load by path is there as plain files too (electron/main/app-paths.ts).
     for (const file of ['sql-wasm.wasm', 'sql-wasm.cjs', 'checkpoint-worker.mjs']) {
       expect(existsSync(join(resources, 'app.asar.unpacked', 'out', 'main', file)), `${file} unpacked`).toBe(true);
