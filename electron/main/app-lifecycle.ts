@@ -10,6 +10,7 @@ import { isListenerCount, MENU_LISTENERS_CHANNEL } from '../../shared/protocol/a
 import { APP_ORIGIN } from './app-protocol';
 import { nodeRuntimeEnv } from './app-paths';
 import type { AppPaths } from './app-paths';
+import { aboutPanelOptions } from './about';
 import { contentSecurityPolicy } from './content-policy';
 import { forwardLabEvents, registerLabIpc } from './lab-ipc';
 import { installMenu } from './menu';
@@ -35,6 +36,7 @@ export function runApp(options: AppOptions): void {
     return;
   }
   registerAppScheme();
+  app.setAboutPanelOptions(aboutPanelOptions(app.getVersion(), process.versions));
   // Node processes read their run-time file paths from the environment they inherit.
   Object.assign(process.env, nodeRuntimeEnv(options.paths));
 
