@@ -10,30 +10,18 @@
  * on the project's test machines). On Linux without a display, run under `xvfb-run`.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { _electron as electron, expect, test } from '@playwright/test';
 import type { ElectronApplication, Page } from '@playwright/test';
 import { LAB_METHODS } from '../../shared/protocol/lab-wire';
+import { electronExecutable } from '../smoke/electron-executable';
 import { LabPage } from './lab-page';
 import * as journey from './journey';
 
 const projectRoot = resolve(import.meta.dirname, '../..');
 
-/** The Electron executable `require('electron')` names, if it is really there. */
-function electronExecutable(): string | null {
-  try {
-    const path = createRequire(import.meta.url)('electron') as unknown;
-    return typeof path === 'string' && existsSync(path) ? path : null;
-  } catch {
-    // electron's index.js throws when its postinstall never downloaded the binary.
-    return null;
-  }
-}
-
-const executable = electronExecutable();
+const executable = electronExecutable(projectRoot);
 const SKIP_REASON =
   'No Electron binary installed (require("electron") names no existing file): npm installed ' +
   'electron with ELECTRON_SKIP_BINARY_DOWNLOAD=1 or without network to Electron\'s downloads. ' +
