@@ -44,8 +44,15 @@ export function parseArgs(argv: readonly string[], valued: readonly string[], sw
 }
 
 export function intFlag(name: string, raw: string): number {
-  if (!/^-?\d+$/.test(raw)) throw new UsageError(`--${name} must be an integer, got "${raw}"`);
+  if (!/^-?\d+$/.test(raw) || !Number.isSafeInteger(Number(raw))) throw new UsageError(`--${name} must be an integer, got "${raw}"`);
   return Number(raw);
+}
+
+/** An integer flag in [lo, hi]; anything else is a usage error saying the range. */
+export function intFlagIn(name: string, raw: string, lo: number, hi: number): number {
+  const v = /^-?\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(v) || v < lo || v > hi) throw new UsageError(`--${name} must be an integer from ${lo} to ${hi}, got "${raw}"`);
+  return v;
 }
 
 export function boolFlag(name: string, raw: string): boolean {

@@ -5,7 +5,7 @@
  * stream, feeds the live invariant checker, routes client requests, sets link faults at the
  * senders and drives step mode.
  */
-import { appendFile, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { ConfChange, NodeId, NodeStatus, Role } from '../../shared/raft/types';
@@ -40,7 +40,7 @@ import { ClientRouter } from './client-router';
 import { EventStream } from './event-stream';
 import { NodeSupervisor } from './node-supervisor';
 import { exportRunFile, type DatabaseSource } from './run-export';
-import { readRecording } from '../../shared/record/read';
+import { readRecordingFile } from './recording-file';
 import { cutLinks, linkKey } from './partitions';
 
 export interface LabControllerOptions {
@@ -208,7 +208,7 @@ export class LabController implements LabApi {
     const file = this.recordFile;
     if (file === null) return null;
     await this.recordBuffer?.flush();
-    const recording = readRecording(await readFile(file, 'utf8'), { allowIncomplete: true });
+    const recording = await readRecordingFile(file, { allowIncomplete: true });
     return recording.end !== null ? recording : { ...recording, end: { kind: 'end', wallMs: Date.now(), records: recording.records.length } };
   }
 

@@ -3,6 +3,7 @@
  * Perfetto / chrome://tracing, Porcupine or Knossos), the nodes' SQLite databases, or all of it
  * as one tar archive. Outputs are created, never silently replaced (--force to replace).
  */
+import { createReadStream } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -16,7 +17,7 @@ import { encodeRecording } from '../../../shared/record/write';
 import { NodeStorage } from '../../storage';
 import { UsageError, parseArgs } from '../args';
 import type { CliIo, Subcommand } from '../subcommand';
-import { EXIT_BAD_FILE, EXIT_NO_INPUT, FileProblem, loadRecording, oneFile, withFiles, writeNew } from './recording-io';
+import { EXIT_BAD_FILE, EXIT_NO_INPUT, FileProblem, copyNew, loadRecording, oneFile, withFiles, writeNew } from './recording-io';
 
 export const EXPORT_FORMATS = ['replay', 'shiviz', 'perfetto', 'history', 'sqlite', 'archive'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -62,6 +63,15 @@ export const exportCommand: Subcommand = {
     return withFiles(io.err, 'export', async () => {
       const recording = await loadRecording(file);
       const f = format as ExportFormat;
+      if (f === 'replay') {
+        // The reader validated the file and never changes text, so the export is the file itself.
+        if (out === undefined) await streamText(file, io.out);
+        else {
+          await copyNew(file, out, force);
+          io.err(`wrote ${out}\n`);
+        }
+        return 0;
+      }
       if (f === 'sqlite') {
         const written = await exportDatabases(recording, dataDirOf(recording, flags.get('data-dir')), out!, force);
         io.out(`wrote ${written.join(', ')}\n`);
@@ -178,4 +188,11 @@ async function exportDatabases(recording: Recording, dir: string | null, outDir:
     written.push(path);
   }
   return written;
+}
+
+/** A (validated, UTF-8) file to `write` a chunk at a time. */
+async function streamText(path: string, write: (text: string) => void): Promise<void> {
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) write(decoder.decode(chunk, { stream: true }));
+  write(decoder.decode());
 }

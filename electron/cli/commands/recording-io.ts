@@ -3,9 +3,10 @@
  * file and line, and write outputs without ever replacing an existing file unless asked to.
  */
 import { constants } from 'node:fs';
-import { copyFile, open, readFile, stat } from 'node:fs/promises';
+import { copyFile, open, stat } from 'node:fs/promises';
 import type { Recording } from '../../../shared/record/format';
-import { readRecording, RecordingError } from '../../../shared/record/read';
+import { RecordingError } from '../../../shared/record/read';
+import { MAX_RECORDING_FILE_BYTES, readRecordingFile } from '../../lab/recording-file';
 import { UsageError } from '../args';
 
 /** Exit codes beyond the dispatcher's (0, 1 safety violation, 2 failed check, 64 usage). */
@@ -21,25 +22,20 @@ export class FileProblem extends Error {
   }
 }
 
-/** Largest recording the CLI reads into memory. */
-const MAX_FILE_BYTES = 2 * 1024 * 1024 * 1024;
-
+/**
+ * Reads and validates a recording, streaming it line by line (electron/lab/recording-file.ts):
+ * any size up to the 2 GiB limit, and text that is not UTF-8 is an error naming line and offset.
+ */
 export async function loadRecording(path: string, options: { readonly allowIncomplete?: boolean } = {}): Promise<Recording> {
-  let text: string;
   try {
     const info = await stat(path);
     if (!info.isFile()) throw new FileProblem(`${path}: not a regular file`, EXIT_NO_INPUT);
-    if (info.size > MAX_FILE_BYTES) throw new FileProblem(`${path}: ${info.size} bytes is more than this tool reads (${MAX_FILE_BYTES})`, EXIT_BAD_FILE);
-    text = await readFile(path, 'utf8');
+    if (info.size > MAX_RECORDING_FILE_BYTES) throw new FileProblem(`${path}: ${info.size} bytes is more than this tool reads (${MAX_RECORDING_FILE_BYTES})`, EXIT_BAD_FILE);
+    return await readRecordingFile(path, options);
   } catch (e) {
     if (e instanceof FileProblem) throw e;
-    throw new FileProblem(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`, EXIT_NO_INPUT);
-  }
-  try {
-    return readRecording(text, options);
-  } catch (e) {
     if (e instanceof RecordingError) throw new FileProblem(`${path}: ${e.message}`, EXIT_BAD_FILE);
-    throw e;
+    throw new FileProblem(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`, EXIT_NO_INPUT);
   }
 }
 

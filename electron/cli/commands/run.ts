@@ -4,7 +4,7 @@
  * controller exactly as the app drives it, under client load and seeded faults. The run is
  * recorded; at the end the recording is written, replayed through the core and checked.
  */
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { WorkerHost } from '../../host/worker-host';
@@ -13,12 +13,14 @@ import { describeViolation } from '../../../shared/check/invariants';
 import { DEFAULT_CLUSTER_OPTIONS, type KvOp } from '../../../shared/protocol/lab';
 import { RawNode } from '../../../shared/raft/raw-node';
 import type { NodeId } from '../../../shared/raft/types';
-import { checkRecording } from '../../../shared/record/check';
-import { encodeRecording } from '../../../shared/record/write';
+import { checkRecording, type RecordingCheck } from '../../../shared/record/check';
+import { RecordingError } from '../../../shared/record/read';
+import { readRecordingFile } from '../../lab/recording-file';
 import { createRng, type Rng } from '../../../shared/util/rng';
-import { UsageError, intFlag, listFlag, parseArgs } from '../args';
+import { UsageError, intFlag, intFlagIn, listFlag, parseArgs } from '../args';
 import type { CliIo, Subcommand } from '../subcommand';
-import { EXIT_CANNOT_WRITE, FileProblem, withFiles, writeNew } from './recording-io';
+import { prepareDataDir } from './data-dir';
+import { EXIT_BAD_FILE, EXIT_CANNOT_WRITE, FileProblem, withFiles } from './recording-io';
 
 export const RUN_FAULTS = ['crash', 'partition', 'loss', 'delay', 'duplicate', 'reorder'] as const;
 type RunFault = (typeof RUN_FAULTS)[number];
@@ -35,15 +37,19 @@ Options:
   --duration D       how long clients and faults run: 10s, 1500ms or seconds [10s]
   --faults LIST      comma-separated: ${RUN_FAULTS.join(', ')} [none]
   --clients N        concurrent clients [2]
-  --seed N           seeds election timeouts, the workload and the faults [1]
+  --seed N           seeds election timeouts, the workload and the faults, 0 to 4294967295 [1]
   --tick-ms N        milliseconds per tick [20]
+  --snapshot-every N each node compacts its log every N applied entries; 0 never [${DEFAULT_CLUSTER_OPTIONS.snapshotEvery}]
   --out FILE         where to write the recording [raft-lab-run-<seed>.jsonl]; never replaced
-                     unless --force
-  --data-dir DIR     keep the nodes' SQLite files here (default: a temporary folder, removed)
+                     unless --force; checked before the run starts
+  --data-dir DIR     keep the nodes' SQLite files and the recording here (default: a temporary
+                     folder, removed). Created if missing; a folder that already holds a cluster
+                     (node-N.sqlite, recording-*.jsonl) is refused: delete it or choose another
   --force            replace an existing --out
   --json             machine-readable summary
-Exit codes: 0 passed, 1 a safety violation, 2 a replay divergence or a non-linearizable history,
-64 bad arguments, 73 output not writable.
+Every argument is checked before anything starts.
+Exit codes: 0 passed, 1 a safety violation, 2 a replay divergence, a non-linearizable history or
+client requests answered "superseded", 64 bad arguments, 73 output not writable.
 `;
 
 export function parseDuration(raw: string): number {
@@ -60,7 +66,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 export const runCommand: Subcommand = {
   summary: 'run a real multi-process cluster headless, record it, replay and check it',
   async run(argv: readonly string[], io: CliIo): Promise<number> {
-    const { flags, positionals } = parseArgs(argv, ['nodes', 'duration', 'faults', 'clients', 'seed', 'tick-ms', 'out', 'data-dir'], ['force', 'json', 'help']);
+    const { flags, positionals } = parseArgs(argv, ['nodes', 'duration', 'faults', 'clients', 'seed', 'tick-ms', 'snapshot-every', 'out', 'data-dir'], ['force', 'json', 'help']);
     if (flags.has('help')) {
       io.out(HELP);
       return 0;
@@ -73,26 +79,37 @@ export const runCommand: Subcommand = {
     for (const f of faults) if (!(RUN_FAULTS as readonly string[]).includes(f)) throw new UsageError(`unknown fault "${f}"; choose from ${RUN_FAULTS.join(', ')}`);
     const clients = flags.has('clients') ? intFlag('clients', flags.get('clients')!) : 2;
     if (clients < 0 || clients > 64) throw new UsageError(`--clients must be 0 to 64, got ${clients}`);
-    const seed = flags.has('seed') ? intFlag('seed', flags.get('seed')!) : 1;
+    const seed = flags.has('seed') ? intFlagIn('seed', flags.get('seed')!, 0, 0xffff_ffff) : 1;
     const tickMs = flags.has('tick-ms') ? intFlag('tick-ms', flags.get('tick-ms')!) : 20;
     if (tickMs < 1 || tickMs > 10_000) throw new UsageError(`--tick-ms must be 1 to 10000, got ${tickMs}`);
+    const snapshotEvery = flags.has('snapshot-every') ? intFlagIn('snapshot-every', flags.get('snapshot-every')!, 0, 1_000_000) : DEFAULT_CLUSTER_OPTIONS.snapshotEvery;
+    if (flags.get('out') === '') throw new UsageError('--out needs a file name');
+    if (flags.get('data-dir') === '') throw new UsageError('--data-dir needs a folder name');
     const out = resolve(flags.get('out') ?? `raft-lab-run-${seed}.jsonl`);
     const json = flags.has('json');
+    const force = flags.has('force');
     const say = (line: string) => (json ? undefined : io.err(`${line}\n`));
 
     return withFiles(io.err, 'run', async () => {
       // Refuse before running, not after: the run cannot be repeated exactly.
-      if (!flags.has('force') && (await stat(out).then(() => true, () => false))) {
-        throw new FileProblem(`${out} already exists; choose another --out or pass --force to replace it`, EXIT_CANNOT_WRITE);
-      }
+      const release = await reserveOut(out, force);
       const keepData = flags.get('data-dir');
-      const dataDir = keepData !== undefined ? resolve(keepData) : await mkdtemp(join(tmpdir(), 'raft-lab-run-'));
+      let dataDir: string;
+      try {
+        if (keepData !== undefined) {
+          dataDir = resolve(keepData);
+          await prepareDataDir(dataDir);
+        } else dataDir = await mkdtemp(join(tmpdir(), 'raft-lab-run-'));
+      } catch (e) {
+        await release();
+        throw e;
+      }
       const lab = new LabController({ host: new WorkerHost(), traceMessages: false, checkInvariants: true, batchMs: 50 });
       const rng = createRng(seed);
-      const stats = { ok: 0, failed: 0, faults: [] as string[] };
-      let recordingText: string;
+      const stats: ClientStats & { faults: string[] } = { ok: 0, failed: 0, superseded: 0, faults: [] };
+      let written = false;
       try {
-        await lab.createCluster({ ...DEFAULT_CLUSTER_OPTIONS, nodes, tickMs, seed, heartbeatTicks: 2, electionTicks: 15, snapshotEvery: 0, dataDir });
+        await lab.createCluster({ ...DEFAULT_CLUSTER_OPTIONS, nodes, tickMs, seed, heartbeatTicks: 2, electionTicks: 15, snapshotEvery, dataDir });
         say(`cluster of ${nodes} up; running ${durationMs} ms with ${clients} client(s), faults: ${faults.join(', ') || 'none'}`);
         const until = Date.now() + durationMs;
         const work = Array.from({ length: clients }, (_, c) => clientLoop(lab, `c${c + 1}`, rng.fork(), until, stats));
@@ -101,41 +118,94 @@ export const runCommand: Subcommand = {
         await heal(lab, nodes);
         await sleep(Math.max(500, tickMs * 30));
         await lab.destroyCluster();
-        const recording = await lab.recording();
-        if (recording === null) throw new Error('the controller recorded nothing');
-        recordingText = encodeRecording(recording);
-        await writeNew(out, recordingText, flags.has('force'));
+        // The controller streamed the recording to the data folder as the run went: copy that
+        // file (the run never holds the recording as one string).
+        const streamed = lab.recordingPath;
+        if (streamed === null) throw new Error('the controller recorded nothing');
+        try {
+          await copyFile(streamed, out);
+        } catch (e) {
+          throw new FileProblem(`${out}: cannot write (${(e as NodeJS.ErrnoException).code ?? String(e)})`, EXIT_CANNOT_WRITE);
+        }
+        written = true;
+        const recording = await readRecordingFile(out).catch((e: unknown) => {
+          if (e instanceof RecordingError) throw new FileProblem(`${out}: the run's own recording does not read back: ${e.message}`, EXIT_BAD_FILE);
+          throw e;
+        });
         say(`wrote ${out} (${recording.records.length} records)${lab.recordingProblem ? `; WARNING: ${lab.recordingProblem}` : ''}`);
         const result = checkRecording(recording, RawNode);
+        const verdict = runVerdict(result, stats, lab.recordingProblem);
         const summary = {
-          out, nodes, durationMs, faults, seed, opsOk: stats.ok, opsFailed: stats.failed, injected: stats.faults,
+          out, nodes, durationMs, faults, seed, snapshotEvery, opsOk: stats.ok, opsFailed: stats.failed, opsSuperseded: stats.superseded, injected: stats.faults,
           records: recording.records.length, recordingProblem: lab.recordingProblem,
           replay: { ok: result.replay.ok, events: result.replay.events, firstDivergence: result.replay.firstDivergence },
-          violations: result.violations, linearizability: result.linearizability?.kind ?? null, passed: result.ok,
+          violations: result.violations, linearizability: result.linearizability?.kind ?? null, passed: verdict.code === 0, problems: verdict.problems,
         };
         if (json) io.out(`${JSON.stringify(summary, null, 2)}\n`);
         else {
           const d = result.replay.firstDivergence;
           io.out([
-            `run: ${nodes} nodes, ${durationMs} ms, seed ${seed}; client ops ${stats.ok} ok, ${stats.failed} failed; ${stats.faults.length} fault action(s)`,
+            `run: ${nodes} nodes, ${durationMs} ms, seed ${seed}; client ops ${stats.ok} ok, ${stats.failed} failed (${stats.superseded} answered "superseded"); ${stats.faults.length} fault action(s)`,
             `recording: ${out}, ${recording.records.length} records`,
             d === null ? `replay: ${result.replay.events} events, zero divergences` : `replay: DIVERGED at line ${d.line} (node ${d.node}, ${d.event}): ${d.what}`,
             result.violations.length === 0 ? 'invariants: no violation' : `invariants: ${result.violations.map(describeViolation).join('\n  ')}`,
             `linearizability: ${result.linearizability?.kind ?? 'no operations'}`,
-            result.ok ? 'PASS' : 'FAIL',
+            ...verdict.problems.map((p) => `problem: ${p}`),
+            verdict.code === 0 ? 'PASS' : 'FAIL',
           ].join('\n') + '\n');
         }
-        if (result.violations.length > 0) return 1;
-        return result.ok && lab.recordingProblem === null ? 0 : 2;
+        return verdict.code;
       } finally {
         await lab.destroyCluster().catch(() => undefined);
+        if (!written) await release();
         if (keepData === undefined) await rm(dataDir, { recursive: true, force: true });
       }
     });
   },
 };
 
-async function clientLoop(lab: LabController, client: string, rng: Rng, until: number, stats: { ok: number; failed: number }): Promise<void> {
+/**
+ * Creates `out` now (empty), so an unwritable or taken name is found before the run, not after
+ * it; with `force` an existing file is only opened for writing, not emptied yet. Returns what
+ * undoes it if the run writes nothing.
+ */
+async function reserveOut(out: string, force: boolean): Promise<() => Promise<void>> {
+  let handle;
+  try {
+    handle = await open(out, force ? 'a' : 'wx');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw new FileProblem(`${out} already exists; choose another --out or pass --force to replace it`, EXIT_CANNOT_WRITE);
+    throw new FileProblem(`${out}: cannot create (${code ?? String(e)})`, EXIT_CANNOT_WRITE);
+  }
+  await handle.close();
+  return force ? async () => undefined : () => rm(out, { force: true });
+}
+
+interface ClientStats {
+  ok: number;
+  failed: number;
+  /** Answers saying the request was superseded by a later one of its client. */
+  superseded: number;
+}
+
+/**
+ * The run's exit code and what made it fail. A fresh cluster never answers "superseded" (each
+ * client has one request in flight and numbers them upwards), so such answers mean the nodes
+ * knew these client sessions from elsewhere: the run did not test what it claims.
+ */
+export function runVerdict(result: Pick<RecordingCheck, 'ok' | 'violations'>, stats: ClientStats, recordingProblem: string | null): { code: number; problems: string[] } {
+  const problems: string[] = [];
+  if (stats.superseded > 0) {
+    const total = stats.ok + stats.failed;
+    problems.push(`${stats.superseded} of ${total} client request(s) were answered "superseded": the cluster's state machine already knew these client sessions, so the run's history cannot be trusted`);
+  }
+  if (recordingProblem !== null) problems.push(`the recording is incomplete: ${recordingProblem}`);
+  if (result.violations.length > 0) return { code: 1, problems };
+  return { code: result.ok && problems.length === 0 ? 0 : 2, problems };
+}
+
+async function clientLoop(lab: LabController, client: string, rng: Rng, until: number, stats: ClientStats): Promise<void> {
   const keys = ['a', 'b', 'c'];
   while (Date.now() < until) {
     const key = keys[rng.int(keys.length)]!;
@@ -144,6 +214,7 @@ async function clientLoop(lab: LabController, client: string, rng: Rng, until: n
     const r = await lab.submit(op, { client, timeoutMs: 2000 }).catch(() => null);
     if (r !== null && (r.ok || r.error === 'cas-mismatch')) stats.ok++;
     else stats.failed++;
+    if (r !== null && !r.ok && r.error === 'timeout' && r.detail.includes('superseded')) stats.superseded++;
   }
 }
 
