@@ -34,4 +34,17 @@ describe('TimeAxis', () => {
     expect(far.y(2_000)).toBeCloseTo(10);
     expect(far.gapsBetween(0, 5_000)).toEqual([]);
   });
+
+  it('draws gaps that follow each other (the events of a step at one instant between two pauses) as one band with one label', () => {
+    // Three 0.6 s pauses separated by events 1 ms apart, then a pause after 500 ms of activity.
+    const gaps = [{ fromMs: 1_000, toMs: 1_600 }, { fromMs: 1_601, toMs: 2_200 }, { fromMs: 2_200, toMs: 2_800 }, { fromMs: 3_300, toMs: 4_000 }];
+    const a = new TimeAxis(0, 0.4, gaps, 26);
+    // Each pause is still squeezed on the axis...
+    expect(a.gapsBetween(0, 5_000)).toHaveLength(4);
+    // ...but the first three are one band, whose label counts all their silence.
+    expect(a.bandsBetween(0, 5_000)).toEqual([
+      { fromMs: 1_000, toMs: 2_800, idleMs: 1_799, pauses: 3 },
+      { fromMs: 3_300, toMs: 4_000, idleMs: 700, pauses: 1 },
+    ]);
+  });
 });

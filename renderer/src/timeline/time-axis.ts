@@ -16,6 +16,14 @@ export interface Gap {
 
 export const IDLE_MS = 400;
 export const GAP_PX = 26;
+/** Gaps closer than this (px of ordinary scale) are drawn as one band. */
+export const MERGE_PX = 12;
+
+/** Consecutive squeezed gaps drawn as one band: `idleMs` of silence in `pauses` stretches. */
+export interface Band extends Gap {
+  readonly idleMs: number;
+  readonly pauses: number;
+}
 
 interface Squeezed extends Gap {
   /** Axis position (ms on the squeezed scale) where the gap starts. */
@@ -46,6 +54,25 @@ export class TimeAxis {
   /** Gaps drawn between the two lab times (for their "idle" labels). */
   gapsBetween(fromMs: number, toMs: number): Gap[] {
     return this.gaps.filter((g) => g.toMs >= fromMs && g.fromMs <= toMs).map((g) => ({ fromMs: g.fromMs, toMs: g.toMs }));
+  }
+
+  /**
+   * The grey bands to draw between two lab times: gaps that follow each other with less than
+   * MERGE_PX of ordinary scale between them (a step's events at one instant, a node start-up
+   * mark) form one band with one label, instead of a stack of bands each saying "no events" over
+   * the time ruler.
+   */
+  bandsBetween(fromMs: number, toMs: number): Band[] {
+    const out: Band[] = [];
+    for (const g of this.gapsBetween(fromMs, toMs)) {
+      const last = out[out.length - 1];
+      if (last && (g.fromMs - last.toMs) * this.pxPerMs < MERGE_PX) {
+        out[out.length - 1] = { fromMs: last.fromMs, toMs: g.toMs, idleMs: last.idleMs + (g.toMs - g.fromMs), pauses: last.pauses + 1 };
+      } else {
+        out.push({ fromMs: g.fromMs, toMs: g.toMs, idleMs: g.toMs - g.fromMs, pauses: 1 });
+      }
+    }
+    return out;
   }
 
   /** Pixels below the top of the diagram (without padding) for a lab time. */
