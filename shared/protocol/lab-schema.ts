@@ -3,17 +3,23 @@
  * its result, and the event stream. The Electron IPC handlers and the browser host validate
  * requests with `parseLabArgs`; clients may validate what comes back with `labEventsSchema`.
  *
- * The schemas are checked against the TypeScript types in lab.ts / raft/types.ts at compile time
- * (`Exact` below), so the two cannot drift apart silently.
+ * The Raft types inside (messages, entries, node status, configuration changes) use the one set
+ * of Raft schemas in raft-schema.ts; bounds come from shared/limits.ts. The schemas are checked
+ * against the TypeScript types in lab.ts at compile time (`Agrees` below), so the two cannot
+ * drift apart silently.
  */
 import { z } from 'zod';
 import type {
   ClusterOptions, DirectedLink, KvOp, KvResult, LabEvent, LinkFault, NamedPartition, NodeExit,
   NodeView, PendingItem, Violation, ClusterSnapshot, ExportFile, ExportFormat, LogRange,
 } from './lab';
-import { MAX_LOG_READ, MAX_TICKS_PER_STEP } from './lab';
-import type { ConfChange, Entry, Message, NodeStatus } from '../raft/types';
+import {
+  CLIENT_TIMEOUT_MS_MAX, ELECTION_TICKS_MAX, ELECTION_TICKS_MIN, HEARTBEAT_TICKS_MAX, HEARTBEAT_TICKS_MIN, KV_LIMITS,
+  LINK_DELAY_MS_MAX, MAX_LOG_READ, MAX_NODES, MAX_TICKS_PER_STEP, PENDING_ID_CHARS_MAX, SPEED_MAX, SPEED_MIN, TICK_MS_MAX, TICK_MS_MIN,
+} from '../limits';
+import type { Agrees } from './agrees';
 import type { LabArgs, LabMethod } from './lab-methods';
+import { confChangeSchema, entrySchema, messageSchema, nodeIdOrNoneSchema, nodeStatusSchema, roleSchema } from './raft-schema';
 
 /** Raised for input that does not match the schema; the message names the offending field. */
 export class LabInputError extends Error {
@@ -23,66 +29,20 @@ export class LabInputError extends Error {
 // ---------------------------------------------------------------------------------------------
 // Building blocks
 
-const nodeId = z.number().int().min(0).max(1_000);
+// 0 is allowed here only where the type says "none" (a result's unknown leader); every argument
+// that names a node adds .min(1).
+const nodeId = nodeIdOrNoneSchema;
 const index = z.number().int().min(0);
 const term = z.number().int().min(0);
 const probability = z.number().min(0).max(1);
-const ms = z.number().min(0).max(3_600_000);
-
-export const confChangeSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('add-voter'), node: nodeId.min(1) }),
-  z.object({ type: z.literal('add-learner'), node: nodeId.min(1) }),
-  z.object({ type: z.literal('remove'), node: nodeId.min(1) }),
-]);
-
-const confState = z.object({ voters: z.array(nodeId), learners: z.array(nodeId) });
-
-export const entrySchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('noop'), term, index }),
-  z.object({ kind: z.literal('command'), term, index, data: z.string() }),
-  z.object({ kind: z.literal('conf'), term, index, change: confChangeSchema }),
-]);
-
-const snapshotSchema = z.object({
-  meta: z.object({ index, term, conf: confState }),
-  data: z.string(),
-});
-
-const base = { from: nodeId, to: nodeId, term };
-export const messageSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('RequestVote'), ...base, preVote: z.boolean(), lastLogIndex: index, lastLogTerm: term, transfer: z.boolean() }),
-  z.object({ type: z.literal('RequestVoteResponse'), ...base, preVote: z.boolean(), granted: z.boolean() }),
-  z.object({ type: z.literal('AppendEntries'), ...base, prevLogIndex: index, prevLogTerm: term, entries: z.array(entrySchema), leaderCommit: index, readCtx: z.number().int() }),
-  z.object({
-    type: z.literal('AppendEntriesResponse'), ...base, success: z.boolean(), matchIndex: index,
-    rejectHint: z.object({ lastIndex: index, conflictTerm: term, conflictIndex: index }).nullable(),
-    readCtx: z.number().int(),
-  }),
-  z.object({ type: z.literal('InstallSnapshot'), ...base, snapshot: snapshotSchema }),
-  z.object({ type: z.literal('InstallSnapshotResponse'), ...base, matchIndex: index }),
-  z.object({ type: z.literal('TimeoutNow'), ...base }),
-]);
-
-const role = z.enum(['follower', 'pre-candidate', 'candidate', 'leader']);
-
-export const nodeStatusSchema = z.object({
-  id: nodeId, role, term, vote: nodeId, leader: nodeId, commit: index, applied: index,
-  firstIndex: index, lastIndex: index, lastTerm: term, snapshotIndex: index, snapshotTerm: term,
-  conf: confState,
-  electionElapsed: z.number().int(), randomizedElectionTicks: z.number().int(), heartbeatElapsed: z.number().int(),
-  progress: z.array(z.object({
-    id: nodeId, match: index, next: index, state: z.enum(['probe', 'replicate', 'snapshot']),
-    inflight: z.number().int().min(0), recentActive: z.boolean(), learner: z.boolean(),
-  })),
-  leadTransferee: nodeId,
-  pendingConfIndex: index,
-});
+const ms = z.number().min(0).max(LINK_DELAY_MS_MAX);
+const role = roleSchema;
 
 export const clusterOptionsSchema = z.object({
-  nodes: z.number().int().min(1).max(9),
-  tickMs: z.number().min(1).max(10_000),
-  heartbeatTicks: z.number().int().min(1).max(1_000),
-  electionTicks: z.number().int().min(2).max(10_000),
+  nodes: z.number().int().min(1).max(MAX_NODES),
+  tickMs: z.number().min(TICK_MS_MIN).max(TICK_MS_MAX),
+  heartbeatTicks: z.number().int().min(HEARTBEAT_TICKS_MIN).max(HEARTBEAT_TICKS_MAX),
+  electionTicks: z.number().int().min(ELECTION_TICKS_MIN).max(ELECTION_TICKS_MAX),
   preVote: z.boolean(),
   checkQuorum: z.boolean(),
   snapshotEvery: z.number().int().min(0),
@@ -118,8 +78,8 @@ export const pendingItemSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('timeout'), id: z.string(), node: nodeId, timeout: z.enum(['election', 'heartbeat']) }),
 ]);
 
-const kvKey = z.string().min(1).max(1_024);
-const kvValue = z.string().max(65_536);
+const kvKey = z.string().min(1).max(KV_LIMITS.keyChars);
+const kvValue = z.string().max(KV_LIMITS.valueChars);
 export const kvOpSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('put'), key: kvKey, value: kvValue }),
   z.object({ type: z.literal('get'), key: kvKey }),
@@ -183,8 +143,8 @@ export const labEventsSchema = z.array(labEventSchema);
 // ---------------------------------------------------------------------------------------------
 // Method arguments and results
 
-const speed = z.number().min(0.01).max(10);
-const pendingId = z.string().min(1).max(200);
+const speed = z.number().min(SPEED_MIN).max(SPEED_MAX);
+const pendingId = z.string().min(1).max(PENDING_ID_CHARS_MAX);
 
 export const exportFormatSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('replay') }),
@@ -243,7 +203,7 @@ export const labArgsSchemas = {
   submit: z.union([
     z.tuple([kvOpSchema]),
     z.tuple([kvOpSchema, z.object({
-      client: z.string().min(1).max(200).optional(), timeoutMs: z.number().int().min(1).max(600_000).optional(), node: nodeId.min(1).optional(),
+      client: z.string().min(1).max(KV_LIMITS.clientIdChars).optional(), timeoutMs: z.number().int().min(1).max(CLIENT_TIMEOUT_MS_MAX).optional(), node: nodeId.min(1).optional(),
     })]),
   ]),
   readLog: readLogArgs,
@@ -313,15 +273,8 @@ function formatPath(path: readonly PropertyKey[]): string {
 // ---------------------------------------------------------------------------------------------
 // Compile-time agreement between schemas and the hand-written types.
 
-type Exact<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-type DeepMutable<T> = T extends readonly (infer U)[] ? DeepMutable<U>[] : T extends object ? { -readonly [K in keyof T]: DeepMutable<T[K]> } : T;
-type Agrees<S extends z.ZodType, T> = Exact<DeepMutable<z.output<S>>, DeepMutable<T>>;
-
+// (The Raft types' schemas are checked in raft-schema.ts.)
 const _agreement: [
-  Agrees<typeof confChangeSchema, ConfChange>,
-  Agrees<typeof entrySchema, Entry>,
-  Agrees<typeof messageSchema, Message>,
-  Agrees<typeof nodeStatusSchema, NodeStatus>,
   Agrees<typeof linkFaultSchema, LinkFault>,
   Agrees<typeof namedPartitionSchema, NamedPartition>,
   Agrees<typeof pendingItemSchema, PendingItem>,
@@ -337,5 +290,5 @@ const _agreement: [
   Agrees<typeof exportFormatSchema, ExportFormat>,
   Agrees<typeof exportFileSchema, ExportFile>,
   Agrees<typeof logRangeSchema, LogRange>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
 void _agreement;

@@ -16,83 +16,23 @@ import type { KvOp, KvResult, LinkFault, PendingItem } from './lab';
 import type { SendStamp } from '../record/format';
 import type { RecordCursor } from '../record/recorder';
 import { sendStampSchema } from '../record/schema';
+import { MAX_LOG_READ, SPEED_MAX, SPEED_MIN, TICK_MS_MAX, TICK_MS_MIN } from '../limits';
+import type { Agrees } from './agrees';
+import { kvOpSchema, kvResultSchema, linkFaultSchema, pendingItemSchema } from './lab-schema';
+import {
+  confChangeSchema, countSchema, entrySchema, hardStateSchema, messageSchema, nodeIdOrNoneSchema, nodeIdSchema,
+  nodeStatusSchema, persistedStateSchema, readySchema, snapshotMetaSchema, softStateSchema,
+} from './raft-schema';
 
 export const NODE_IPC_VERSION = 1 as const;
 
 // ---------------------------------------------------------------------------------------------
-// Schemas of the Raft types that cross ports
+// The Raft types that cross ports use the one set of Raft schemas (raft-schema.ts); link faults,
+// client operations and pending items are the lab API's (lab-schema.ts).
 
-const nodeId = z.number().int().min(1).max(1_000_000);
-const nodeIdOrNone = z.number().int().min(0).max(1_000_000);
-const count = z.number().int().min(0);
-
-const confChangeSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('add-voter'), node: nodeId }),
-  z.object({ type: z.literal('add-learner'), node: nodeId }),
-  z.object({ type: z.literal('remove'), node: nodeId }),
-]);
-
-const confStateSchema = z.object({ voters: z.array(nodeId), learners: z.array(nodeId) });
-
-const entrySchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('noop'), term: count, index: count }),
-  z.object({ kind: z.literal('command'), term: count, index: count, data: z.string() }),
-  z.object({ kind: z.literal('conf'), term: count, index: count, change: confChangeSchema }),
-]);
-
-const snapshotMetaSchema = z.object({ index: count, term: count, conf: confStateSchema });
-const snapshotSchema = z.object({ meta: snapshotMetaSchema, data: z.string() });
-const hardStateSchema = z.object({ term: count, vote: nodeIdOrNone, commit: count });
-const roleSchema = z.enum(['follower', 'pre-candidate', 'candidate', 'leader']);
-const softStateSchema = z.object({ role: roleSchema, leader: nodeIdOrNone });
-
-const base = { from: nodeId, to: nodeId, term: count };
-export const messageSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('RequestVote'), ...base, preVote: z.boolean(), lastLogIndex: count, lastLogTerm: count, transfer: z.boolean() }),
-  z.object({ type: z.literal('RequestVoteResponse'), ...base, preVote: z.boolean(), granted: z.boolean() }),
-  z.object({
-    type: z.literal('AppendEntries'), ...base, prevLogIndex: count, prevLogTerm: count,
-    entries: z.array(entrySchema), leaderCommit: count, readCtx: count,
-  }),
-  z.object({
-    type: z.literal('AppendEntriesResponse'), ...base, success: z.boolean(), matchIndex: count,
-    rejectHint: z.object({ lastIndex: count, conflictTerm: count, conflictIndex: count }).nullable(), readCtx: count,
-  }),
-  z.object({ type: z.literal('InstallSnapshot'), ...base, snapshot: snapshotSchema }),
-  z.object({ type: z.literal('InstallSnapshotResponse'), ...base, matchIndex: count }),
-  z.object({ type: z.literal('TimeoutNow'), ...base }),
-]);
-
-const progressSchema = z.object({
-  id: nodeId, match: count, next: count, state: z.enum(['probe', 'replicate', 'snapshot']),
-  inflight: count, recentActive: z.boolean(), learner: z.boolean(),
-});
-
-const nodeStatusSchema = z.object({
-  id: nodeId, role: roleSchema, term: count, vote: nodeIdOrNone, leader: nodeIdOrNone,
-  commit: count, applied: count, firstIndex: count, lastIndex: count, lastTerm: count,
-  snapshotIndex: count, snapshotTerm: count, conf: confStateSchema,
-  electionElapsed: z.number().int(), randomizedElectionTicks: count, heartbeatElapsed: z.number().int(),
-  progress: z.array(progressSchema), leadTransferee: nodeIdOrNone, pendingConfIndex: count,
-});
-
-const probability = z.number().min(0).max(1);
-export const linkFaultSchema = z.object({
-  cut: z.boolean(), loss: probability, delayMs: z.number().min(0).max(60_000),
-  jitterMs: z.number().min(0).max(60_000), duplicate: probability, reorder: probability,
-});
-
-const kvOpSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('put'), key: z.string(), value: z.string() }),
-  z.object({ type: z.literal('get'), key: z.string() }),
-  z.object({ type: z.literal('delete'), key: z.string() }),
-  z.object({ type: z.literal('cas'), key: z.string(), expected: z.string().nullable(), value: z.string() }),
-]);
-
-const pendingItemSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('message'), id: z.string(), message: messageSchema, heldAtMs: z.number() }),
-  z.object({ kind: z.literal('timeout'), id: z.string(), node: nodeId, timeout: z.enum(['election', 'heartbeat']) }),
-]);
+const nodeId = nodeIdSchema;
+const nodeIdOrNone = nodeIdOrNoneSchema;
+const count = countSchema;
 
 // ---------------------------------------------------------------------------------------------
 // Controller -> node commands
@@ -172,8 +112,8 @@ const nodeInitSchema = z.object({
     z.object({ kind: z.literal('join') }),
   ]),
   seed: z.number().int(),
-  tickMs: z.number().min(1).max(60_000),
-  speed: z.number().min(0.01).max(10),
+  tickMs: z.number().min(TICK_MS_MIN).max(TICK_MS_MAX),
+  speed: z.number().min(SPEED_MIN).max(SPEED_MAX),
   paused: z.boolean(),
   heartbeatTicks: z.number().int().min(1),
   electionTicks: z.number().int().min(2),
@@ -190,7 +130,7 @@ const nodeCommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('init'), req, version: z.literal(NODE_IPC_VERSION), init: nodeInitSchema }),
   z.object({ type: z.literal('peer-connect'), req, peer: nodeId }),
   z.object({ type: z.literal('peer-disconnect'), req, peer: nodeId }),
-  z.object({ type: z.literal('set-run'), req, paused: z.boolean(), speed: z.number().min(0.01).max(10) }),
+  z.object({ type: z.literal('set-run'), req, paused: z.boolean(), speed: z.number().min(SPEED_MIN).max(SPEED_MAX) }),
   z.object({ type: z.literal('deliver'), req, msgId: z.string().min(1) }),
   z.object({ type: z.literal('drop'), req, msgId: z.string().min(1) }),
   z.object({ type: z.literal('fire-timeout'), req }),
@@ -201,7 +141,7 @@ const nodeCommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('transfer'), req, to: nodeId }),
   z.object({ type: z.literal('set-link-faults'), req, links: z.array(z.object({ to: nodeId, fault: linkFaultSchema })), seed: z.number().int() }),
   z.object({ type: z.literal('status'), req }),
-  z.object({ type: z.literal('read-log'), req, lo: count.min(1), hi: count.min(1) }).refine((c) => c.hi >= c.lo && c.hi - c.lo <= 10_000, 'read-log: hi must be >= lo and the range at most 10000 entries'),
+  z.object({ type: z.literal('read-log'), req, lo: count.min(1), hi: count.min(1) }).refine((c) => c.hi >= c.lo && c.hi - c.lo <= MAX_LOG_READ, `read-log: hi must be >= lo and the range at most ${MAX_LOG_READ} entries`),
   z.object({ type: z.literal('export-db'), req, path: z.string().min(1) }),
   z.object({ type: z.literal('export-files'), req, node: nodeId.min(1), dataDir: z.string().min(1), path: z.string().min(1) }),
   z.object({ type: z.literal('shutdown'), req }),
@@ -295,29 +235,11 @@ const replyBodySchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('log'), entries: z.array(entrySchema), firstIndex: count, lastIndex: count, commit: count }),
 ]);
 
-const readySchema = z.object({
-  softState: softStateSchema, hardState: hardStateSchema.nullable(), entries: z.array(entrySchema),
-  snapshot: snapshotSchema.nullable(), messages: z.array(messageSchema), committedEntries: z.array(entrySchema),
-  readStates: z.array(z.object({ ctx: z.string(), index: count })), messagesBeforePersist: z.boolean(),
-});
-
-const persistedStateSchema = z.object({
-  hardState: hardStateSchema, snapshot: snapshotSchema.nullable(), entries: z.array(entrySchema),
-});
-
 const readySummarySchema = z.object({
   ready: readySchema.nullable(), softState: softStateSchema, hardState: hardStateSchema.nullable(),
   entriesFrom: count, entriesTo: count, snapshot: snapshotMetaSchema.nullable(),
   committedFrom: count, committedTo: count, messagesSent: count, persistMs: z.number().min(0),
 });
-
-const kvResultSchema = z.union([
-  z.object({ ok: z.literal(true), value: z.string().nullable(), index: count, leader: nodeIdOrNone }),
-  z.object({
-    ok: z.literal(false), error: z.enum(['timeout', 'no-leader', 'cas-mismatch', 'stopped']), detail: z.string(),
-    value: z.string().nullable().optional(),
-  }),
-]);
 
 const traceSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('sent'), msgId: z.string(), message: messageSchema }),
@@ -377,7 +299,7 @@ function describeIssues(what: string, error: z.ZodError): string {
 
 function parseWith<T>(what: string, schema: z.ZodType, raw: unknown): Parsed<T> {
   const result = schema.safeParse(raw);
-  // The schemas mirror the TypeScript types above field for field; the cast is where they meet.
+  // The schemas agree with the TypeScript types above (checked at compile time at the end of this file).
   if (result.success) return { ok: true, value: result.data as T };
   return { ok: false, error: describeIssues(what, result.error) };
 }
@@ -420,3 +342,14 @@ export function pendingHolder(pendingId: string): NodeId | null {
 export function timeoutId(node: NodeId, timeout: 'election' | 'heartbeat'): string {
   return `t:${node}:${timeout}`;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Compile-time agreement between the schemas and the types above, both directions.
+
+const _agreement: [
+  Agrees<typeof nodeInitSchema, NodeInit>,
+  Agrees<typeof nodeCommandSchema, NodeCommand>,
+  Agrees<typeof nodeEventSchema, NodeEvent>,
+  Agrees<typeof peerEnvelopeSchema, PeerEnvelope>,
+] = [true, true, true, true];
+void _agreement;

@@ -1,50 +1,30 @@
 /**
- * zod schemas of every record in a recording (format.ts). Raft messages, entries and client
- * operations reuse the lab protocol's schemas. Records are strict: an unknown field is an error,
- * so a mutated or foreign file is named rather than half-read.
+ * zod schemas of every record in a recording (format.ts). The Raft types (messages, entries,
+ * snapshots, hard state, configuration) use the one set of Raft schemas
+ * (shared/protocol/raft-schema.ts); client operations reuse the lab protocol's. Records are
+ * strict: an unknown field is an error, so a mutated or foreign file is named rather than
+ * half-read.
  */
 import { z } from 'zod';
-import { confChangeSchema, entrySchema, kvOpSchema, kvResultSchema, messageSchema } from '../protocol/lab-schema';
+import { kvOpSchema, kvResultSchema } from '../protocol/lab-schema';
+import {
+  confChangeSchema, confStateSchema, countSchema, hardStateSchema, messageSchema, nodeIdSchema,
+  persistedStateSchema, proposalRefusalSchema, raftConfigSchema, readStateSchema, snapshotMetaSchema, softStateSchema,
+} from '../protocol/raft-schema';
 import { RECORDING_FORMAT, RECORDING_VERSION } from './format';
 
-const nodeId = z.number().int().min(1).max(1_000);
-const nodeIdOrNone = z.number().int().min(0).max(1_000);
-const count = z.number().int().min(0);
+const nodeId = nodeIdSchema;
+const count = countSchema;
 const positive = z.number().int().min(1);
 const wallMs = z.number().min(0);
 const u32 = z.number().int().min(0).max(0xffffffff);
 const hex64 = z.string().regex(/^[0-9a-f]{16}$/, 'expected 16 lowercase hex digits');
 const range = z.tuple([count, count]).refine(([lo, hi]) => lo <= hi, 'range [lo, hi) has lo > hi');
 
-const confState = z.strictObject({ voters: z.array(nodeId), learners: z.array(nodeId) });
-const hardState = z.strictObject({ term: count, vote: nodeIdOrNone, commit: count });
-const snapshotMeta = z.strictObject({ index: count, term: count, conf: confState });
-const snapshot = z.strictObject({ meta: snapshotMeta, data: z.string() });
-const role = z.enum(['follower', 'pre-candidate', 'candidate', 'leader']);
-
-const raftConfig = z.strictObject({
-  id: nodeId,
-  heartbeatTicks: positive,
-  electionTicks: positive,
-  preVote: z.boolean(),
-  checkQuorum: z.boolean(),
-  maxEntriesPerMsg: positive,
-  maxInflightMsgs: positive,
-  leaseRead: z.boolean(),
-  unsafe: z.strictObject({
-    commitPreviousTermByCount: z.boolean().optional(),
-    skipVoteLogCheck: z.boolean().optional(),
-    allowDoubleVote: z.boolean().optional(),
-    replyBeforePersist: z.boolean().optional(),
-  }).optional(),
-});
-
-const persisted = z.strictObject({ hardState, snapshot: snapshot.nullable(), entries: z.array(entrySchema) });
-
 const startMode = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('bootstrap'), conf: confState }),
+  z.strictObject({ type: z.literal('bootstrap'), conf: confStateSchema }),
   z.strictObject({ type: z.literal('join') }),
-  z.strictObject({ type: z.literal('restore'), persisted }),
+  z.strictObject({ type: z.literal('restore'), persisted: persistedStateSchema }),
 ]);
 
 export const sendStampSchema = z.strictObject({ startSeq: positive, seq: positive, index: count, lamport: positive });
@@ -62,12 +42,7 @@ const nodeInput = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('advance') }),
 ]);
 
-const refusal = z.discriminatedUnion('reason', [
-  z.strictObject({ reason: z.literal('not-leader'), leader: nodeIdOrNone }),
-  z.strictObject({ reason: z.literal('transfer-in-progress'), leader: nodeIdOrNone }),
-  z.strictObject({ reason: z.literal('conf-change-pending'), leader: nodeIdOrNone }),
-  z.strictObject({ reason: z.literal('invalid-conf-change'), leader: nodeIdOrNone, detail: z.string() }),
-]);
+const refusal = proposalRefusalSchema;
 
 const callResult = z.union([
   z.strictObject({ ok: z.literal(true), index: count, term: count }),
@@ -96,17 +71,17 @@ export const headerSchema = z.strictObject({
 });
 
 export const bodySchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('start'), ...nodeBase, config: raftConfig, rng: z.tuple([u32, u32, u32, u32]), mode: startMode, digest: hex64 }),
+  z.strictObject({ kind: z.literal('start'), ...nodeBase, config: raftConfigSchema, rng: z.tuple([u32, u32, u32, u32]), mode: startMode, digest: hex64 }),
   z.strictObject({ kind: z.literal('input'), ...nodeBase, input: nodeInput, result: callResult.nullable(), error: z.string().nullable(), digest: hex64 }),
   z.strictObject({
     kind: z.literal('ready'), ...nodeBase,
-    softState: z.strictObject({ role, leader: nodeIdOrNone }),
-    hardState: hardState.nullable(),
+    softState: softStateSchema,
+    hardState: hardStateSchema.nullable(),
     appended: range,
     applied: range,
-    snapshot: snapshotMeta.nullable(),
+    snapshot: snapshotMetaSchema.nullable(),
     messages: z.array(messageSchema),
-    readStates: z.array(z.strictObject({ ctx: z.string(), index: count })),
+    readStates: z.array(readStateSchema),
     readyDigest: hex64,
     digest: hex64,
   }),

@@ -149,3 +149,22 @@ describe('large recordings are streamed', () => {
     expect(JSON.parse(out)).toMatchObject({ ok: true });
   }, 180_000);
 });
+
+describe('raft-lab run keeps long runs bounded', () => {
+  it('compacts by default, so a restart carries the snapshot and the entries after it, not the whole log', () => {
+    const help = raftLab(['run', '--help']);
+    expect(help.out).toMatch(/--snapshot-every N .*\[1000\]/);
+    const out = join(dir, 'compacting.jsonl');
+    // A short run reaches no 1,000 entries: compact every 10 to see it happen.
+    const r = raftLab(['run', '--nodes', '3', '--duration', '3s', '--faults', 'crash', '--seed', '4', '--snapshot-every', '10', '--out', out, '--json']);
+    expect(r.code, r.err).toBe(0);
+    const summary = JSON.parse(r.out) as { snapshotEvery: number; load: { recordingMBPerSec: number; rssMB: { early: number; late: number } } };
+    expect(summary.snapshotEvery).toBe(10);
+    expect(summary.load.recordingMBPerSec).toBeGreaterThan(0);
+    const records = readFileSync(out, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { kind: string; input?: { type: string }; mode?: { type: string; persisted?: { entries: unknown[]; snapshot: { meta: { index: number } } | null } } });
+    expect(records.filter((x) => x.kind === 'input' && x.input?.type === 'compact').length).toBeGreaterThan(0);
+    const restores = records.filter((x) => x.kind === 'start' && x.mode?.type === 'restore');
+    expect(restores.length).toBeGreaterThan(0);
+    for (const x of restores) expect(x.mode!.persisted!.entries.length).toBeLessThan(10 + 64);
+  }, 120_000);
+});

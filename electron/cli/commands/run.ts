@@ -20,6 +20,7 @@ import { createRng, type Rng } from '../../../shared/util/rng';
 import { UsageError, intFlag, intFlagIn, listFlag, parseArgs } from '../args';
 import type { CliIo, Subcommand } from '../subcommand';
 import { prepareDataDir } from './data-dir';
+import { LoadMonitor } from './run-monitor';
 import { EXIT_BAD_FILE, EXIT_CANNOT_WRITE, FileProblem, withFiles } from './recording-io';
 
 export const RUN_FAULTS = ['crash', 'partition', 'loss', 'delay', 'duplicate', 'reorder'] as const;
@@ -111,10 +112,12 @@ export const runCommand: Subcommand = {
       try {
         await lab.createCluster({ ...DEFAULT_CLUSTER_OPTIONS, nodes, tickMs, seed, heartbeatTicks: 2, electionTicks: 15, snapshotEvery, dataDir });
         say(`cluster of ${nodes} up; running ${durationMs} ms with ${clients} client(s), faults: ${faults.join(', ') || 'none'}`);
+        const monitor = new LoadMonitor(() => lab.recordingPath);
         const until = Date.now() + durationMs;
         const work = Array.from({ length: clients }, (_, c) => clientLoop(lab, `c${c + 1}`, rng.fork(), until, stats));
         const nemesis = faults.length > 0 ? faultLoop(lab, nodes, faults as RunFault[], rng.fork(), until, stats, say) : sleep(durationMs);
         await Promise.all([...work, nemesis]);
+        const load = await monitor.stop();
         await heal(lab, nodes);
         await sleep(Math.max(500, tickMs * 30));
         await lab.destroyCluster();
@@ -137,7 +140,7 @@ export const runCommand: Subcommand = {
         const verdict = runVerdict(result, stats, lab.recordingProblem);
         const summary = {
           out, nodes, durationMs, faults, seed, snapshotEvery, opsOk: stats.ok, opsFailed: stats.failed, opsSuperseded: stats.superseded, injected: stats.faults,
-          records: recording.records.length, recordingProblem: lab.recordingProblem,
+          records: recording.records.length, recordingProblem: lab.recordingProblem, load,
           replay: { ok: result.replay.ok, events: result.replay.events, firstDivergence: result.replay.firstDivergence },
           violations: result.violations, linearizability: result.linearizability?.kind ?? null, passed: verdict.code === 0, problems: verdict.problems,
         };
@@ -146,7 +149,7 @@ export const runCommand: Subcommand = {
           const d = result.replay.firstDivergence;
           io.out([
             `run: ${nodes} nodes, ${durationMs} ms, seed ${seed}; client ops ${stats.ok} ok, ${stats.failed} failed (${stats.superseded} answered "superseded"); ${stats.faults.length} fault action(s)`,
-            `recording: ${out}, ${recording.records.length} records`,
+            `recording: ${out}, ${recording.records.length} records; during the load it grew ${load.recordingMBPerSec} MB/s; memory (rss) ${load.rssMB.early} MB early, ${load.rssMB.late} MB late, heap ${load.heapUsedMB.early} -> ${load.heapUsedMB.late} MB`,
             d === null ? `replay: ${result.replay.events} events, zero divergences` : `replay: DIVERGED at line ${d.line} (node ${d.node}, ${d.event}): ${d.what}`,
             result.violations.length === 0 ? 'invariants: no violation' : `invariants: ${result.violations.map(describeViolation).join('\n  ')}`,
             `linearizability: ${result.linearizability?.kind ?? 'no operations'}`,
