@@ -37,8 +37,11 @@ export const snapshotSchema: z.ZodType<Snapshot> = z.object({
   data: z.string(),
 });
 
-/** The journal format version; a record with another `v` is refused as an unknown schema. */
-export const JOURNAL_VERSION = 1 as const;
+/**
+ * The journal format version; a record with another `v` is refused as an unknown schema.
+ * Version 1 journals had no start and extend frames (docs/storage.md, "Format versions").
+ */
+export const JOURNAL_VERSION = 2 as const;
 
 /**
  * One journal record: what one persist() or compact() call made durable. `seq` numbers records
@@ -56,7 +59,20 @@ export type JournalRecord =
     }
   | { readonly v: typeof JOURNAL_VERSION; readonly type: 'compact'; readonly seq: number; readonly snapshot: Snapshot };
 
-export const journalRecordSchema: z.ZodType<JournalRecord> = z.discriminatedUnion('type', [
+
+/**
+ * The frames that describe a journal file itself rather than carry a record. Every journal file
+ * begins with `start`; `extend` precedes the first record written past the previous allocation.
+ * `alloc` is the file size the journal had made durable before this frame was written: a file
+ * shorter than the last `alloc` it states was cut by something other than a crash.
+ */
+export type JournalMarker =
+  | { readonly v: typeof JOURNAL_VERSION; readonly type: 'start'; readonly node: number; readonly afterSeq: number; readonly alloc: number }
+  | { readonly v: typeof JOURNAL_VERSION; readonly type: 'extend'; readonly alloc: number };
+
+export type JournalFrame = JournalRecord | JournalMarker;
+
+export const journalFrameSchema: z.ZodType<JournalFrame> = z.discriminatedUnion('type', [
   z.object({
     v: z.literal(JOURNAL_VERSION),
     type: z.literal('ready'),
@@ -66,6 +82,8 @@ export const journalRecordSchema: z.ZodType<JournalRecord> = z.discriminatedUnio
     hardState: hardStateSchema.nullable(),
   }),
   z.object({ v: z.literal(JOURNAL_VERSION), type: z.literal('compact'), seq: count.min(1), snapshot: snapshotSchema }),
+  z.object({ v: z.literal(JOURNAL_VERSION), type: z.literal('start'), node: nodeId, afterSeq: count, alloc: count }),
+  z.object({ v: z.literal(JOURNAL_VERSION), type: z.literal('extend'), alloc: count }),
 ]);
 
 /** A short, single-line description of a zod failure, for error messages. */

@@ -3,13 +3,15 @@
  * reading the persisted state back out with every row validated. Runs on an in-memory sql.js
  * database; node-storage.ts decides when its bytes are written to disk.
  *
- * Tables (schema version 1):
- *   meta(key, value)                 schema_version, node_id, journal_seq (last record folded in)
- *   hard_state(id = 1, term, vote, commit_index)
- *   entries(idx PRIMARY KEY, term, kind, payload)
+ * Tables (schema version 2; `crc` is the row's CRC32, see row-checksum.ts):
+ *   meta(key, value, crc)            schema_version, node_id, journal_seq (last record folded in),
+ *                                    last_index (the log's last index, or the snapshot's)
+ *   hard_state(id = 1, term, vote, commit_index, crc)   always one row (zeros for a new node)
+ *   entries(idx PRIMARY KEY, term, kind, payload, crc)
  *                                    payload: a command's data verbatim, a conf change as JSON, NULL for noop
- *   snapshot(id = 1, idx, term, meta JSON, data)
- *   conf(node PRIMARY KEY, role)     the configuration in effect (snapshot + conf entries)
+ *   snapshot(id = 1, idx, term, meta JSON, data, crc)
+ *   conf(node PRIMARY KEY, role)     the configuration in effect (snapshot + conf entries),
+ *                                    checked at open against the one the rows imply
  */
 import type { Database, SqlValue, Statement } from 'sql.js';
 import type { ConfState, Entry, HardState, NodeId, PersistedState, Snapshot } from '../../shared/raft/types';
@@ -17,24 +19,25 @@ import { confChangeSchema, describeIssues, hardStateSchema, snapshotSchema } fro
 import type { JournalRecord } from './codecs';
 // The configuration in effect: the core's own rule for applying a change.
 import { applyChange as applyConfChange } from '../../shared/raft/conf';
+import { entryCrc, hardStateCrc, metaCrc, snapshotCrc } from './row-checksum';
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 const SCHEMA_SQL = `
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL, crc INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE hard_state (
   id INTEGER PRIMARY KEY CHECK (id = 1),
-  term INTEGER NOT NULL, vote INTEGER NOT NULL, commit_index INTEGER NOT NULL
+  term INTEGER NOT NULL, vote INTEGER NOT NULL, commit_index INTEGER NOT NULL, crc INTEGER NOT NULL
 );
 CREATE TABLE entries (
   idx INTEGER PRIMARY KEY, term INTEGER NOT NULL,
   kind TEXT NOT NULL CHECK (kind IN ('noop', 'command', 'conf')),
-  payload TEXT
+  payload TEXT, crc INTEGER NOT NULL
 );
 CREATE INDEX entries_conf ON entries (idx) WHERE kind = 'conf';
 CREATE TABLE snapshot (
   id INTEGER PRIMARY KEY CHECK (id = 1),
-  idx INTEGER NOT NULL, term INTEGER NOT NULL, meta TEXT NOT NULL, data TEXT NOT NULL
+  idx INTEGER NOT NULL, term INTEGER NOT NULL, meta TEXT NOT NULL, data TEXT NOT NULL, crc INTEGER NOT NULL
 );
 CREATE TABLE conf (node INTEGER PRIMARY KEY, role TEXT NOT NULL CHECK (role IN ('voter', 'learner')));
 `;
@@ -57,19 +60,35 @@ export function configureConnection(db: Database): void {
 }
 
 export function createSchema(db: Database, nodeId: NodeId): void {
+  const meta = (key: string, value: string): [string, string, number] => [key, value, metaCrc(key, value)];
   db.run('BEGIN');
   db.run(SCHEMA_SQL);
-  db.run("INSERT INTO meta (key, value) VALUES ('schema_version', ?), ('node_id', ?), ('journal_seq', '0')", [
-    String(SCHEMA_VERSION),
-    String(nodeId),
+  db.run('INSERT INTO meta (key, value, crc) VALUES (?, ?, ?), (?, ?, ?), (?, ?, ?), (?, ?, ?)', [
+    ...meta('schema_version', String(SCHEMA_VERSION)),
+    ...meta('node_id', String(nodeId)),
+    ...meta('journal_seq', '0'),
+    ...meta('last_index', '0'),
   ]);
+  db.run('INSERT INTO hard_state (id, term, vote, commit_index, crc) VALUES (1, 0, 0, 0, ?)', [hardStateCrc(0, 0, 0)]);
   db.run('COMMIT');
 }
 
+/** A meta value with its checksum verified; null when the row is absent. */
 function metaValue(db: Database, key: string): string | null {
-  const rows = db.exec('SELECT value FROM meta WHERE key = ?', [key]);
-  const value = rows[0]?.values[0]?.[0];
-  return typeof value === 'string' ? value : null;
+  const row = db.exec('SELECT value, crc FROM meta WHERE key = ?', [key])[0]?.values[0];
+  if (row === undefined) return null;
+  const [value, crc] = row;
+  if (typeof value !== 'string' || crc !== metaCrc(key, value)) {
+    throw new DatabaseContentError('corrupt', `meta row ${key}: checksum mismatch (value ${JSON.stringify(value)})`);
+  }
+  return value;
+}
+
+function metaCount(db: Database, key: string): number {
+  const raw = metaValue(db, key);
+  const value = raw === null ? NaN : Number(raw);
+  if (!Number.isSafeInteger(value) || value < 0) throw new DatabaseContentError('corrupt', `meta.${key} is ${String(raw)}`);
+  return value;
 }
 
 /** Checks the file's integrity, schema version and owner. Throws DatabaseContentError. */
@@ -79,25 +98,32 @@ export function checkDatabase(db: Database, nodeId: NodeId): void {
   if (verdict !== 'ok') throw new DatabaseContentError('corrupt', `SQLite quick_check failed: ${String(verdict)}`);
   const hasMeta = db.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").length > 0;
   if (!hasMeta) throw new DatabaseContentError('corrupt', 'not a Raft Lab node database (no meta table)');
-  const version = metaValue(db, 'schema_version');
+  // Read without the checksum first: an older schema has no crc column.
+  const rawVersion = db.exec("SELECT value FROM meta WHERE key = 'schema_version'")[0]?.values[0]?.[0];
+  const version = typeof rawVersion === 'string' ? rawVersion : null;
+  if (version === '1') {
+    throw new DatabaseContentError(
+      'schema-version',
+      `schema version 1, written by an older Raft Lab without row checksums; this build reads version ${SCHEMA_VERSION} only and does not convert it. Discard this node's data (it rejoins and catches up from the leader) or open the folder with the older build`,
+    );
+  }
   if (version !== String(SCHEMA_VERSION)) {
     throw new DatabaseContentError(
       'schema-version',
       `schema version ${version ?? '(missing)'}, this build reads version ${SCHEMA_VERSION} only`,
     );
   }
+  metaValue(db, 'schema_version');
   const owner = metaValue(db, 'node_id');
   if (owner !== String(nodeId)) {
     throw new DatabaseContentError('corrupt', `database belongs to node ${owner ?? '(missing)'}, opened as node ${nodeId}`);
   }
   readJournalSeq(db);
+  metaCount(db, 'last_index');
 }
 
 export function readJournalSeq(db: Database): number {
-  const raw = metaValue(db, 'journal_seq');
-  const seq = raw === null ? NaN : Number(raw);
-  if (!Number.isSafeInteger(seq) || seq < 0) throw new DatabaseContentError('corrupt', `meta.journal_seq is ${String(raw)}`);
-  return seq;
+  return metaCount(db, 'journal_seq');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -159,11 +185,13 @@ export function applyRecord(db: Database, runner: StatementRunner, record: Journ
   try {
     if (record.snapshot !== null) {
       const { snapshot } = record;
-      exec('INSERT OR REPLACE INTO snapshot (id, idx, term, meta, data) VALUES (1, ?, ?, ?, ?)', [
+      const metaJson = JSON.stringify(snapshot.meta);
+      exec('INSERT OR REPLACE INTO snapshot (id, idx, term, meta, data, crc) VALUES (1, ?, ?, ?, ?, ?)', [
         snapshot.meta.index,
         snapshot.meta.term,
-        JSON.stringify(snapshot.meta),
+        metaJson,
         snapshot.data,
+        snapshotCrc(snapshot.meta.index, snapshot.meta.term, metaJson, snapshot.data),
       ]);
       // A snapshot received from a leader replaces the whole log; a local compaction keeps
       // the entries after it.
@@ -174,20 +202,29 @@ export function applyRecord(db: Database, runner: StatementRunner, record: Journ
       const first = record.entries[0];
       if (first !== undefined) exec('DELETE FROM entries WHERE idx >= ?', [first.index]);
       for (const entry of record.entries) {
-        exec('INSERT INTO entries (idx, term, kind, payload) VALUES (?, ?, ?, ?)', [entry.index, entry.term, entry.kind, entryPayload(entry)]);
+        const payload = entryPayload(entry);
+        exec('INSERT INTO entries (idx, term, kind, payload, crc) VALUES (?, ?, ?, ?, ?)', [
+          entry.index,
+          entry.term,
+          entry.kind,
+          payload,
+          entryCrc(entry.index, entry.term, entry.kind, payload),
+        ]);
       }
     }
     if (record.type === 'ready' && record.hardState !== null) {
       const { term, vote, commit } = record.hardState;
-      exec('INSERT OR REPLACE INTO hard_state (id, term, vote, commit_index) VALUES (1, ?, ?, ?)', [term, vote, commit]);
+      exec('UPDATE hard_state SET term = ?, vote = ?, commit_index = ?, crc = ? WHERE id = 1', [term, vote, commit, hardStateCrc(term, vote, commit)]);
     }
+    const lastIndex = record.type !== 'ready' ? null : (record.entries.at(-1)?.index ?? record.snapshot?.meta.index ?? null);
+    if (lastIndex !== null) exec("UPDATE meta SET value = ?, crc = ? WHERE key = 'last_index'", [String(lastIndex), metaCrc('last_index', String(lastIndex))]);
     if (record.snapshot !== null || (record.type === 'ready' && record.entries.length > 0)) {
       const conf = currentConf(db);
       exec('DELETE FROM conf');
       for (const node of conf.voters) exec("INSERT INTO conf (node, role) VALUES (?, 'voter')", [node]);
       for (const node of conf.learners) exec("INSERT INTO conf (node, role) VALUES (?, 'learner')", [node]);
     }
-    exec("UPDATE meta SET value = ? WHERE key = 'journal_seq'", [String(record.seq)]);
+    exec("UPDATE meta SET value = ?, crc = ? WHERE key = 'journal_seq'", [String(record.seq), metaCrc('journal_seq', String(record.seq))]);
     db.run('COMMIT');
     return ops;
   } catch (error) {
@@ -221,10 +258,13 @@ function decodeConfPayload(idx: SqlValue | undefined, payload: SqlValue | undefi
   return change.data;
 }
 
-function readSnapshot(db: Database): Snapshot | null {
-  const row = db.exec('SELECT idx, term, meta, data FROM snapshot WHERE id = 1')[0]?.values[0];
+function readSnapshot(db: Database, verify = false): Snapshot | null {
+  const row = db.exec('SELECT idx, term, meta, data, crc FROM snapshot WHERE id = 1')[0]?.values[0];
   if (row === undefined) return null;
-  const [idx, term, metaJson, data] = row;
+  const [idx, term, metaJson, data, crc] = row;
+  if (verify && (typeof idx !== 'number' || typeof term !== 'number' || typeof metaJson !== 'string' || typeof data !== 'string' || crc !== snapshotCrc(idx, term, metaJson, data))) {
+    throw new DatabaseContentError('corrupt', 'snapshot row: checksum mismatch');
+  }
   let meta: unknown;
   try {
     meta = typeof metaJson === 'string' ? JSON.parse(metaJson) : metaJson;
@@ -239,20 +279,26 @@ function readSnapshot(db: Database): Snapshot | null {
   return snapshot.data;
 }
 
-function readHardState(db: Database): HardState | null {
-  const row = db.exec('SELECT term, vote, commit_index FROM hard_state WHERE id = 1')[0]?.values[0];
-  if (row === undefined) return null;
-  const [term, vote, commit] = row;
+function readHardState(db: Database, verify: boolean): HardState {
+  const row = db.exec('SELECT term, vote, commit_index, crc FROM hard_state WHERE id = 1')[0]?.values[0];
+  if (row === undefined) throw new DatabaseContentError('corrupt', 'hard_state row is missing');
+  const [term, vote, commit, crc] = row;
+  if (verify && (typeof term !== 'number' || typeof vote !== 'number' || typeof commit !== 'number' || crc !== hardStateCrc(term, vote, commit))) {
+    throw new DatabaseContentError('corrupt', `hard_state row: checksum mismatch (term ${String(term)}, vote ${String(vote)}, commit ${String(commit)})`);
+  }
   const hardState = hardStateSchema.safeParse({ term, vote, commit });
   if (!hardState.success) throw new DatabaseContentError('corrupt', `hard_state row: ${describeIssues(hardState.error)}`);
   return hardState.data;
 }
 
-function decodeEntryRow(row: readonly SqlValue[]): Entry {
-  const [idx, term, kind, payload] = row;
+function decodeEntryRow(row: readonly SqlValue[], verify: boolean): Entry {
+  const [idx, term, kind, payload, crc] = row;
   const where = `entries row idx=${String(idx)}`;
   if (typeof idx !== 'number' || !Number.isSafeInteger(idx) || idx < 1) throw new DatabaseContentError('corrupt', `${where}: bad index`);
   if (typeof term !== 'number' || !Number.isSafeInteger(term) || term < 0) throw new DatabaseContentError('corrupt', `${where}: bad term`);
+  if (verify && (typeof kind !== 'string' || (payload !== null && typeof payload !== 'string') || crc !== entryCrc(idx, term, kind, payload))) {
+    throw new DatabaseContentError('corrupt', `${where}: checksum mismatch`);
+  }
   switch (kind) {
     case 'noop':
       return { kind, term, index: idx };
@@ -284,14 +330,19 @@ export function readLogShape(db: Database): LogShape {
   return { snapshotIndex, firstIndex: snapshotIndex + 1, lastIndex, lastTerm };
 }
 
-/** The whole persisted state with every row validated, or null if nothing was ever persisted. */
-export function readPersistedState(db: Database): PersistedState | null {
-  const hardState = readHardState(db);
-  const snapshot = readSnapshot(db);
+/**
+ * The whole persisted state with every row decoded, or null if nothing was ever persisted.
+ * With `verify` (at open: the file's bytes are untrusted) every row's checksum is checked too,
+ * and the rows must agree with meta.last_index and the conf table.
+ */
+export function readPersistedState(db: Database, opts: { readonly verify?: boolean } = {}): PersistedState | null {
+  const verify = opts.verify === true;
+  const hardState = readHardState(db, verify);
+  const snapshot = readSnapshot(db, verify);
   const entries: Entry[] = [];
-  const statement = db.prepare('SELECT idx, term, kind, payload FROM entries ORDER BY idx');
+  const statement = db.prepare('SELECT idx, term, kind, payload, crc FROM entries ORDER BY idx');
   try {
-    while (statement.step()) entries.push(decodeEntryRow(statement.get()));
+    while (statement.step()) entries.push(decodeEntryRow(statement.get(), verify));
   } finally {
     statement.free();
   }
@@ -301,6 +352,30 @@ export function readPersistedState(db: Database): PersistedState | null {
       throw new DatabaseContentError('corrupt', `entries row idx=${entry.index}: expected idx=${expectedFirst + i} (log must be contiguous after the snapshot)`);
     }
   });
-  if (hardState === null && snapshot === null && entries.length === 0) return null;
-  return { hardState: hardState ?? { term: 0, vote: 0, commit: 0 }, snapshot, entries };
+  if (verify) {
+    const lastIndex = entries.at(-1)?.index ?? snapshot?.meta.index ?? 0;
+    const recorded = metaCount(db, 'last_index');
+    if (recorded !== lastIndex) {
+      throw new DatabaseContentError('corrupt', `the log ends at index ${lastIndex} but meta.last_index says ${recorded}: rows are missing`);
+    }
+    checkConfTable(db);
+  }
+  const empty = hardState.term === 0 && hardState.vote === 0 && hardState.commit === 0;
+  if (empty && snapshot === null && entries.length === 0) return null;
+  return { hardState, snapshot, entries };
+}
+
+/** The conf table is derived from the snapshot and conf entries; a row that disagrees is damage. */
+function checkConfTable(db: Database): void {
+  const expected = currentConf(db);
+  const rows = (db.exec('SELECT node, role FROM conf ORDER BY node')[0]?.values ?? []).map(([node, role]) => `${String(node)}:${String(role)}`);
+  const want = [
+    ...expected.voters.map((n) => [n, 'voter'] as const),
+    ...expected.learners.map((n) => [n, 'learner'] as const),
+  ]
+    .sort((a, b) => a[0] - b[0])
+    .map(([n, role]) => `${n}:${role}`);
+  if (rows.join(' ') !== want.join(' ')) {
+    throw new DatabaseContentError('corrupt', `conf table says ${rows.join(' ') || '(empty)'} but the snapshot and log imply ${want.join(' ') || '(empty)'}`);
+  }
 }

@@ -1,7 +1,8 @@
 /**
  * The one error type storage throws for problems with the files themselves. `file` is the
- * absolute path of the file at fault, so a node that refuses to start can say exactly which
- * file a person must look at. Storage never modifies a file it reports as corrupt.
+ * absolute path of the file at fault and `node` the node whose files they are, so a node that
+ * refuses to start can say exactly which file a person must look at. Storage never modifies a
+ * file it reports as corrupt.
  */
 export type StorageErrorKind =
   /** The file's bytes are not what this code wrote: not SQLite, failed checks, bad rows, a journal record broken in the middle. */
@@ -17,11 +18,23 @@ export class StorageError extends Error {
   override readonly name = 'StorageError';
   readonly file: string;
   readonly kind: StorageErrorKind;
+  /** The node the file belongs to, when known (always, for errors from NodeStorage.open). */
+  readonly node: number | null;
+  /** The message without the node and file prefix. */
+  readonly detail: string;
 
-  constructor(kind: StorageErrorKind, file: string, detail: string, options?: { cause?: unknown }) {
-    super(`${describeKind(kind)} in ${file}: ${detail}`, options);
+  constructor(kind: StorageErrorKind, file: string, detail: string, options?: { readonly cause?: unknown; readonly node?: number }) {
+    const node = options?.node ?? null;
+    super(`${node === null ? '' : `node ${node}: `}${describeKind(kind)} in ${file}: ${detail}`, { cause: options?.cause });
     this.kind = kind;
     this.file = file;
+    this.node = node;
+    this.detail = detail;
+  }
+
+  /** The same error, naming `node`. */
+  forNode(node: number): StorageError {
+    return this.node === node ? this : new StorageError(this.kind, this.file, this.detail, { cause: this.cause, node });
   }
 }
 

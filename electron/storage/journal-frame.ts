@@ -69,8 +69,11 @@ export function scanFrames(bytes: Buffer): ScanResult {
     const check = checkFrameAt(bytes, offset);
     if (!check.ok) {
       // Only the error path pays for this byte-by-byte search, and the journal is bounded by
-      // the checkpoint threshold.
-      for (let probe = offset + 1; probe + FRAME_HEADER_BYTES <= bytes.length; probe++) {
+      // the checkpoint threshold. An all-zero header never checks out (crc32 of zeros is not
+      // zero), so the search stops at the last non-zero byte: the preallocated rest is zeros.
+      let last = bytes.length - 1;
+      while (last > offset && bytes[last] === 0) last--;
+      for (let probe = offset + 1; probe <= last && probe + FRAME_HEADER_BYTES <= bytes.length; probe++) {
         if (checkFrameAt(bytes, probe).ok) {
           return { ok: false, badOffset: offset, nextGoodOffset: probe, reason: check.reason };
         }
@@ -81,4 +84,53 @@ export function scanFrames(bytes: Buffer): ScanResult {
     offset = check.end;
   }
   return { ok: true, frames, validEnd: offset };
+}
+
+/**
+ * Journals are preallocated, so bytes nobody wrote read as zeros. A write a crash interrupted
+ * leaves some of its blocks unwritten: a kill leaves a prefix ending at a page boundary, a power
+ * failure may lose any of its disk blocks. Damage is told apart from that by this block size:
+ * a record with no all-zero block in it was written completely.
+ */
+export const TORN_BLOCK_BYTES = 512;
+
+export type TailVerdict =
+  /** Only zeros after the last good frame. */
+  | { readonly kind: 'clean' }
+  /** A frame a crash left partly written (never acknowledged). */
+  | { readonly kind: 'torn' }
+  /** Bytes after the last good frame that no crash can leave. */
+  | { readonly kind: 'damaged'; readonly reason: string };
+
+/** True if some TORN_BLOCK_BYTES-aligned block's part inside [from, to) is all zeros. */
+function hasUnwrittenBlock(bytes: Buffer, from: number, to: number): boolean {
+  for (let block = from - (from % TORN_BLOCK_BYTES); block < to; block += TORN_BLOCK_BYTES) {
+    const start = Math.max(from, block);
+    const end = Math.min(to, block + TORN_BLOCK_BYTES);
+    let zero = true;
+    for (let i = start; i < end && zero; i++) zero = bytes[i] === 0;
+    if (zero) return true;
+  }
+  return false;
+}
+
+/**
+ * Classifies the bytes after `validEnd` (the end of the last good frame, as scanFrames found
+ * it, with no good frame after it). The caller has checked that the file is as long as the
+ * journal says it allocated, so a frame whose header is intact lies wholly inside the file.
+ */
+export function classifyTail(bytes: Buffer, validEnd: number): TailVerdict {
+  let last = bytes.length - 1;
+  while (last >= validEnd && bytes[last] === 0) last--;
+  if (last < validEnd) return { kind: 'clean' };
+  const headerEnd = Math.min(bytes.length, validEnd + FRAME_HEADER_BYTES);
+  const headerOk = headerEnd - validEnd === FRAME_HEADER_BYTES && bytes.readUInt32LE(validEnd + 8) === crc32(bytes.subarray(validEnd, validEnd + 8));
+  if (!headerOk) {
+    if (hasUnwrittenBlock(bytes, validEnd, headerEnd)) return { kind: 'torn' };
+    return { kind: 'damaged', reason: `the record header at byte ${validEnd} fails its checksum, yet every block of it was written (not an interrupted write)` };
+  }
+  const end = validEnd + FRAME_HEADER_BYTES + bytes.readUInt32LE(validEnd);
+  if (end > bytes.length) return { kind: 'damaged', reason: `the record at byte ${validEnd} runs past the end of the file (byte ${end})` };
+  if (hasUnwrittenBlock(bytes, validEnd, end)) return { kind: 'torn' };
+  return { kind: 'damaged', reason: `the record at byte ${validEnd} is complete but fails its payload checksum (not an interrupted write)` };
 }

@@ -13,15 +13,13 @@
  * replaces it atomically; then the `.prev` file is deleted. Appends continue meanwhile, and the
  * whole-database export never runs on the node's thread while the node runs.
  */
-import { constants as fsConstants } from 'node:fs';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
+import { access, mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Database } from 'sql.js';
 import type { Entry, HardState, NodeId, PersistedState, Snapshot } from '../../shared/raft/types';
 import { syncDirectory, writeFileAtomic } from './atomic-file';
-import { describeIssues, JOURNAL_VERSION, journalRecordSchema } from './codecs';
+import { JOURNAL_VERSION } from './codecs';
 import type { JournalRecord } from './codecs';
 import { checkWorkerFiles, defaultCheckpointWorkerUrl, defaultSqlJsPath, runCheckpointWorker } from './checkpoint-client';
 import {
@@ -37,7 +35,9 @@ import {
 } from './database';
 import type { LogShape } from './database';
 import { StorageError } from './errors';
-import { encodeFrame, scanFrames } from './journal-frame';
+import { encodeFrame } from './journal-frame';
+import { createJournalFile, installJournalFile, JournalWriter, parseJournal, prepareJournalFile } from './journal-file';
+import type { ParsedJournal } from './journal-file';
 import { advanceShape } from './log-shape';
 import { OpsLog } from './ops-log';
 import { defaultWasmPath, loadSqlJs } from './sql-js';
@@ -87,24 +87,18 @@ const DEFAULT_CHECKPOINT_MIN_JOURNAL_BYTES = 1024 * 1024;
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 
 interface Waiter {
+  readonly seq: number;
   readonly frame: Buffer;
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
 }
 
-/**
- * Where the platform has O_DSYNC (Linux, macOS) the journal is opened for synchronized appends:
- * each write returns once its bytes are on disk, as a write followed by fdatasync would, but in
- * one trip to the thread pool instead of two, on every commit's critical path. Elsewhere
- * (Windows) each group write is followed by an explicit fdatasync.
- */
-const SYNCED_APPENDS = typeof fsConstants.O_DSYNC === 'number';
-const JOURNAL_FLAGS = fsConstants.O_WRONLY | fsConstants.O_APPEND | fsConstants.O_CREAT | (SYNCED_APPENDS ? fsConstants.O_DSYNC : 0);
-
 export class NodeStorage {
   private shape: LogShape;
   /** Seq of the last record applied to the in-memory database (durable or pending). */
   private seq: number;
+  /** Seq of the last record written to the journal file. */
+  private flushedSeq: number;
   private journalBytes: number;
   private databaseBytes: number;
   private pending: Waiter[] = [];
@@ -125,7 +119,9 @@ export class NodeStorage {
 
   private constructor(
     private readonly db: Database,
-    private journal: FileHandle,
+    /** Null only inside open(), until the first in-thread checkpoint installs a journal. */
+    private journal: JournalWriter | null,
+    readonly nodeId: NodeId,
     readonly databasePath: string,
     readonly journalPath: string,
     private readonly settings: Settings,
@@ -134,16 +130,18 @@ export class NodeStorage {
     this.runner = new StatementRunner(db);
     this.shape = init.shape;
     this.seq = init.seq;
+    this.flushedSeq = init.seq;
     this.journalBytes = init.journalBytes;
     this.databaseBytes = init.databaseBytes;
   }
 
   /**
    * Opens (or creates) `node-<id>.sqlite` and `node-<id>.journal` in `dir`, replaying journal
-   * records the database does not contain yet. Throws StorageError naming the file when a file
-   * is corrupt or of an unknown schema version; such files are left byte-for-byte untouched.
-   * The only repairs it makes come after every check passed: dropping a torn journal tail (an
-   * append a crash interrupted, so never acknowledged) and finishing an interrupted checkpoint.
+   * records the database does not contain yet. Throws StorageError naming the node and the file
+   * when a file is damaged or of an unknown schema version; every file is then left
+   * byte-for-byte untouched. The only repairs it makes come after every check passed: dropping a
+   * torn journal frame (an append a crash interrupted, so never acknowledged) and finishing an
+   * interrupted checkpoint, both by checkpointing into a fresh journal.
    */
   static async open(dir: string, nodeId: NodeId, opts: NodeStorageOptions = {}): Promise<NodeStorage> {
     if (!Number.isSafeInteger(nodeId) || nodeId < 1) throw new RangeError(`node id must be a positive integer, got ${nodeId}`);
@@ -154,13 +152,14 @@ export class NodeStorage {
       return await NodeStorage.openUnguarded(dir, nodeId, databasePath, opts);
     } catch (error) {
       openPaths.delete(databasePath);
-      throw error;
+      throw error instanceof StorageError ? error.forNode(nodeId) : error;
     }
   }
 
   private static async openUnguarded(dir: string, nodeId: NodeId, databasePath: string, opts: NodeStorageOptions): Promise<NodeStorage> {
     const journalPath = resolve(dir, `node-${nodeId}.journal`);
     const prevPath = `${journalPath}.prev`;
+    const nextPath = `${journalPath}.next`;
     const settings: Settings = {
       prevPath,
       wasmPath: opts.wasmPath ?? defaultWasmPath(),
@@ -174,73 +173,86 @@ export class NodeStorage {
     const dbBytes = await readIfExists(databasePath);
     const prevBytes = await readIfExists(prevPath);
     const journalBytes = await readIfExists(journalPath);
+    const nextExists = await exists(nextPath);
 
     let db: Database;
+    const journals: { readonly path: string; readonly parsed: ParsedJournal }[] = [];
+    let active: ParsedJournal | null = null;
     if (dbBytes === null) {
-      for (const [path, bytes] of [[prevPath, prevBytes], [journalPath, journalBytes]] as const) {
-        if (bytes !== null && bytes.length > 0) throw new StorageError('corrupt', path, `the journal has data but its database ${databasePath} is missing`);
+      // A new node, or one whose creation a crash interrupted (the journal is created first).
+      if (prevBytes !== null) throw new StorageError('corrupt', prevPath, `a journal left by a checkpoint exists but its database ${databasePath} is missing`);
+      if (journalBytes !== null && journalBytes.length > 0) {
+        const parsed = parseJournal(journalPath, journalBytes, nodeId, { completeWhenRenamed: false });
+        if (parsed.records.length > 0) throw new StorageError('corrupt', journalPath, `the journal has data but its database ${databasePath} is missing`);
       }
       db = new SQL.Database();
       configureConnection(db);
       createSchema(db, nodeId);
     } else {
-      if (dbBytes.length < SQLITE_HEADER.length || !dbBytes.subarray(0, SQLITE_HEADER.length).equals(SQLITE_HEADER)) {
-        throw new StorageError('corrupt', databasePath, 'not an SQLite database (bad file header)');
-      }
+      checkDatabaseFileHeader(databasePath, dbBytes);
       db = new SQL.Database(dbBytes);
       try {
         configureConnection(db);
         checkDatabase(db, nodeId);
-        readPersistedState(db); // validates every row now, so a bad row is reported at open
+        readPersistedState(db, { verify: true }); // checks every row now, so damage is reported at open
       } catch (error) {
         db.close();
         throw asStorageError(error, databasePath);
+      }
+      try {
+        if (prevBytes !== null) journals.push({ path: prevPath, parsed: parseJournal(prevPath, prevBytes, nodeId, { completeWhenRenamed: true }) });
+        if (journalBytes !== null) {
+          active = parseJournal(journalPath, journalBytes, nodeId, { completeWhenRenamed: false });
+          journals.push({ path: journalPath, parsed: active });
+        } else if (prevBytes === null || !nextExists) {
+          // Only a checkpoint between its two renames leaves no journal, with .prev and .next beside it.
+          throw new StorageError('corrupt', journalPath, `the journal is missing, though the database ${databasePath} exists and no checkpoint was interrupted`);
+        }
+      } catch (error) {
+        db.close();
+        throw error;
       }
     }
 
     let replay: Replay;
     const runner = new StatementRunner(db);
     try {
-      replay = replayJournals(db, runner, [
-        { path: prevPath, bytes: prevBytes ?? Buffer.alloc(0), tornTailAllowed: false },
-        { path: journalPath, bytes: journalBytes ?? Buffer.alloc(0), tornTailAllowed: true },
-      ]);
+      replay = replayJournals(db, runner, journals);
     } catch (error) {
       runner.clear();
       db.close();
       throw asStorageError(error, journalPath);
     }
     runner.clear();
+    // A journal that is exactly a clean start (no records, nothing torn, no .prev) is kept.
+    const keep = active !== null && prevBytes === null && active.records.length === 0 && !active.torn ? active : null;
 
     // Nothing was found wrong: from here on, files may be written.
-    let journal: FileHandle | null = null;
+    let storage: NodeStorage | null = null;
     try {
-      if (dbBytes === null) await ioStep(databasePath, () => writeFileAtomic(databasePath, db.export()));
-      configureConnection(db);
-      journal = await ioStep(journalPath, () => open(journalPath, JOURNAL_FLAGS));
-      if (journalBytes === null) await ioStep(dir, () => syncDirectory(dir));
-      const activeEnd = replay.validEnd.get(journalPath) ?? 0;
-      if (journalBytes !== null && activeEnd < journalBytes.length) {
-        const handle = journal;
-        await ioStep(journalPath, async () => {
-          await handle.truncate(activeEnd);
-          await handle.datasync();
-        });
+      let journal: JournalWriter | null = null;
+      if (dbBytes === null) {
+        const created = await ioStep(journalPath, () => createJournalFile(journalPath, nodeId, 0));
+        await ioStep(databasePath, () => writeFileAtomic(databasePath, db.export()));
+        configureConnection(db);
+        journal = await ioStep(journalPath, () => JournalWriter.open(journalPath, created.end, created.alloc));
+      } else if (keep !== null) {
+        journal = await ioStep(journalPath, () => JournalWriter.open(journalPath, keep.validEnd, keep.alloc));
+        if (nextExists) await ioStep(nextPath, () => rm(nextPath, { force: true }));
       }
-      const storage = new NodeStorage(db, journal, databasePath, journalPath, settings, {
+      storage = new NodeStorage(db, journal, nodeId, databasePath, journalPath, settings, {
         shape: replay.shape,
         seq: replay.seq,
-        journalBytes: activeEnd,
+        journalBytes: journal?.bytes ?? 0,
         databaseBytes: dbBytes?.length ?? 0,
       });
-      // A checkpoint was interrupted: finish it here, before the node runs, so that the next
-      // checkpoint can use the .prev name again. Likewise when the journal held records: replay
-      // folded them into memory but not into the ops log, so a later checkpoint (which applies
-      // only the ops log to the file, then drops the journal) would lose them.
-      if (prevBytes !== null || activeEnd > 0) await storage.run(() => storage.checkpointInThread());
+      // Replay folded the journals' records into memory but not into the ops log, which is
+      // all a worker checkpoint applies to the file: fold them in here, before the node runs.
+      // This also finishes an interrupted checkpoint and leaves a torn frame behind.
+      if (journal === null) await storage.run(() => storage?.checkpointInThread() ?? Promise.resolve());
       return storage;
     } catch (error) {
-      await journal?.close().catch(() => undefined);
+      await storage?.journal?.close().catch(() => undefined);
       db.close();
       throw error;
     }
@@ -340,7 +352,7 @@ export class NodeStorage {
         if (opts.checkpoint !== false && this.journalBytes > 0) await this.checkpointInThread();
       });
     } finally {
-      await this.journal.close().catch(() => undefined);
+      await this.journal?.close().catch(() => undefined);
       this.runner.clear();
       this.db.close();
       openPaths.delete(this.databasePath);
@@ -374,7 +386,7 @@ export class NodeStorage {
     }
     this.seq = record.seq;
     this.shape = next.shape;
-    const done = new Promise<void>((resolve, reject) => this.pending.push({ frame, resolve, reject }));
+    const done = new Promise<void>((resolve, reject) => this.pending.push({ seq: record.seq, frame, resolve, reject }));
     if (!this.flushQueued) {
       this.flushQueued = true;
       void this.run(() => this.flush()).catch(() => undefined); // waiters get the error
@@ -408,20 +420,15 @@ export class NodeStorage {
     if (waiters.length === 0) return;
     this.pending = [];
     const bytes = Buffer.concat(waiters.map((w) => w.frame));
+    const journal = this.journal;
     try {
-      await ioStep(this.journalPath, async () => {
-        let written = 0;
-        while (written < bytes.length) {
-          const { bytesWritten } = await this.journal.write(bytes, written, bytes.length - written);
-          written += bytesWritten;
-        }
-        if (!SYNCED_APPENDS) await this.journal.datasync();
-      });
+      if (journal === null) throw new Error('internal: no journal is open');
+      await ioStep(this.journalPath, () => journal.append(bytes));
     } catch (error) {
-      this.fail(error, waiters);
-      throw error;
+      throw this.fail(error, waiters);
     }
-    this.journalBytes += bytes.length;
+    this.journalBytes = journal.bytes;
+    this.flushedSeq = waiters.at(-1)?.seq ?? this.flushedSeq;
     this.journalSyncs += 1;
     for (const waiter of waiters) waiter.resolve();
     this.maybeStartCheckpoint();
@@ -448,12 +455,18 @@ export class NodeStorage {
       await this.run(async () => {
         await this.flush();
         await ioStep(this.journalPath, async () => {
-          await this.journal.close();
+          // The fresh journal starts after the last record the old one holds; records still
+          // pending go to the fresh one.
+          const created = await prepareJournalFile(this.journalPath, this.nodeId, this.flushedSeq);
+          await this.journal?.close();
+          this.journal = null;
           await rename(this.journalPath, this.settings.prevPath);
-          this.journal = await open(this.journalPath, JOURNAL_FLAGS);
+          // Durable before the fresh journal takes the name, or a crash could lose the old one.
           await syncDirectory(dirname(this.journalPath));
+          await installJournalFile(this.journalPath);
+          this.journal = await JournalWriter.open(this.journalPath, created.end, created.alloc);
+          this.journalBytes = created.end;
         });
-        this.journalBytes = 0;
         slabs = this.opsLog.take();
       });
       const bytes = await ioStep(this.databasePath, () =>
@@ -474,8 +487,7 @@ export class NodeStorage {
       this.checkpoints += 1;
     })();
     const tracked = run.catch((error: unknown) => {
-      this.fail(error, []);
-      throw error;
+      throw this.fail(error, []);
     });
     this.checkpointRun = tracked;
     const clear = (): void => {
@@ -489,41 +501,49 @@ export class NodeStorage {
   }
 
   /**
-   * A checkpoint on this thread, used only where the node is not running yet (finishing an
-   * interrupted checkpoint at open) or any more (close): export the in-memory database, replace
-   * the file, then delete `.prev` and empty the journal, whose records the file now holds.
+   * A checkpoint on this thread, used only where the node is not running yet (at open: folding
+   * in replayed records, finishing an interrupted checkpoint, leaving a torn frame behind) or any
+   * more (close): prepare a fresh journal as `.next`, export the in-memory database and replace
+   * the file, then rename the fresh journal over the old one and delete `.prev`. A crash at any
+   * point leaves either the old files or a database that holds every record of the old journals.
    */
   private async checkpointInThread(): Promise<void> {
     await this.flush();
-    const bytes = this.timed(() => {
-      this.runner.clear(); // export() reopens the connection, which invalidates statements
-      const exported = this.db.export();
-      configureConnection(this.db);
-      // In the same synchronous step: the statements folded into these bytes, and only those.
-      this.opsLog.take();
-      return exported;
-    });
     try {
-      await ioStep(this.databasePath, () => writeFileAtomic(this.databasePath, bytes));
-      await ioStep(this.settings.prevPath, () => rm(this.settings.prevPath, { force: true }));
-      await ioStep(this.journalPath, async () => {
-        await this.journal.truncate(0);
-        await this.journal.datasync();
+      const created = await ioStep(this.journalPath, () => prepareJournalFile(this.journalPath, this.nodeId, this.seq));
+      const bytes = this.timed(() => {
+        this.runner.clear(); // export() reopens the connection, which invalidates statements
+        const exported = this.db.export();
+        configureConnection(this.db);
+        // In the same synchronous step: the statements folded into these bytes, and only those.
+        this.opsLog.take();
+        return exported;
       });
+      await ioStep(this.databasePath, () => writeFileAtomic(this.databasePath, bytes));
+      await ioStep(this.journalPath, async () => {
+        await this.journal?.close();
+        this.journal = null;
+        await installJournalFile(this.journalPath);
+      });
+      await ioStep(this.settings.prevPath, () => rm(this.settings.prevPath, { force: true }));
+      this.journal = await ioStep(this.journalPath, () => JournalWriter.open(this.journalPath, created.end, created.alloc));
+      this.journalBytes = created.end;
+      this.flushedSeq = this.seq;
+      this.databaseBytes = bytes.length;
+      this.checkpoints += 1;
     } catch (error) {
-      this.fail(error, []);
-      throw error;
+      throw this.fail(error, []);
     }
-    this.journalBytes = 0;
-    this.databaseBytes = bytes.length;
-    this.checkpoints += 1;
   }
 
-  private fail(error: unknown, waiters: readonly Waiter[]): void {
-    const failure = error instanceof StorageError ? error : new StorageError('io', this.journalPath, String(error), { cause: error });
-    this.failure ??= failure;
-    for (const waiter of [...waiters, ...this.pending]) waiter.reject(failure);
+  /** Records the first failure (later calls are refused with it) and returns it. */
+  private fail(error: unknown, waiters: readonly Waiter[]): StorageError {
+    const failure =
+      error instanceof StorageError ? error.forNode(this.nodeId) : new StorageError('io', this.journalPath, String(error), { cause: error, node: this.nodeId });
+    const first = (this.failure ??= failure);
+    for (const waiter of [...waiters, ...this.pending]) waiter.reject(first);
     this.pending = [];
+    return first;
   }
 
   private timed<T>(section: () => T): T {
@@ -549,69 +569,60 @@ interface Settings {
 interface Replay {
   readonly shape: LogShape;
   readonly seq: number;
-  /** Per journal file, where its good records end. */
-  readonly validEnd: ReadonlyMap<string, number>;
 }
 
 /**
  * Replays `.prev` (a checkpoint was interrupted) and then the journal onto the database, in
- * seq order, skipping records the database already holds. Only the active journal may end in
- * a torn tail: `.prev` was complete when it was renamed.
+ * seq order, skipping records the database already holds. Each journal must start at or
+ * before the point the database and the journals before it reach, and continue without gaps.
  */
-function replayJournals(
-  db: Database,
-  runner: StatementRunner,
-  files: readonly { readonly path: string; readonly bytes: Buffer; readonly tornTailAllowed: boolean }[],
-): Replay {
+function replayJournals(db: Database, runner: StatementRunner, files: readonly { readonly path: string; readonly parsed: ParsedJournal }[]): Replay {
   const databaseSeq = readJournalSeq(db);
   let shape = readLogShape(db);
   let seq = databaseSeq;
-  let previous: number | null = null;
-  const validEnd = new Map<string, number>();
-  for (const file of files) {
-    const scan = scanFrames(file.bytes);
-    if (!scan.ok) {
-      throw new StorageError(
-        'corrupt',
-        file.path,
-        `record at byte ${scan.badOffset} is damaged (${scan.reason}) yet a valid record follows at byte ${scan.nextGoodOffset}; refusing to drop acknowledged writes`,
-      );
+  for (const { path, parsed } of files) {
+    if (parsed.afterSeq > seq) {
+      throw new StorageError('corrupt', path, `the journal starts after seq ${parsed.afterSeq} but the database and earlier journals end at seq ${seq}: records are missing`);
     }
-    if (!file.tornTailAllowed && scan.validEnd < file.bytes.length) {
-      throw new StorageError('corrupt', file.path, `damaged bytes after byte ${scan.validEnd} of a journal that was complete when renamed`);
-    }
-    validEnd.set(file.path, scan.validEnd);
-    for (const frame of scan.frames) {
-      const where = `record at byte ${frame.offset}`;
-      let raw: unknown;
-      try {
-        raw = JSON.parse(frame.payload.toString('utf8'));
-      } catch {
-        throw new StorageError('corrupt', file.path, `${where} is not JSON`);
-      }
-      const version = typeof raw === 'object' && raw !== null && 'v' in raw ? raw.v : undefined;
-      if (version !== JOURNAL_VERSION) {
-        throw new StorageError('schema-version', file.path, `${where} has format version ${String(version)}, this build reads version ${JOURNAL_VERSION} only`);
-      }
-      const parsed = journalRecordSchema.safeParse(raw);
-      if (!parsed.success) throw new StorageError('corrupt', file.path, `${where}: ${describeIssues(parsed.error)}`);
-      const record = parsed.data;
-      if (previous !== null && record.seq !== previous + 1) {
-        throw new StorageError('corrupt', file.path, `${where} has seq ${record.seq} after seq ${previous}`);
-      }
+    let previous = parsed.afterSeq;
+    for (const { offset, record } of parsed.records) {
+      const where = `record at byte ${offset}`;
+      if (record.seq !== previous + 1) throw new StorageError('corrupt', path, `${where} has seq ${record.seq} after seq ${previous}`);
       previous = record.seq;
-      if (record.seq <= databaseSeq) continue; // already folded in by a checkpoint
-      if (record.seq !== seq + 1) {
-        throw new StorageError('corrupt', file.path, `${where} has seq ${record.seq} but the database ends at seq ${seq}: records are missing`);
-      }
+      if (record.seq <= seq) continue; // already folded in by a checkpoint
       const next = advanceShape(shape, record);
-      if (!next.ok) throw new StorageError('corrupt', file.path, `${where}: ${next.reason}`);
+      if (!next.ok) throw new StorageError('corrupt', path, `${where}: ${next.reason}`);
       applyRecord(db, runner, record);
       shape = next.shape;
       seq = record.seq;
     }
   }
-  return { shape, seq, validEnd };
+  return { shape, seq };
+}
+
+/**
+ * SQLite's header records the database size in pages (valid when bytes 92-95 match the change
+ * counter at 24-27): a file of another length was cut or extended by something else.
+ */
+function checkDatabaseFileHeader(path: string, bytes: Buffer): void {
+  if (bytes.length < 100 || !bytes.subarray(0, SQLITE_HEADER.length).equals(SQLITE_HEADER)) {
+    throw new StorageError('corrupt', path, 'not an SQLite database (bad file header)');
+  }
+  const rawPageSize = bytes.readUInt16BE(16);
+  const pageSize = rawPageSize === 1 ? 65536 : rawPageSize;
+  const pages = bytes.readUInt32BE(28);
+  if (bytes.readUInt32BE(92) === bytes.readUInt32BE(24) && pages > 0 && bytes.length !== pages * pageSize) {
+    throw new StorageError('corrupt', path, `the file is ${bytes.length} bytes but its header says ${pages} pages of ${pageSize} bytes: it was cut short or extended`);
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function readIfExists(path: string): Promise<Buffer | null> {

@@ -8,7 +8,8 @@ import { appendFile, copyFile, open, readFile, rename, rm, stat, truncate, write
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NodeStorage, StorageError } from '../../electron/storage';
-import { encodeFrame } from '../../electron/storage/journal-frame';
+import { createJournalFile } from '../../electron/storage/journal-file';
+import { encodeFrame, scanFrames } from '../../electron/storage/journal-frame';
 import { commands, makeTempDir, sha256 } from './helpers';
 
 let dir: string;
@@ -44,8 +45,26 @@ async function expectRefusal(kind: StorageError['kind'], file: string, message: 
   expect(error.kind).toBe(kind);
   expect(error.file).toBe(file);
   expect(error.message).toContain(file);
+  expect(error.message).toMatch(/^node 1: /);
   expect(error.message).toMatch(message);
   expect([await sha256(dbPath), await sha256(journalPath)]).toEqual(before);
+}
+
+/** Writes `record` as the journal's next frame, where a writer would put it (inside the allocation). */
+async function writeNextFrame(path: string, record: object): Promise<void> {
+  const bytes = await readFile(path);
+  const scan = scanFrames(bytes);
+  if (!scan.ok) throw new Error('journal unexpectedly damaged');
+  const handle = await open(path, 'r+');
+  await handle.write(encodeFrame(Buffer.from(JSON.stringify(record))), 0, undefined, scan.validEnd);
+  await handle.close();
+}
+
+/** Frame start offsets of the journal, and where its last frame ends. */
+async function frameBoundaries(path: string): Promise<{ starts: number[]; end: number }> {
+  const scan = scanFrames(await readFile(path));
+  if (!scan.ok) throw new Error('journal unexpectedly damaged');
+  return { starts: scan.frames.map((f) => f.offset), end: scan.validEnd };
 }
 
 function sqlite3(path: string, sql: string): string {
@@ -114,22 +133,39 @@ describe('journal damage', () => {
 
   it('refuses a journal record written by an unknown format version', async () => {
     await makeNode();
-    await appendFile(journalPath, encodeFrame(Buffer.from(JSON.stringify({ v: 2, type: 'ready', seq: 99 }))));
-    await expectRefusal('schema-version', journalPath, /format version 2/);
+    await writeNextFrame(journalPath, { v: 99, type: 'ready', seq: 6 });
+    await expectRefusal('schema-version', journalPath, /format version 99, this build reads version 2 only/);
   });
 
   it('refuses a journal with a gap in its record sequence', async () => {
     await makeNode();
-    const record = { v: 1, type: 'ready', seq: 1000, snapshot: null, entries: [], hardState: { term: 9, vote: 0, commit: 0 } };
-    await appendFile(journalPath, encodeFrame(Buffer.from(JSON.stringify(record))));
+    const record = { v: 2, type: 'ready', seq: 1000, snapshot: null, entries: [], hardState: { term: 9, vote: 0, commit: 0 } };
+    await writeNextFrame(journalPath, record);
     await expectRefusal('corrupt', journalPath, /seq 1000 after seq 5/);
   });
 
   it('refuses a journal that starts after the records the database lacks', async () => {
     await makeNode();
-    const record = { v: 1, type: 'ready', seq: 1000, snapshot: null, entries: [], hardState: { term: 9, vote: 0, commit: 0 } };
-    await writeFile(journalPath, encodeFrame(Buffer.from(JSON.stringify(record))));
-    await expectRefusal('corrupt', journalPath, /seq 1000 but the database ends at seq 2: records are missing/);
+    await createJournalFile(journalPath, 1, 999);
+    const record = { v: 2, type: 'ready', seq: 1000, snapshot: null, entries: [], hardState: { term: 9, vote: 0, commit: 0 } };
+    await writeNextFrame(journalPath, record);
+    await expectRefusal('corrupt', journalPath, /starts after seq 999 but the database and earlier journals end at seq 2: records are missing/);
+  });
+
+  it('refuses a journal of another node', async () => {
+    await makeNode();
+    await createJournalFile(journalPath, 7, 2);
+    await expectRefusal('corrupt', journalPath, /belongs to node 7, opened as node 1/);
+  });
+
+  it('refuses a missing journal when no checkpoint was interrupted', async () => {
+    await makeNode();
+    await rm(journalPath);
+    const before = await sha256(dbPath);
+    const error = await NodeStorage.open(dir, 1).catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: 'corrupt', file: journalPath, node: 1 });
+    expect(String(error)).toMatch(/node 1: .*the journal is missing/);
+    expect(await sha256(dbPath)).toBe(before);
   });
 
   it('refuses a .prev journal (left by an interrupted checkpoint) with a damaged tail', async () => {
@@ -157,13 +193,16 @@ describe('journal damage', () => {
     await makeNode();
     const storage = await NodeStorage.open(dir, 1);
     const expected = storage.load();
-    await storage.persist({ hardState: null, entries: commands(10, 10, 1), snapshot: null });
+    // A record long enough to span several 512-byte blocks, like any write a kill can cut.
+    await storage.persist({ hardState: null, entries: [{ kind: 'command', term: 1, index: 10, data: 'x'.repeat(3000) }], snapshot: null });
     await storage.close({ checkpoint: false });
-    const { size } = await stat(journalPath);
-    await truncate(journalPath, size - 5); // the last append was cut mid-record
-    const handle = await open(journalPath, 'a');
-    await handle.write(Buffer.alloc(64)); // and the file system left zeros after it
-    await handle.close();
+    const { starts, end } = await frameBoundaries(journalPath);
+    const lastStart = starts.at(-1) ?? 0;
+    const bytes = await readFile(journalPath);
+    const cut = (Math.floor(lastStart / 512) + 2) * 512; // the write stopped at a block boundary
+    expect(cut).toBeLessThan(end);
+    bytes.fill(0, cut, end); // the blocks it did not reach read as zeros (the file is preallocated)
+    await writeFile(journalPath, bytes);
 
     const reopened = await NodeStorage.open(dir, 1);
     expect(reopened.load()).toEqual(expected);
@@ -172,5 +211,50 @@ describe('journal damage', () => {
     const again = await NodeStorage.open(dir, 1);
     expect(again.load()?.entries.slice(-2)).toEqual(commands(10, 11, 2));
     await again.close();
+  });
+});
+
+describe('damage a crash cannot cause is refused, not dropped', () => {
+  it('refuses a journal cut at any record boundary or inside any record (acknowledged records would be lost)', async () => {
+    await makeNode();
+    const original = await readFile(journalPath);
+    const { starts, end } = await frameBoundaries(journalPath);
+    const cuts = new Set<number>();
+    for (const start of starts.slice(1)) cuts.add(start); // whole records lost
+    for (const start of starts) cuts.add(start + 7); // a record cut mid-header
+    cuts.add(end - 3); // the last (acknowledged) record cut short
+    cuts.add(0);
+    for (const cut of [...cuts].sort((a, b) => a - b)) {
+      await writeFile(journalPath, original.subarray(0, cut));
+      await expectRefusal('corrupt', journalPath, /./);
+    }
+  });
+
+  it('refuses a bit flipped inside the last journal record (complete, so not a torn write)', async () => {
+    await makeNode();
+    const { starts, end } = await frameBoundaries(journalPath);
+    const bytes = await readFile(journalPath);
+    const at = Math.floor(((starts.at(-1) ?? 0) + 12 + end) / 2);
+    bytes[at] = (bytes[at] ?? 0) ^ 0x04;
+    await writeFile(journalPath, bytes);
+    await expectRefusal('corrupt', journalPath, /checksum/);
+  });
+
+  it('refuses a bit flipped in an entry row\'s text inside the SQLite file (integrity_check still passes)', async () => {
+    await makeNode();
+    const bytes = await readFile(dbPath);
+    const at = bytes.indexOf('i3t1');
+    expect(at).toBeGreaterThan(0);
+    bytes[at + 1] = (bytes[at + 1] ?? 0) ^ 0x01; // 'i3t1' -> 'i2t1': still a valid command
+    await writeFile(dbPath, bytes);
+    expect(sqlite3(dbPath, 'PRAGMA integrity_check')).toBe('ok');
+    await expectRefusal('corrupt', dbPath, /entries row idx=3.*checksum/);
+  });
+
+  it('refuses a changed hard state row', async () => {
+    await makeNode();
+    await (await NodeStorage.open(dir, 1)).close(); // everything in the database file
+    sqlite3(dbPath, 'UPDATE hard_state SET term = term + 4');
+    await expectRefusal('corrupt', dbPath, /hard_state row.*checksum/);
   });
 });

@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
+import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NodeStorage, StorageError } from '../../electron/storage';
+import { createJournalFile, prepareJournalFile } from '../../electron/storage/journal-file';
 import type { Snapshot } from '../../shared/raft/types';
 import { commands, makeTempDir } from './helpers';
 
@@ -175,8 +176,9 @@ describe('NodeStorage log semantics', () => {
     await storage.persist({ hardState: { term: 1, vote: 1, commit: 2 }, entries: commands(1, 30, 1), snapshot: null });
     await storage.close({ checkpoint: false });
     // The state a checkpoint leaves between renaming the journal and the worker's rename:
+    // the old journal is .prev, a fresh one starts after its last record (seq 1).
     await rename(join(dir, 'node-1.journal'), join(dir, 'node-1.journal.prev'));
-    await writeFile(join(dir, 'node-1.journal'), '');
+    await createJournalFile(join(dir, 'node-1.journal'), 1, 1);
 
     const reopened = await NodeStorage.open(dir, 1);
     expect(reopened.load()?.entries).toEqual(commands(1, 30, 1));
@@ -187,6 +189,21 @@ describe('NodeStorage log semantics', () => {
     const again = await NodeStorage.open(dir, 1);
     expect(again.load()?.entries).toEqual(commands(1, 31, 1));
     await again.close();
+  });
+
+  it('finishes a checkpoint that a crash interrupted between its two renames (no journal, .prev and .next)', async () => {
+    const storage = await NodeStorage.open(dir, 1);
+    await storage.persist({ hardState: { term: 1, vote: 1, commit: 2 }, entries: commands(1, 30, 1), snapshot: null });
+    await storage.persist({ hardState: null, entries: commands(31, 32, 1), snapshot: null });
+    await storage.close({ checkpoint: false });
+    await prepareJournalFile(join(dir, 'node-1.journal'), 1, 2);
+    await rename(join(dir, 'node-1.journal'), join(dir, 'node-1.journal.prev'));
+
+    const reopened = await NodeStorage.open(dir, 1);
+    expect(reopened.load()?.entries).toEqual(commands(1, 32, 1));
+    expect(existsSync(join(dir, 'node-1.journal.prev'))).toBe(false);
+    expect(existsSync(join(dir, 'node-1.journal.next'))).toBe(false);
+    await reopened.close();
   });
 
   it('refuses a second open of the same node in one process, and allows it after close', async () => {

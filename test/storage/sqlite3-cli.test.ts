@@ -50,6 +50,6 @@ describe('files read by the sqlite3 command-line tool', () => {
     expect(sqlite3(nodeFile, 'SELECT count(*), sum(length(payload)) FROM entries')).toBe(
       `1000|${commands(1, 1000, 1).reduce((n, e) => n + (e.kind === 'command' ? e.data.length : 0), 0)}`,
     );
-    expect(sqlite3(nodeFile, "SELECT value FROM meta WHERE key = 'schema_version'")).toBe('1');
+    expect(sqlite3(nodeFile, "SELECT value FROM meta WHERE key = 'schema_version'")).toBe('2');
   });
 });
