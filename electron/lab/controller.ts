@@ -42,6 +42,7 @@ import { NodeSupervisor } from './node-supervisor';
 import { exportRunFile, type DatabaseSource } from './run-export';
 import { readRecordingFile } from './recording-file';
 import { cutLinks, linkKey } from './partitions';
+import { resolveDataFolder } from './data-root';
 
 export interface LabControllerOptions {
   readonly host: ProcessHost;
@@ -57,6 +58,12 @@ export interface LabControllerOptions {
   readonly stepSettleMs?: number;
   /** Record every run (shared/record) for replay and export (default true). */
   readonly record?: boolean;
+  /**
+   * Where folders named by an untrusted caller (a page) live: when set, createCluster's
+   * `dataDir` must name a folder inside it (resolveDataFolder); absolute paths, `..` and
+   * symlinks leading out are refused. Unset, `dataDir` is used as given (the command line).
+   */
+  readonly dataRoot?: string;
 }
 
 interface Cluster {
@@ -102,6 +109,11 @@ export class LabController implements LabApi {
   /** Serialises node starts (see startNode). */
   private startChain: Promise<void> = Promise.resolve();
   private readonly recordRuns: boolean;
+  private readonly dataRoot: string | null;
+  /** Serialises lifecycle operations (create, destroy, restart, add): see lifecycleStep. */
+  private lifecycle: Promise<void> = Promise.resolve();
+  /** A create is queued or running (set before its first await). */
+  private creating = false;
   /** The recording of the running cluster, or null when not recording. */
   private run: RunRecorder | null = null;
   /** Where the recording streams to (in the cluster's data folder), batched. */
@@ -116,6 +128,7 @@ export class LabController implements LabApi {
     this.traceMessages = options.traceMessages ?? true;
     this.checkInvariants = options.checkInvariants ?? true;
     this.recordRuns = options.record ?? true;
+    this.dataRoot = options.dataRoot ?? null;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
     this.stepSettleMs = options.stepSettleMs ?? 2000;
     this.stream = new EventStream({ batchMs: options.batchMs ?? 50, batchMax: options.batchMax ?? 256 });
@@ -127,7 +140,20 @@ export class LabController implements LabApi {
   async createCluster(options: ClusterOptions): Promise<ClusterSnapshot> {
     validateClusterOptions(options);
     if (this.cluster !== null) throw new Error('createCluster: a cluster is already running; destroy it first');
-    const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'raft-lab-')));
+    if (this.creating) throw new Error('createCluster: another cluster is being created; wait for it (destroy it to start a new one)');
+    this.creating = true;
+    try {
+      return await this.lifecycleStep(() => this.createNow(options));
+    } finally {
+      this.creating = false;
+    }
+  }
+
+  private async createNow(options: ClusterOptions): Promise<ClusterSnapshot> {
+    if (this.cluster !== null) throw new Error('createCluster: a cluster is already running; destroy it first');
+    const dataDir = options.dataDir === undefined
+      ? await mkdtemp(join(tmpdir(), 'raft-lab-'))
+      : this.dataRoot !== null ? await resolveDataFolder(this.dataRoot, options.dataDir) : options.dataDir;
     // A chosen folder may not exist yet: the recording and the nodes' files go into it.
     await mkdir(dataDir, { recursive: true });
     const ids = Array.from({ length: options.nodes }, (_, i) => i + 1);
@@ -181,13 +207,29 @@ export class LabController implements LabApi {
     try {
       await started;
     } catch (e) {
-      await this.destroyCluster();
+      await this.destroyNow();
       throw e;
     }
     return this.snapshot();
   }
 
+  /** Waits for a lifecycle operation in progress (a create too), then stops every node. */
   async destroyCluster(): Promise<void> {
+    return this.lifecycleStep(() => this.destroyNow());
+  }
+
+  /**
+   * Runs lifecycle operations one at a time, in call order. Why: each checks the lab's state and
+   * then awaits; interleaved, two creates both started clusters and a restart could start a
+   * node after a destroy had stopped them all, leaving processes no cluster knew of.
+   */
+  private lifecycleStep<T>(run: () => Promise<T>): Promise<T> {
+    const next = this.lifecycle.then(run);
+    this.lifecycle = next.then(() => undefined, () => undefined);
+    return next;
+  }
+
+  private async destroyNow(): Promise<void> {
     const cluster = this.cluster;
     if (cluster === null) return;
     this.router?.stop();
@@ -355,11 +397,13 @@ export class LabController implements LabApi {
   }
 
   async restartNode(node: NodeId): Promise<void> {
-    const cluster = this.need();
-    const sup = this.node(node);
-    if (sup.running) throw new Error(`restartNode: node ${node} is already running`);
-    const start: NodeInit['start'] = cluster.initialVoters.includes(node) ? { kind: 'bootstrap', voters: cluster.initialVoters } : { kind: 'join' };
-    await this.startNode(cluster, node, start);
+    return this.lifecycleStep(async () => {
+      const cluster = this.need();
+      const sup = this.node(node);
+      if (sup.running) throw new Error(`restartNode: node ${node} is already running`);
+      const start: NodeInit['start'] = cluster.initialVoters.includes(node) ? { kind: 'bootstrap', voters: cluster.initialVoters } : { kind: 'join' };
+      await this.startNode(cluster, node, start);
+    });
   }
 
   async stopNode(node: NodeId): Promise<void> {
@@ -383,11 +427,14 @@ export class LabController implements LabApi {
   // Membership
 
   async addNode(options: { readonly learner: boolean }): Promise<NodeId> {
-    const cluster = this.need();
-    if (cluster.nodes.size >= MAX_NODES) throw new Error(`addNode: the lab runs at most ${MAX_NODES} nodes`);
-    const id = ++cluster.maxId;
-    cluster.nodes.set(id, this.supervisor(id));
-    await this.startNode(cluster, id, { kind: 'join' });
+    const id = await this.lifecycleStep(async () => {
+      const cluster = this.need();
+      if (cluster.nodes.size >= MAX_NODES) throw new Error(`addNode: the lab runs at most ${MAX_NODES} nodes`);
+      const added = ++cluster.maxId;
+      cluster.nodes.set(added, this.supervisor(added));
+      await this.startNode(cluster, added, { kind: 'join' });
+      return added;
+    });
     const result = await this.changeMembership(options.learner ? { type: 'add-learner', node: id } : { type: 'add-voter', node: id });
     if (!result.ok) throw new Error(`addNode: node ${id} started but was not added: ${result.detail}`);
     return id;

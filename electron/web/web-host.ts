@@ -1,19 +1,22 @@
 /**
- * The browser host: serves the built renderer (out/web) over HTTP on localhost and carries the
+ * The browser host: serves the built renderer (out/web) over HTTP on 127.0.0.1 and carries the
  * LabApi over a WebSocket at /lab, validating every request with the same schemas as the
  * Electron IPC handlers (dispatchLabRequest) and pushing the lab's event batches to every page.
  *
- * Only loopback: it binds 127.0.0.1 and refuses WebSocket upgrades whose Origin is not this
- * host, so a web page elsewhere cannot drive the lab through the user's browser.
+ * Who may connect is access.ts's job (Host, exact Origin, the start's secret token); which files
+ * are served is static-files.ts's. No input ends the process: every handler's failure becomes an
+ * answer (400/403/404 on HTTP, a `bad-request` frame or a closed socket on the WebSocket).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { readFile, stat } from 'node:fs/promises';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { realpath, stat } from 'node:fs/promises';
+import type { Duplex } from 'node:stream';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { LabApi, LabEvent } from '../../shared/protocol/lab';
-import { contentSecurityPolicy } from '../main/content-policy';
 import { dispatchLabRequest, type LabEventsFrame, type LabResponseFrame } from '../../shared/protocol/lab-wire';
+import { hostAllowed, newAccessToken, originAllowed, tokenAllowed } from './access';
+import { plain, serveStatic } from './static-files';
 
 export interface WebHostOptions {
   readonly lab: LabApi;
@@ -26,56 +29,67 @@ export interface WebHostOptions {
 }
 
 export interface WebHost {
+  /** What the user opens: the page's address with this start's access token. */
   readonly url: string;
   readonly port: number;
+  /** The WebSocket's access token, new at each start. */
+  readonly token: string;
   /** Pages currently connected. */
   clients(): number;
   close(): Promise<void>;
 }
 
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-};
-
-const CSP = contentSecurityPolicy();
-
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
-  const root = resolve(options.staticDir);
+  const root = await realpath(options.staticDir).catch(() => options.staticDir);
   await stat(join(root, 'index.html')).catch(() => {
     throw new Error(`web host: no built renderer at ${root} (run the web build first: vite build -c electron/web/vite.config.ts)`);
   });
   const maxBuffered = options.maxBufferedBytes ?? 16 * 1024 * 1024;
+  const token = newAccessToken();
+  let port = 0;
 
   const server: Server = createServer((req, res) => {
-    void serveStatic(root, req, res);
+    onHttp(req, res).catch((e: unknown) => {
+      console.error(`web host: ${req.method} ${req.url}: ${e instanceof Error ? e.message : String(e)}`);
+      plain(res, 500, 'internal error');
+    });
   });
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   const sockets = new Set<WebSocket>();
 
-  server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== '/lab' || !sameLoopbackOrigin(req)) {
-      socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
-      socket.destroy();
+  async function onHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!hostAllowed(req, port)) {
+      plain(res, 403, 'forbidden: this host answers only to its own loopback address');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    await serveStatic(root, req, res);
+  }
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // A socket that errors before or during the handshake must not take the process with it.
+    socket.on('error', () => socket.destroy());
+    try {
+      const path = (req.url ?? '').split('?', 1)[0];
+      if (path !== '/lab' || !hostAllowed(req, port) || !originAllowed(req, port) || !tokenAllowed(req, token)) {
+        socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    } catch {
+      socket.destroy();
+    }
   });
 
   wss.on('connection', (ws: WebSocket) => {
     sockets.add(ws);
     ws.on('close', () => sockets.delete(ws));
+    // Protocol errors (bad frames, oversized payloads): ws closes the socket; only forget it here.
     ws.on('error', () => sockets.delete(ws));
     ws.on('message', (data, isBinary) => {
-      void onRequest(ws, isBinary ? null : data.toString());
+      onRequest(ws, isBinary ? null : data.toString()).catch((e: unknown) => {
+        console.error(`web host: request handling failed: ${e instanceof Error ? e.message : String(e)}`);
+        send(ws, badFrame(0, 'the host could not handle this request'));
+      });
     });
   });
 
@@ -123,11 +137,14 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       ok();
     });
   });
-  const port = (server.address() as AddressInfo).port;
+  port = (server.address() as AddressInfo).port;
+  // Errors of the listening server after start (not of one connection): report, keep serving.
+  server.on('error', (e) => console.error(`web host: ${e.message}`));
 
   return {
-    url: `http://localhost:${port}/`,
+    url: `http://127.0.0.1:${port}/?token=${token}`,
     port,
+    token,
     clients: () => sockets.size,
     async close() {
       unsubscribe();
@@ -140,42 +157,4 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
 
 function badFrame(id: number, message: string): LabResponseFrame {
   return { kind: 'response', id, ok: false, error: { code: 'bad-request', message } };
-}
-
-/** Accept pages served by this host (or tools that send no Origin) on a loopback address. */
-function sameLoopbackOrigin(req: IncomingMessage): boolean {
-  const origin = req.headers.origin;
-  if (origin === undefined) return true;
-  try {
-    const o = new URL(origin);
-    return (o.hostname === 'localhost' || o.hostname === '127.0.0.1') && o.host === req.headers.host;
-  } catch {
-    return false;
-  }
-}
-
-async function serveStatic(root: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  if (req.method !== 'GET' && req.method !== 'HEAD') {
-    res.writeHead(405, { Allow: 'GET, HEAD' }).end();
-    return;
-  }
-  const path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
-  const rel = normalize(path === '/' ? '/index.html' : path);
-  const file = join(root, rel);
-  if (file !== root && !file.startsWith(root + sep)) {
-    res.writeHead(403).end();
-    return;
-  }
-  try {
-    const body = await readFile(file);
-    res.writeHead(200, {
-      'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
-      'Content-Security-Policy': CSP,
-      'X-Content-Type-Options': 'nosniff',
-      'Cache-Control': 'no-store',
-    });
-    res.end(req.method === 'HEAD' ? undefined : body);
-  } catch {
-    res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
-  }
 }

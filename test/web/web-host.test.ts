@@ -1,65 +1,139 @@
 /**
- * The browser host's boundary: it serves only its own files, accepts WebSocket connections only
- * from its own origin, and answers every request frame, validating it with the lab schemas
- * before the real lab controller sees it. (No cluster is started here; the e2e specs do that.)
+ * The browser host's boundary, on the real host over real sockets: it serves only its own files
+ * (symlinks included) to requests naming this loopback host, answers malformed paths with 400
+ * and keeps serving, accepts a WebSocket only with this start's token from its own origin, and
+ * answers every request frame, validating it with the lab schemas before the real lab controller
+ * sees it. Data folders a page names stay inside the lab's data root.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { LabController } from '../../electron/lab/controller';
 import { WorkerHost } from '../../electron/host/worker-host';
 import { startWebHost, type WebHost } from '../../electron/web/web-host';
-import { contentSecurityPolicy } from '../../electron/main/content-policy';
-import type { LabResponseFrame } from '../../shared/protocol/lab-wire';
+import { ask, openLabSocket, rawRequest } from './raw-client';
 
 let dir: string;
+let staticDir: string;
+let dataRoot: string;
+let outside: string;
 let host: WebHost;
+let lab: LabController;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'raft-lab-web-'));
-  await writeFile(join(dir, 'index.html'), '<!doctype html><title>lab</title>');
-  await writeFile(join(tmpdir(), 'raft-lab-web-secret.txt'), 'not for the web');
-  host = await startWebHost({ lab: new LabController({ host: new WorkerHost() }), staticDir: dir, port: 0 });
+  staticDir = join(dir, 'static');
+  dataRoot = join(dir, 'data');
+  outside = join(dir, 'outside');
+  await mkdir(join(staticDir, 'assets'), { recursive: true });
+  await mkdir(outside);
+  await writeFile(join(staticDir, 'index.html'), '<!doctype html><title>lab</title>');
+  await writeFile(join(staticDir, 'assets', 'app.js'), 'console.log(1)');
+  await writeFile(join(dir, 'secret.txt'), 'not for the web');
+  await symlink(join(dir, 'secret.txt'), join(staticDir, 'leak.txt'));
+  await symlink(dir, join(staticDir, 'assets', 'up'));
+  lab = new LabController({ host: new WorkerHost(), dataRoot, traceMessages: false });
+  host = await startWebHost({ lab, staticDir, port: 0 });
 });
 afterAll(async () => {
+  await lab?.destroyCluster();
   await host?.close();
   await rm(dir, { recursive: true, force: true });
 });
 
-function connect(origin?: string): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://localhost:${host.port}/lab`, origin ? { origin } : {});
-    ws.once('open', () => resolve(ws));
-    ws.once('error', reject);
-    ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
-  });
-}
+const own = (): { token: string; origin: string } => ({ token: host.token, origin: `http://127.0.0.1:${host.port}` });
 
-function ask(ws: WebSocket, frame: unknown): Promise<LabResponseFrame> {
-  return new Promise((resolve) => {
-    ws.once('message', (data) => resolve(JSON.parse(String(data)) as LabResponseFrame));
-    ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
-  });
-}
-
-describe('browser host', () => {
+describe('browser host: HTTP', () => {
   it('serves the renderer with a CSP and refuses paths outside its folder', async () => {
-    const page = await fetch(host.url);
+    const page = await rawRequest(host.port, '/');
     expect(page.status).toBe(200);
-    expect(page.headers.get('content-security-policy')).toBe(contentSecurityPolicy());
-    const escape = await fetch(`${host.url}..%2fraft-lab-web-secret.txt`);
-    expect([403, 404]).toContain(escape.status);
-    expect(await escape.text()).not.toContain('not for the web');
+    expect(page.text).toMatch(/content-security-policy: [^\r]*script-src 'self'/i);
+    for (const target of ['/..%2fsecret.txt', '/assets/..%2f..%2fsecret.txt', '/%2e%2e/secret.txt']) {
+      const escape = await rawRequest(host.port, target);
+      expect([400, 403, 404], target).toContain(escape.status);
+      expect(escape.text).not.toContain('not for the web');
+    }
   });
 
-  it('refuses a WebSocket from another origin', async () => {
-    await expect(connect('http://evil.localhost.test')).rejects.toThrow(/403/);
+  it('refuses symlinks that lead out of its folder', async () => {
+    for (const target of ['/leak.txt', '/assets/up/secret.txt']) {
+      const r = await rawRequest(host.port, target);
+      expect(r.status, target).toBe(403);
+      expect(r.text).not.toContain('not for the web');
+    }
+    expect((await rawRequest(host.port, '/assets/app.js')).status).toBe(200);
+  });
+
+  it('answers malformed percent-encodings with 400 and keeps serving', async () => {
+    for (const target of ['/%ZZ', '/%', '/%E0%A4%A', '/assets/%ff', '/%00', '/a%2f%00b', '/%5c..%5csecret.txt']) {
+      const r = await rawRequest(host.port, target);
+      expect(r.status, target).toBe(400);
+    }
+    expect((await rawRequest(host.port, '/')).status).toBe(200);
+  });
+
+  it('answers only requests whose Host names this loopback host and port (DNS rebinding)', async () => {
+    for (const forged of ['evil.test', `evil.test:${host.port}`, `localhost:${host.port + 1}`, `127.0.0.1`, `127.0.0.1:${host.port}.evil.test`, `user@127.0.0.1:${host.port}`]) {
+      const r = await rawRequest(host.port, '/', { Host: forged });
+      expect(r.status, forged).toBe(403);
+      expect(r.text).not.toContain('<title>lab</title>');
+    }
+    for (const good of [`localhost:${host.port}`, `127.0.0.1:${host.port}`, `LocalHost:${host.port}`]) {
+      expect((await rawRequest(host.port, '/', { Host: good })).status, good).toBe(200);
+    }
+  });
+
+  it('prints an address that carries a token new at each start', async () => {
+    expect(host.url).toBe(`http://127.0.0.1:${host.port}/?token=${host.token}`);
+    expect(host.token).toMatch(/^[A-Za-z0-9_-]{40,}$/);
+    const other = await startWebHost({ lab, staticDir, port: 0 });
+    try {
+      expect(other.token).not.toBe(host.token);
+      // One host's token opens nothing on the other.
+      await expect(openLabSocket(other.port, { token: host.token, origin: `http://127.0.0.1:${other.port}` })).rejects.toThrow(/HTTP 403/);
+    } finally {
+      await other.close();
+    }
+  });
+});
+
+describe('browser host: WebSocket', () => {
+  it('refuses a WebSocket without the token or with a wrong one', async () => {
+    const { origin } = own();
+    await expect(openLabSocket(host.port, { origin })).rejects.toThrow(/HTTP 403/);
+    await expect(openLabSocket(host.port, { origin, token: '' })).rejects.toThrow(/HTTP 403/);
+    await expect(openLabSocket(host.port, { origin, token: `${host.token.slice(0, -1)}A` })).rejects.toThrow(/HTTP 403/);
+    await expect(openLabSocket(host.port, { origin, token: host.token.slice(1) })).rejects.toThrow(/HTTP 403/);
+  });
+
+  it('refuses a WebSocket with no Origin or one differing in scheme, host or port', async () => {
+    const { token } = own();
+    const p = host.port;
+    await expect(openLabSocket(p, { token })).rejects.toThrow(/HTTP 403/);
+    for (const origin of [`https://127.0.0.1:${p}`, `ws://127.0.0.1:${p}`, `http://127.0.0.1:${p + 1}`, 'http://127.0.0.1', `http://evil.test:${p}`, 'http://evil.localhost.test', 'null', `http://127.0.0.1:${p}/x`]) {
+      await expect(openLabSocket(p, { token, origin }), origin).rejects.toThrow(/HTTP 403/);
+    }
+  });
+
+  it('refuses a WebSocket whose Host is forged, even with a matching Origin', async () => {
+    const { token } = own();
+    for (const forged of [`evil.test:${host.port}`, `localhost:${host.port + 1}`]) {
+      await expect(openLabSocket(host.port, { token, origin: `http://${forged}`, host: forged }), forged).rejects.toThrow(/HTTP 403/);
+    }
+  });
+
+  it('accepts its own page on either loopback name', async () => {
+    const { token } = own();
+    for (const name of ['127.0.0.1', 'localhost'] as const) {
+      const ws = await openLabSocket(host.port, { token, origin: `http://${name}:${host.port}`, hostName: name });
+      ws.close();
+    }
   });
 
   it('rejects malformed requests with an error naming what was wrong', async () => {
-    const ws = await connect(`http://localhost:${host.port}`);
+    const ws = await openLabSocket(host.port, own());
     try {
       const notJson = await ask(ws, '{oops');
       expect(notJson).toMatchObject({ ok: false, error: { code: 'bad-request' } });
@@ -75,17 +149,59 @@ describe('browser host', () => {
 
       const noId = await ask(ws, { kind: 'request', method: 'snapshot', args: [] });
       expect(noId).toMatchObject({ ok: false, error: { code: 'bad-request' } });
+
+      const binary = await ask(ws, Buffer.from([0, 1, 2, 255]));
+      expect(binary).toMatchObject({ ok: false, error: { code: 'bad-request' } });
     } finally {
       ws.close();
     }
   });
 
   it('passes valid requests to the lab and reports its refusal as failed', async () => {
-    const ws = await connect();
+    const ws = await openLabSocket(host.port, own());
     try {
       const r = await ask(ws, { kind: 'request', id: 7, method: 'crashNode', args: [3] });
       // No cluster exists: the controller itself refuses, after validation let it through.
       expect(r).toMatchObject({ id: 7, ok: false, error: { code: 'failed' } });
+    } finally {
+      ws.close();
+    }
+  });
+});
+
+describe('browser host: data folders', () => {
+  const options = { nodes: 1, tickMs: 10, heartbeatTicks: 2, electionTicks: 15, preVote: true, checkQuorum: true, snapshotEvery: 0, seed: 1 };
+
+  it('refuses a data folder outside the lab data root, creating nothing', async () => {
+    await mkdir(dataRoot, { recursive: true });
+    await symlink(outside, join(dataRoot, 'link'));
+    const ws = await openLabSocket(host.port, own());
+    try {
+      const cases: [string, string][] = [
+        [join(dir, 'anywhere'), join(dir, 'anywhere')],
+        ['../escaped', join(dir, 'escaped')],
+        ['a/../../escaped2', join(dir, 'escaped2')],
+        ['link/inside', join(outside, 'inside')],
+        ['.', dataRoot],
+      ];
+      for (const [i, [dataDir, wouldBe]] of cases.entries()) {
+        const r = await ask(ws, { kind: 'request', id: 10 + i, method: 'createCluster', args: [{ ...options, dataDir }] });
+        expect(r, dataDir).toMatchObject({ ok: false, error: { code: 'failed' } });
+        expect(r.ok === false && r.error.message, dataDir).toMatch(/data root/);
+        if (wouldBe !== dataRoot) expect(existsSync(wouldBe), wouldBe).toBe(false);
+      }
+    } finally {
+      ws.close();
+    }
+  });
+
+  it('resolves a folder the page names inside the data root', async () => {
+    const ws = await openLabSocket(host.port, own());
+    try {
+      const r = await ask(ws, { kind: 'request', id: 20, method: 'createCluster', args: [{ ...options, dataDir: 'mine/run1' }] }, 30_000);
+      expect(r).toMatchObject({ ok: true, result: { dataDir: join(dataRoot, 'mine', 'run1') } });
+      expect(existsSync(join(dataRoot, 'mine', 'run1'))).toBe(true);
+      expect((await ask(ws, { kind: 'request', id: 21, method: 'destroyCluster', args: [] }, 30_000)).ok).toBe(true);
     } finally {
       ws.close();
     }
