@@ -127,6 +127,13 @@ function messageKey(item: PendingItem): string | null {
   return item.kind === 'message' ? describeMessage(item.message) : null;
 }
 
+export interface RunnerPosition {
+  /** The pending messages, oldest first, by their canonical text. */
+  readonly order: readonly string[];
+  /** Client requests numbered so far. */
+  readonly clients: number;
+}
+
 /** Plays commands on one engine and says what each changed. */
 export class LabScriptRunner {
   private prev: ClusterSnapshot | null = null;
@@ -142,15 +149,16 @@ export class LabScriptRunner {
   constructor(
     private readonly engine: ScriptEngine,
     private readonly defaults: Omit<ClusterOptions, 'nodes'>,
-    /** For an engine that starts mid-script: the order of what is pending then (`order()` of the runner it continues). */
-    initialOrder: readonly string[] = [],
+    /** For an engine that starts mid-script: where the runner it continues was (`position()`). */
+    from: RunnerPosition = { order: [], clients: 0 },
   ) {
-    this.seen = [...initialOrder];
+    this.seen = [...from.order];
+    this.clientSeq = from.clients;
   }
 
-  /** The pending messages, oldest first, by their canonical text. */
-  order(): readonly string[] {
-    return this.seen;
+  /** What a runner continuing this one on another engine must know. */
+  position(): RunnerPosition {
+    return { order: [...this.seen], clients: this.clientSeq };
   }
 
   /** The pending message items of `snap`, oldest first. */
@@ -173,7 +181,23 @@ export class LabScriptRunner {
     this.prev = await this.engine.lab.snapshot();
   }
 
+  /**
+   * Plays one command. A command the engine refuses is part of the transcript (`error: why`), so
+   * engines that refuse differently disagree visibly; a malformed command throws LabScriptError.
+   */
   async run(command: string): Promise<string[]> {
+    let extra: string[];
+    try {
+      extra = await this.act(command);
+    } catch (e) {
+      if (e instanceof LabScriptError) throw e;
+      extra = [`error: ${e instanceof Error ? e.message : String(e)}`];
+    }
+    await this.engine.settle();
+    return [...(await this.changes()), ...extra];
+  }
+
+  private async act(command: string): Promise<string[]> {
     const [verb, ...args] = command.split(/\s+/);
     const lab = this.engine.lab;
     const extra: string[] = [];
@@ -265,8 +289,7 @@ export class LabScriptRunner {
       default:
         throw new LabScriptError(`unknown command ${JSON.stringify(verb)}`);
     }
-    await this.engine.settle();
-    return [...(await this.changes()), ...extra];
+    return extra;
   }
 
   private submit(verb: 'put' | 'get' | 'delete', args: readonly string[]): void {
@@ -277,7 +300,8 @@ export class LabScriptRunner {
     const op: KvOp = verb === 'put' ? { type: 'put', key, value: rest[1] ?? '' } : { type: verb, key };
     const label = `client ${++this.clientSeq} ${verb} ${key}${verb === 'put' ? `=${rest[1] ?? ''}` : ''}${at ? ` ${at}` : ''}`;
     const node = at === undefined ? undefined : Number(at.slice(1));
-    this.engine.lab.submit(op, { client: 'script', timeoutMs: 600_000, ...(node === undefined ? {} : { node }) }).then(
+    // One client session per request, as if each came from its own user: one request never waits behind another.
+    this.engine.lab.submit(op, { client: `script-${this.clientSeq}`, timeoutMs: 600_000, ...(node === undefined ? {} : { node }) }).then(
       (result) => this.answered.push({ label, result }),
       (e: unknown) => this.failed.push({ label, error: e instanceof Error ? e.message : String(e) }),
     );

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CLUSTER_OPTIONS } from '../../shared/protocol/lab';
 import { branchEngine, openLiveEngine } from './engines';
-import { LabScriptRunner, parseCommands, transcriptsOf, withTranscripts } from './lab-script';
+import { LabScriptRunner, parseCommands, transcriptsOf, withTranscripts, type RunnerPosition } from './lab-script';
 
 const DIR = join(import.meta.dirname, 'testdata');
 const REWRITE = process.env['RAFT_LAB_REWRITE'] === '1';
@@ -56,7 +56,7 @@ describe.each(files)('lab script %s', (file) => {
     const live = await openLiveEngine();
     const liveT: string[][] = [];
     const positions: number[] = [];
-    const orders: (readonly string[])[] = [];
+    const where: RunnerPosition[] = [];
     try {
       const runner = new LabScriptRunner(live, { ...DEFAULTS, dataDir: live.dataDir });
       for (const c of commands) {
@@ -66,22 +66,18 @@ describe.each(files)('lab script %s', (file) => {
           throw new Error(`${file}:${c.line}: ${c.text}: ${e instanceof Error ? e.message : String(e)}`);
         }
         positions.push((await live.recording()).records.length);
-        orders.push([...runner.order()]);
+        where.push(runner.position());
       }
       const recording = await live.recording();
 
       const play = async (name: Engine, from: number): Promise<string[][]> => {
         const engine = branchEngine(name, recording, positions[from]!);
         try {
-          const r = new LabScriptRunner(engine, { ...DEFAULTS }, orders[from]);
+          const r = new LabScriptRunner(engine, { ...DEFAULTS }, where[from]);
           await r.baseline();
           const out: string[][] = liveT.slice(0, from + 1);
           for (const c of commands.slice(from + 1)) {
-            try {
-              out.push(await r.run(c.text));
-            } catch (e) {
-              out.push([`error: ${e instanceof Error ? e.message : String(e)}`]);
-            }
+            out.push(await r.run(c.text));
           }
           return out;
         } finally {
