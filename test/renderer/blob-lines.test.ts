@@ -6,9 +6,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { blobLines, LineTooLong } from '../../renderer/src/replay/blob-lines';
+import { RecordingError } from '../../shared/record/read';
 
-async function collect(text: string, sliceBytes: number, linesPerBatch = Infinity, maxLineChars = 1_000_000) {
-  const file = new Blob([text]);
+async function collect(text: string | Uint8Array, sliceBytes: number, linesPerBatch = Infinity, maxLineChars = 1_000_000) {
+  const file = new Blob([text as BlobPart]);
   const lines: string[] = [];
   const sizes: number[] = [];
   let bytesRead = 0;
@@ -48,4 +49,24 @@ describe('blobLines', () => {
   it('stops a line that grows past the limit before its newline', async () => {
     await expect(collect('x'.repeat(500), 64, Infinity, 100)).rejects.toBeInstanceOf(LineTooLong);
   });
+
+  it('bytes that are not UTF-8 are an error naming the line and the file offset, for any slice size (never U+FFFD)', async () => {
+    const bytes = new TextEncoder().encode(text);
+    const lineStart = new TextEncoder().encode(expected.slice(0, 41).join('\n') + '\n').length;
+    for (const at of [lineStart, lineStart + 7]) {
+      const bad = bytes.slice();
+      bad[at] = 0xff;
+      for (const slice of [1, 3, 64, 1000, 1 << 20]) {
+        const e = await collect(bad, slice).then(() => null, (err: unknown) => err);
+        expect(e, `slice ${slice}`).toBeInstanceOf(RecordingError);
+        expect((e as RecordingError).line).toBe(42);
+        expect((e as RecordingError).problem).toContain(`byte 0xff at file offset ${at} (offset ${at - lineStart} in this line)`);
+      }
+    }
+    // A multi-byte character cut short by the end of the file.
+    const cut = new TextEncoder().encode('{"a":1}\n{"b":"✓');
+    const e = await collect(cut.slice(0, cut.length - 1), 4).then(() => null, (err: unknown) => err);
+    expect((e as RecordingError).line).toBe(2);
+  });
 });
+

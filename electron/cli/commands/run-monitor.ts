@@ -20,6 +20,8 @@ export interface LoadSummary {
   /** Median of the samples in the second tenth of the run (after start-up) and of the last tenth. */
   readonly rssMB: { readonly early: number; readonly late: number; readonly max: number };
   readonly heapUsedMB: { readonly early: number; readonly late: number; readonly max: number };
+  /** Resident memory at the end of each tenth of the load, to see a trend rather than two points. */
+  readonly rssMBByTenth: readonly number[];
 }
 
 const MB = 1024 * 1024;
@@ -58,6 +60,7 @@ export class LoadMonitor {
       recordingMBPerSec: round(last.recordingBytes / MB / Math.max(0.001, last.ms / 1000)),
       rssMB: summary((x) => x.rssBytes),
       heapUsedMB: summary((x) => x.heapUsedBytes),
+      rssMBByTenth: Array.from({ length: 10 }, (_, i) => round((s[Math.min(s.length - 1, Math.floor(((i + 1) * s.length) / 10) - 1)] ?? last).rssBytes / MB)),
     };
   }
 }

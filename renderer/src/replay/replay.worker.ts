@@ -106,7 +106,10 @@ function infoOf(ix: ReplayIndex, fileName: string, progress: IndexProgress): Ope
 /** A file whose last line is not an end record: read whole, so the reader's error names the line. */
 async function openWhole(file: Blob, fileName: string, gen: number): Promise<void> {
   scope.postMessage({ type: 'progress', phase: 'parsing' });
-  const recording = readRecording(await file.text());
+  // Through blobLines, not file.text(): that would replace bytes that are not UTF-8 unseen.
+  const lines: string[] = [];
+  for await (const batch of blobLines(file, SLICE_BYTES, MAX_LINE_CHARS)) for (const line of batch.lines) lines.push(line);
+  const recording = readRecording(lines.length === 0 ? '' : `${lines.join('\n')}\n`);
   scope.postMessage({ type: 'progress', phase: 'replaying' });
   const next = new ReplayIndex(recording, RawNode);
   if (gen !== latestOpen) return;
