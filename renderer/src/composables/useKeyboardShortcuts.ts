@@ -1,6 +1,6 @@
 /**
  * Global shortcuts, ignored while typing in a field: Space play/pause, "." one tick,
- * "+"/"-" speed up/down, Escape clears the selection, "?" opens or closes the legend.
+ * "+"/"-" speed up/down, Escape clears the selection.
  */
 import { onBeforeUnmount, onMounted } from 'vue';
 
@@ -10,7 +10,6 @@ export interface Shortcuts {
   faster(): void;
   slower(): void;
   clearSelection(): void;
-  toggleLegend(): void;
 }
 
 export function useKeyboardShortcuts(s: Shortcuts): void {
@@ -25,7 +24,6 @@ export function useKeyboardShortcuts(s: Shortcuts): void {
     else if (e.key === '+' || e.key === '=') s.faster();
     else if (e.key === '-') s.slower();
     else if (e.key === 'Escape') s.clearSelection();
-    else if (e.key === '?') s.toggleLegend();
   }
   onMounted(() => window.addEventListener('keydown', onKey));
   onBeforeUnmount(() => window.removeEventListener('keydown', onKey));
