@@ -476,6 +476,8 @@ export class LabController implements LabApi {
         target = r.leader !== 0 && r.leader !== target ? r.leader : (await sleep(20), this.leaderHint());
         continue;
       }
+      // Paused, the entry commits only as the person steps: say it is proposed, as the simulator does.
+      if (cluster.paused) return { ok: true, detail: `${change.type} ${change.node} proposed at index ${r.index} (term ${r.term}); it applies as the cluster is stepped` };
       const applied = await this.waitConfApplied(cluster, r.index, r.term, deadline - Date.now());
       if (!applied) {
         last = `entry ${r.index} (term ${r.term}) was not applied in time`;

@@ -18,3 +18,8 @@ export function messageRadius(m: Message): number {
   if (m.type === 'RequestVote') return 7;
   return 5;
 }
+
+/** A vote reply carries its answer on its dot: ✓ granted, ✗ denied; other messages none. */
+export function voteReplyMark(m: Message): string | null {
+  return m.type === 'RequestVoteResponse' ? (m.granted ? '✓' : '✗') : null;
+}

@@ -1,6 +1,6 @@
 /**
  * Global shortcuts, ignored while typing in a field: Space play/pause, "." one tick,
- * "+"/"-" speed up/down, Escape clears the selection.
+ * "+"/"-" speed up/down, Escape clears the selection, "?" opens or closes the legend.
  */
 import { onBeforeUnmount, onMounted } from 'vue';
 
@@ -10,6 +10,7 @@ export interface Shortcuts {
   faster(): void;
   slower(): void;
   clearSelection(): void;
+  toggleLegend(): void;
 }
 
 export function useKeyboardShortcuts(s: Shortcuts): void {
@@ -24,6 +25,7 @@ export function useKeyboardShortcuts(s: Shortcuts): void {
     else if (e.key === '+' || e.key === '=') s.faster();
     else if (e.key === '-') s.slower();
     else if (e.key === 'Escape') s.clearSelection();
+    else if (e.key === '?') s.toggleLegend();
   }
   onMounted(() => window.addEventListener('keydown', onKey));
   onBeforeUnmount(() => window.removeEventListener('keydown', onKey));

@@ -21,6 +21,16 @@ export interface UiNode extends NodeView {
   readonly statusAtLocalMs: number;
 }
 
+/** Something the person did through a lab verb, for telling a step's effects from theirs (see step-effects.ts). */
+export interface UserAction {
+  /** "crash node 1", "partition isolate 3". */
+  readonly what: string;
+  readonly node: NodeId | null;
+  /** The newest event seq when it was asked for. */
+  readonly afterSeq: number;
+}
+const MAX_ACTIONS = 20;
+
 /** A node whose process is alive (a paused node still holds its state and role). */
 function isUp(n: NodeView): boolean {
   return n.life === 'running' || n.life === 'paused';
@@ -42,6 +52,12 @@ export const useLabStore = defineStore('lab', () => {
   const links = shallowRef<readonly LinkState[]>([]);
   const violations = shallowRef<readonly Violation[]>([]);
   const seq = ref(0);
+  /** The person's recent actions (not the step controls), newest last. */
+  const userActions = shallowRef<readonly UserAction[]>([]);
+  function noteAction(what: string, node: NodeId | null = null): void {
+    userActions.value = [...userActions.value.slice(-(MAX_ACTIONS - 1)), { what, node, afterSeq: seq.value }];
+  }
+
 
   const nodeIds = computed(() => [...nodes.value.keys()].sort((a, b) => a - b));
   const nodeList = computed(() => nodeIds.value.map((id) => nodes.value.get(id) as UiNode));
@@ -164,11 +180,20 @@ export const useLabStore = defineStore('lab', () => {
   const deliver = (id: string) => run('deliver', () => client.deliver(id));
   const drop = (id: string) => run('drop', () => client.drop(id));
   const fireTimeout = (n: NodeId) => run(`fire timeout of ${n}`, () => client.fireTimeout(n));
-  const crashNode = (n: NodeId) => run(`crash ${n}`, () => client.crashNode(n));
-  const restartNode = (n: NodeId) => run(`restart ${n}`, () => client.restartNode(n));
-  const setNodePaused = (n: NodeId, p: boolean) => run(`${p ? 'pause' : 'resume'} ${n}`, () => client.setNodePaused(n, p));
-  const partition = (p: NamedPartition) => run(`partition ${p.kind}`, () => client.partition(p));
-  const setLinkFault = (l: DirectedLink, f: Partial<LinkFault>) => run(`link ${l.from}→${l.to}`, () => client.setLinkFault(l, f));
+  const crashNode = (n: NodeId) => { noteAction(`crashed node ${n}`, n); return run(`crash ${n}`, () => client.crashNode(n)); };
+  const restartNode = (n: NodeId) => { noteAction(`restarted node ${n}`, n); return run(`restart ${n}`, () => client.restartNode(n)); };
+  const setNodePaused = (n: NodeId, p: boolean) => {
+    noteAction(`${p ? 'paused' : 'resumed'} node ${n}`, n);
+    return run(`${p ? 'pause' : 'resume'} ${n}`, () => client.setNodePaused(n, p));
+  };
+  const partition = (p: NamedPartition) => {
+    noteAction(p.kind === 'isolate' ? `isolated node ${p.node}` : p.kind === 'heal' ? 'healed the network' : `made a ${p.kind} partition`, p.kind === 'isolate' ? p.node : null);
+    return run(`partition ${p.kind}`, () => client.partition(p));
+  };
+  const setLinkFault = (l: DirectedLink, f: Partial<LinkFault>) => {
+    noteAction(`changed link ${l.from}→${l.to}`);
+    return run(`link ${l.from}→${l.to}`, () => client.setLinkFault(l, f));
+  };
   /** Set the same fault on every directed link between current nodes (the loss/delay sliders). */
   async function setAllLinks(f: Partial<LinkFault>): Promise<void> {
     const ids = nodeIds.value;
@@ -179,6 +204,7 @@ export const useLabStore = defineStore('lab', () => {
   /** Cut or mend both directions of a link (a click on the link in the cluster view). */
   async function toggleLink(a: NodeId, b: NodeId): Promise<void> {
     const cut = !(cutLinks.value.has(`${a}-${b}`) && cutLinks.value.has(`${b}-${a}`));
+    noteAction(`${cut ? 'cut' : 'mended'} link ${a}↔${b}`);
     await run(`link ${a}↔${b}`, () => Promise.all([client.setLinkFault({ from: a, to: b }, { cut }), client.setLinkFault({ from: b, to: a }, { cut })]));
   }
   const addNode = (learner: boolean) => run(learner ? 'add learner' : 'add node', () => client.addNode({ learner }));
@@ -200,7 +226,7 @@ export const useLabStore = defineStore('lab', () => {
   void sync();
 
   return {
-    connection, status, lastError, options, dataDir, nodes, paused, speed, pending, links, violations, seq,
+    connection, status, lastError, options, dataDir, nodes, paused, speed, pending, links, violations, seq, userActions,
     nodeIds, nodeList, leader, leaders, maxTerm, cutLinks,
     apply, sync, createCluster, setPaused, togglePaused, setSpeed, tickOnce, deliver, drop, fireTimeout,
     crashNode, restartNode, setNodePaused, partition, setLinkFault, setAllLinks, toggleLink,

@@ -10,6 +10,9 @@ import { computed, ref, shallowRef } from 'vue';
 import type { NodeId, NodeStatus } from '../../../shared/raft/types';
 import { useLabStore } from './lab';
 import { useTrafficStore, type EventLine } from './traffic';
+import { splitEffects, type SplitEffects } from './step-effects';
+import { useElectionsStore } from './elections';
+import { tallyText } from '../../../shared/election/explain';
 
 /** The parts of a node's state a step can change that the step panel reports. */
 interface Brief {
@@ -25,6 +28,8 @@ export interface StepRecord {
   /** Events with a greater seq happened after the step was asked for. */
   readonly afterSeq: number;
   readonly before: ReadonlyMap<NodeId, Brief>;
+  /** The candidate whose vote count the step may change (a vote request or reply, a fired timeout). */
+  readonly candidate: NodeId | null;
 }
 
 /** Events worth reporting as a step's effect (the delivery itself and run-state noise are not). */
@@ -42,17 +47,18 @@ function brief(s: NodeStatus): Brief {
 export const useLastStepStore = defineStore('lastStep', () => {
   const lab = useLabStore();
   const traffic = useTrafficStore();
+  const elections = useElectionsStore();
   const step = shallowRef<StepRecord | null>(null);
   /** True once the lab answered and the effects had time to arrive. */
   const settled = ref(false);
   let generation = 0;
 
   /** Run one step action, remembering what the cluster looked like before it. */
-  async function track(what: string, action: () => Promise<unknown>): Promise<void> {
+  async function track(what: string, action: () => Promise<unknown>, candidate: NodeId | null = null): Promise<void> {
     const before = new Map<NodeId, Brief>();
     for (const n of lab.nodes.values()) if (n.status) before.set(n.id, brief(n.status));
     const events = traffic.events;
-    step.value = { what, afterSeq: events.length ? (events[events.length - 1] as EventLine).seq : 0, before };
+    step.value = { what, afterSeq: events.length ? (events[events.length - 1] as EventLine).seq : 0, before, candidate };
     settled.value = false;
     const mine = ++generation;
     await action();
@@ -72,6 +78,22 @@ export const useLastStepStore = defineStore('lastStep', () => {
       if (EFFECT_TYPES.has(l.type)) out.push(l);
     }
     return out.reverse();
+  });
+
+  /** The effects the step caused, apart from what the person did meanwhile (see step-effects.ts). */
+  const split = computed<SplitEffects>(() => {
+    const s = step.value;
+    return splitEffects(effectEvents.value, s ? lab.userActions : [], s?.afterSeq ?? 0);
+  });
+
+  /** "node 3 has 2 of 3 votes" after a step that concerns a candidate's election. */
+  const tally = computed<string | null>(() => {
+    const id = step.value?.candidate;
+    if (id == null) return null;
+    const c = elections.latestOf(id);
+    if (!c) return null;
+    const end = c.outcome.kind === 'won' ? (c.kind === 'pre-vote' ? ': pre-vote won' : ': won, now leader') : c.outcome.kind === 'lost' ? ': lost' : '';
+    return `${tallyText(c)}${end}`;
   });
 
   /** One line per node whose term, vote, commit or log changed since the step. */
@@ -101,7 +123,7 @@ export const useLastStepStore = defineStore('lastStep', () => {
     step.value = null;
   }
 
-  return { step, settled, effectEvents, changes, track, tick, clear };
+  return { step, settled, effectEvents, split, tally, changes, track, tick, clear };
 });
 
 if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useLastStepStore, import.meta.hot));
