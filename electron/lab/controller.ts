@@ -33,6 +33,9 @@ import {
   type Violation,
 } from '../../shared/protocol/lab';
 import { logRangeProblem } from '../../shared/protocol/lab-schema';
+import {
+  ELECTION_TICKS_MAX, ELECTION_TICKS_MIN, HEARTBEAT_TICKS_MAX, HEARTBEAT_TICKS_MIN, LINK_DELAY_MS_MAX, MAX_NODES, TICK_MS_MAX, TICK_MS_MIN,
+} from '../../shared/limits';
 import { parseNodeEvent, pendingHolder, type NodeEvent, type NodeInit, type ProposeReply, type ReplyBody } from '../../shared/protocol/node-ipc';
 import { InvariantChecker } from '../../shared/check/invariants';
 import type { JsonValue, Recording } from '../../shared/record/format';
@@ -95,7 +98,6 @@ interface Cluster {
   started: Promise<void>;
 }
 
-const MAX_NODES = 9;
 
 export class LabController implements LabApi {
   private cluster: Cluster | null = null;
@@ -1084,8 +1086,8 @@ function validateFault(f: LinkFault): LinkFault {
   prob('loss', f.loss);
   prob('duplicate', f.duplicate);
   prob('reorder', f.reorder);
-  if (!(f.delayMs >= 0 && f.delayMs <= 60_000)) throw new Error(`setLinkFault: delayMs must be in [0, 60000], got ${f.delayMs}`);
-  if (!(f.jitterMs >= 0 && f.jitterMs <= 60_000)) throw new Error(`setLinkFault: jitterMs must be in [0, 60000], got ${f.jitterMs}`);
+  if (!(f.delayMs >= 0 && f.delayMs <= LINK_DELAY_MS_MAX)) throw new Error(`setLinkFault: delayMs must be in [0, ${LINK_DELAY_MS_MAX}], got ${f.delayMs}`);
+  if (!(f.jitterMs >= 0 && f.jitterMs <= LINK_DELAY_MS_MAX)) throw new Error(`setLinkFault: jitterMs must be in [0, ${LINK_DELAY_MS_MAX}], got ${f.jitterMs}`);
   return { cut: f.cut, loss: f.loss, delayMs: f.delayMs, jitterMs: f.jitterMs, duplicate: f.duplicate, reorder: f.reorder };
 }
 
@@ -1095,9 +1097,9 @@ export function validateClusterOptions(o: ClusterOptions): void {
     if (!Number.isInteger(v) || v < lo || v > hi) throw new Error(`createCluster: ${name} must be an integer in [${lo}, ${hi}], got ${v}`);
   };
   int('nodes', o.nodes, 1, MAX_NODES);
-  if (!(o.tickMs >= 1 && o.tickMs <= 60_000)) throw new Error(`createCluster: tickMs must be in [1, 60000], got ${o.tickMs}`);
-  int('heartbeatTicks', o.heartbeatTicks, 1, 1000);
-  int('electionTicks', o.electionTicks, 2, 10_000);
+  if (!(o.tickMs >= TICK_MS_MIN && o.tickMs <= TICK_MS_MAX)) throw new Error(`createCluster: tickMs must be in [${TICK_MS_MIN}, ${TICK_MS_MAX}], got ${o.tickMs}`);
+  int('heartbeatTicks', o.heartbeatTicks, HEARTBEAT_TICKS_MIN, HEARTBEAT_TICKS_MAX);
+  int('electionTicks', o.electionTicks, ELECTION_TICKS_MIN, ELECTION_TICKS_MAX);
   if (o.heartbeatTicks >= o.electionTicks) {
     throw new Error(`createCluster: heartbeatTicks (${o.heartbeatTicks}) must be below electionTicks (${o.electionTicks})`);
   }

@@ -10,7 +10,7 @@ import type { ConfChange, Entry, Message, NodeId, NodeStatus, Role } from '../ra
 // Cluster creation and per-node facts
 
 export interface ClusterOptions {
-  /** 3, 5 or 7 nodes (1 to 9 accepted). */
+  /** 3, 5 or 7 nodes (1 to MAX_NODES, 9, accepted). */
   readonly nodes: number;
   /** Milliseconds per tick at speed 1. */
   readonly tickMs: number;
@@ -240,11 +240,8 @@ export interface ClusterSnapshot {
   readonly seq: number;
 }
 
-/** Most ticks one `tickOnce` call advances. */
-export const MAX_TICKS_PER_STEP = 1000;
-
-/** Most entries one `readLog` call returns; callers page through longer ranges. */
-export const MAX_LOG_READ = 2000;
+/** Most ticks one `tickOnce` call advances, and most entries one `readLog` call returns (shared/limits.ts). */
+export { MAX_LOG_READ, MAX_TICKS_PER_STEP } from '../limits';
 
 /** Part of one node's log, as `readLog` answers it. */
 export interface LogRange {
