@@ -76,7 +76,6 @@ export function createSwitchableClient(live: LabClient): SwitchableClient {
     transferLeadership: verb('transferLeadership'),
     setPaused: verb('setPaused'),
     setSpeed: verb('setSpeed'),
-    setPace: verb('setPace'),
     deliver: verb('deliver'),
     drop: verb('drop'),
     fireTimeout: verb('fireTimeout'),

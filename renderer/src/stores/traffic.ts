@@ -10,7 +10,6 @@ import { acceptHMRUpdate, defineStore } from 'pinia';
 import { onScopeDispose, ref, shallowRef } from 'vue';
 import type { LabEvent } from '../../../shared/protocol/lab';
 import type { Message } from '../../../shared/raft/types';
-import { SPEED_MIN } from '../../../shared/limits';
 import { useLabClient } from '../transport/inject';
 import { describeMessage, describeOp, describeResult } from '../format/describe';
 import { IDLE_MS, type Gap } from '../timeline/time-axis';
@@ -52,6 +51,10 @@ export interface EventLine {
   readonly type: LabEvent['type'];
   readonly text: string;
   readonly msgId: string | null;
+  /** The node a lifecycle, role or apply event is about. */
+  readonly node?: number;
+  /** Why a dropped message was dropped. */
+  readonly dropWhy?: string;
 }
 
 export const useTrafficStore = defineStore('traffic', () => {
@@ -99,7 +102,7 @@ export const useTrafficStore = defineStore('traffic', () => {
       }
       if (originMs.value === null) originMs.value = e.atMs;
       // (Paused, or the resume that ends a pause, any silence is a person's: the plain threshold.)
-      const idleMs = lab.paused || e.type === 'run-state' ? IDLE_MS : IDLE_MS / Math.min(1, Math.max(lab.speed, SPEED_MIN));
+      const idleMs = lab.paused || e.type === 'run-state' ? IDLE_MS : IDLE_MS / Math.min(1, Math.max(lab.speed, 0.01));
       if (e.atMs - labNowMs.value > idleMs && labNowMs.value > 0) gaps.value.push({ fromMs: labNowMs.value, toMs: e.atMs });
       labNowMs.value = Math.max(labNowMs.value, e.atMs);
       labNowLocal = now;
@@ -181,11 +184,11 @@ function eventLine(e: LabEvent): EventLine | null {
   const base = { seq: e.seq, atMs: e.atMs, type: e.type, msgId: null };
   switch (e.type) {
     case 'cluster-created': return { ...base, text: `cluster created: nodes ${e.nodes.join(', ')}` };
-    case 'node-life': return { ...base, text: `node ${e.node} ${e.life}${e.exit ? ` (${e.exit.reason})` : ''}` };
-    case 'role-change': return { ...base, text: `node ${e.node} became ${e.role} in term ${e.term}` };
+    case 'node-life': return { ...base, node: e.node, text: `node ${e.node} ${e.life}${e.exit ? ` (${e.exit.reason})` : ''}` };
+    case 'role-change': return { ...base, node: e.node, text: `node ${e.node} became ${e.role} in term ${e.term}` };
     case 'message-sent': return { ...base, msgId: e.msgId, text: `sent ${describeMessage(e.message)}` };
     case 'message-delivered': return { ...base, msgId: e.msgId, text: `delivered ${describeMessage(e.message)}` };
-    case 'message-dropped': return { ...base, msgId: e.msgId, text: `dropped (${e.why}) ${describeMessage(e.message)}` };
+    case 'message-dropped': return { ...base, msgId: e.msgId, dropWhy: e.why, text: `dropped (${e.why}) ${describeMessage(e.message)}` };
     case 'entries-applied': return { ...base, text: `node ${e.node} applied ${e.from}..${e.to}` };
     case 'client-invoke': return { ...base, text: `client ${e.client} ${describeOp(e.op)}` };
     case 'client-complete': return { ...base, text: `client op ${e.opId}: ${describeResult(e.result)}` };
