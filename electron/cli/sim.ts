@@ -4,6 +4,7 @@
  */
 import { DEFAULT_SIM_OPTIONS, FAULT_KINDS, SimOptionsError, UNSAFE_NAMES, type SimOptions } from '../../shared/sim/options';
 import { SIM_FLAGS } from '../../shared/sim/repro';
+import { MAX_NODES } from '../../shared/limits';
 import { judgeSimulation, runSimulation, type SimResult } from '../../shared/sim/run';
 import { recordSimulation } from '../../shared/record/record-sim';
 import { encodeRecording } from '../../shared/record/write';
@@ -26,7 +27,7 @@ Exits 0 when the run passed, 1 on a safety violation, 2 when operations did not 
 (liveness) or the history is not linearizable, 64 on bad arguments.
 
 Options (defaults in brackets):
-  --nodes N              cluster size, 1 to 9 [${DEFAULT_SIM_OPTIONS.nodes}]
+  --nodes N              cluster size, 1 to ${MAX_NODES} [${DEFAULT_SIM_OPTIONS.nodes}]
   --seed N               the seed [${DEFAULT_SIM_OPTIONS.seed}]
   --seeds A..B           run seeds A to B (inclusive) and stop at the first failure;
                          --seeds K runs seeds seed .. seed+K-1

@@ -22,14 +22,20 @@ import {
   type LabEvent,
   type LinkFault,
   type LogRange,
+  MAX_NETWORK_MS,
   MAX_TICKS_PER_STEP,
+  REAL_PACE,
   type NamedPartition,
+  type Pace,
   type NodeView,
   type PendingItem,
   type SubmitOptions,
   type Violation,
 } from '../../shared/protocol/lab';
 import { logRangeProblem } from '../../shared/protocol/lab-schema';
+import {
+  ELECTION_TICKS_MAX, ELECTION_TICKS_MIN, HEARTBEAT_TICKS_MAX, HEARTBEAT_TICKS_MIN, LINK_DELAY_MS_MAX, MAX_NODES, TICK_MS_MAX, TICK_MS_MIN,
+} from '../../shared/limits';
 import { parseNodeEvent, pendingHolder, type NodeEvent, type NodeInit, type ProposeReply, type ReplyBody } from '../../shared/protocol/node-ipc';
 import { InvariantChecker } from '../../shared/check/invariants';
 import type { JsonValue, Recording } from '../../shared/record/format';
@@ -74,6 +80,8 @@ interface Cluster {
   readonly initialVoters: readonly NodeId[];
   paused: boolean;
   speed: number;
+  /** Lab ms every message spends on its link (Pace.networkMs). */
+  networkMs: number;
   /** Faults by `from>to`; healthy links are absent. */
   readonly links: Map<string, LinkFault>;
   faultSeed: number;
@@ -90,7 +98,6 @@ interface Cluster {
   started: Promise<void>;
 }
 
-const MAX_NODES = 9;
 
 export class LabController implements LabApi {
   private cluster: Cluster | null = null;
@@ -163,7 +170,8 @@ export class LabController implements LabApi {
       nodes: new Map(),
       initialVoters: ids,
       paused: options.startPaused ?? false,
-      speed: 1,
+      speed: options.pace?.speed ?? REAL_PACE.speed,
+      networkMs: options.pace?.networkMs ?? REAL_PACE.networkMs,
       links: new Map(),
       faultSeed: options.seed,
       maxId: options.nodes,
@@ -193,7 +201,7 @@ export class LabController implements LabApi {
       },
     });
     this.stream.emit({ type: 'cluster-created', options: cluster.options, nodes: ids });
-    if (cluster.paused) this.stream.emit({ type: 'run-state', paused: true, speed: cluster.speed });
+    if (cluster.paused || cluster.speed !== 1 || cluster.networkMs !== 0) this.emitRunState(cluster);
     for (const id of ids) cluster.nodes.set(id, this.supervisor(id));
     const start = async (): Promise<void> => {
       const sups = await Promise.all(ids.map((id) => this.initNode(cluster, id, { kind: 'bootstrap', voters: ids })));
@@ -376,6 +384,7 @@ export class LabController implements LabApi {
       nodes,
       paused: cluster.paused,
       speed: cluster.speed,
+      networkMs: cluster.networkMs,
       pending: this.allPending(cluster),
       links: this.linkList(cluster),
       violations: this.checker?.violations ?? [],
@@ -419,7 +428,7 @@ export class LabController implements LabApi {
     sup.selfPaused = paused;
     // A starting node takes its run state when it runs (finishStart).
     if (!sup.takesRunState) return;
-    await sup.request({ type: 'set-run', paused: paused || cluster.paused, speed: cluster.speed }, this.requestTimeoutMs);
+    await this.sendRunState(cluster, sup);
     this.setLife(sup, paused || cluster.paused ? 'paused' : 'running');
   }
 
@@ -469,6 +478,8 @@ export class LabController implements LabApi {
         target = r.leader !== 0 && r.leader !== target ? r.leader : (await sleep(20), this.leaderHint());
         continue;
       }
+      // Paused, the entry commits only as the person steps: say it is proposed, as the simulator does.
+      if (cluster.paused) return { ok: true, detail: `${change.type} ${change.node} proposed at index ${r.index} (term ${r.term}); it applies as the cluster is stepped` };
       const applied = await this.waitConfApplied(cluster, r.index, r.term, deadline - Date.now());
       if (!applied) {
         last = `entry ${r.index} (term ${r.term}) was not applied in time`;
@@ -501,25 +512,45 @@ export class LabController implements LabApi {
     // Nodes still starting take the run state as soon as they run (finishStart).
     await Promise.all(
       this.runState(cluster).map(async (sup) => {
-        await sup.request({ type: 'set-run', paused: paused || sup.selfPaused, speed: cluster.speed }, this.requestTimeoutMs);
+        await this.sendRunState(cluster, sup);
         this.setLife(sup, paused || sup.selfPaused ? 'paused' : 'running');
       }),
     );
-    if (paused) await Promise.all(this.runState(cluster).map((sup) => this.refreshStatus(sup).catch(() => undefined)));
-    this.stream.emit({ type: 'run-state', paused, speed: cluster.speed });
+    if (paused) {
+      // Every node holds arrivals now: messages still on their way land, to be stepped.
+      await Promise.all(this.runState(cluster).map(async (sup) => {
+        const body = await sup.request({ type: 'land' }, this.requestTimeoutMs).catch(() => null);
+        if (body !== null) await this.settle(cluster, body);
+      }));
+      await Promise.all(this.runState(cluster).map((sup) => this.refreshStatus(sup).catch(() => undefined)));
+    }
+    this.emitRunState(cluster);
     this.emitPending(cluster);
   }
 
-  async setSpeed(speed: number): Promise<void> {
-    if (!(speed >= 0.01 && speed <= 10)) throw new Error(`setSpeed: speed must be between 0.01 and 10, got ${speed}`);
+  setSpeed(speed: number): Promise<void> {
+    return this.setPace({ speed, networkMs: this.need().networkMs });
+  }
+
+  /** Speed and network time at once: every node rescales its timer and its messages on the way. */
+  async setPace(pace: Pace): Promise<void> {
+    const { speed, networkMs } = pace;
+    if (!(speed >= 0.01 && speed <= 10)) throw new Error(`setPace: speed must be between 0.01 and 10, got ${speed}`);
+    if (!(networkMs >= 0 && networkMs <= MAX_NETWORK_MS)) throw new Error(`setPace: networkMs must be between 0 and ${MAX_NETWORK_MS}, got ${networkMs}`);
     const cluster = this.need();
     cluster.speed = speed;
-    await Promise.all(
-      this.runState(cluster).map((sup) =>
-        sup.request({ type: 'set-run', paused: cluster.paused || sup.selfPaused, speed }, this.requestTimeoutMs),
-      ),
-    );
-    this.stream.emit({ type: 'run-state', paused: cluster.paused, speed });
+    cluster.networkMs = networkMs;
+    await Promise.all(this.runState(cluster).map((sup) => this.sendRunState(cluster, sup)));
+    this.emitRunState(cluster);
+  }
+
+  /** The cluster's pause (or the node's own), speed and network time, to one node. */
+  private async sendRunState(cluster: Cluster, sup: NodeSupervisor): Promise<void> {
+    await sup.request({ type: 'set-run', paused: cluster.paused || sup.selfPaused, speed: cluster.speed, networkMs: cluster.networkMs }, this.requestTimeoutMs);
+  }
+
+  private emitRunState(cluster: Cluster): void {
+    this.stream.emit({ type: 'run-state', paused: cluster.paused, speed: cluster.speed, networkMs: cluster.networkMs });
   }
 
   deliver(pendingId: string): Promise<void> {
@@ -716,7 +747,7 @@ export class LabController implements LabApi {
   private async finishStart(cluster: Cluster, sup: NodeSupervisor): Promise<void> {
     await this.pushFaults(cluster, [sup.id]);
     sup.takesRunState = true;
-    await sup.request({ type: 'set-run', paused: cluster.paused || sup.selfPaused, speed: cluster.speed }, this.requestTimeoutMs);
+    await this.sendRunState(cluster, sup);
     this.setLife(sup, cluster.paused || sup.selfPaused ? 'paused' : 'running');
     this.emitPending(cluster);
   }
@@ -1055,8 +1086,8 @@ function validateFault(f: LinkFault): LinkFault {
   prob('loss', f.loss);
   prob('duplicate', f.duplicate);
   prob('reorder', f.reorder);
-  if (!(f.delayMs >= 0 && f.delayMs <= 60_000)) throw new Error(`setLinkFault: delayMs must be in [0, 60000], got ${f.delayMs}`);
-  if (!(f.jitterMs >= 0 && f.jitterMs <= 60_000)) throw new Error(`setLinkFault: jitterMs must be in [0, 60000], got ${f.jitterMs}`);
+  if (!(f.delayMs >= 0 && f.delayMs <= LINK_DELAY_MS_MAX)) throw new Error(`setLinkFault: delayMs must be in [0, ${LINK_DELAY_MS_MAX}], got ${f.delayMs}`);
+  if (!(f.jitterMs >= 0 && f.jitterMs <= LINK_DELAY_MS_MAX)) throw new Error(`setLinkFault: jitterMs must be in [0, ${LINK_DELAY_MS_MAX}], got ${f.jitterMs}`);
   return { cut: f.cut, loss: f.loss, delayMs: f.delayMs, jitterMs: f.jitterMs, duplicate: f.duplicate, reorder: f.reorder };
 }
 
@@ -1066,15 +1097,19 @@ export function validateClusterOptions(o: ClusterOptions): void {
     if (!Number.isInteger(v) || v < lo || v > hi) throw new Error(`createCluster: ${name} must be an integer in [${lo}, ${hi}], got ${v}`);
   };
   int('nodes', o.nodes, 1, MAX_NODES);
-  if (!(o.tickMs >= 1 && o.tickMs <= 60_000)) throw new Error(`createCluster: tickMs must be in [1, 60000], got ${o.tickMs}`);
-  int('heartbeatTicks', o.heartbeatTicks, 1, 1000);
-  int('electionTicks', o.electionTicks, 2, 10_000);
+  if (!(o.tickMs >= TICK_MS_MIN && o.tickMs <= TICK_MS_MAX)) throw new Error(`createCluster: tickMs must be in [${TICK_MS_MIN}, ${TICK_MS_MAX}], got ${o.tickMs}`);
+  int('heartbeatTicks', o.heartbeatTicks, HEARTBEAT_TICKS_MIN, HEARTBEAT_TICKS_MAX);
+  int('electionTicks', o.electionTicks, ELECTION_TICKS_MIN, ELECTION_TICKS_MAX);
   if (o.heartbeatTicks >= o.electionTicks) {
     throw new Error(`createCluster: heartbeatTicks (${o.heartbeatTicks}) must be below electionTicks (${o.electionTicks})`);
   }
   int('snapshotEvery', o.snapshotEvery, 0, 1_000_000_000);
   int('seed', o.seed, -2_147_483_648, 4_294_967_295);
   if (o.dataDir !== undefined && o.dataDir.length === 0) throw new Error('createCluster: dataDir must be a folder path or omitted');
+  if (o.pace !== undefined) {
+    if (!(o.pace.speed >= 0.01 && o.pace.speed <= 10)) throw new Error(`createCluster: pace.speed must be between 0.01 and 10, got ${o.pace.speed}`);
+    if (!(o.pace.networkMs >= 0 && o.pace.networkMs <= MAX_NETWORK_MS)) throw new Error(`createCluster: pace.networkMs must be between 0 and ${MAX_NETWORK_MS}, got ${o.pace.networkMs}`);
+  }
 }
 
 function sleep(ms: number): Promise<void> {

@@ -90,7 +90,11 @@ export class NodeRuntime {
   private readonly peerPorts = new Map<NodeId, PeerPort>();
   private paused = false;
   private speed = 1;
-  private tickTimer: ReturnType<typeof setInterval> | null = null;
+  /** Lab ms each message spends on its link (the pace's network time). */
+  private networkMs = 0;
+  private tickTimer: ReturnType<typeof setTimeout> | null = null;
+  /** performance.now() of the next tick while ticking (a speed change keeps the tick's phase). */
+  private nextTickAt = 0;
   private stallTimer: ReturnType<typeof setInterval> | null = null;
   private readonly inbox = new Map<string, Held>();
   private msgCounter = 0;
@@ -164,7 +168,7 @@ export class NodeRuntime {
         return this.reply(cmd.req, { kind: 'ack', sent: [] });
       }
       case 'set-run':
-        this.setRun(cmd.paused, cmd.speed);
+        this.setRun(cmd.paused, cmd.speed, cmd.networkMs);
         return this.reply(cmd.req, { kind: 'ack', sent: [] });
       case 'deliver': {
         const held = this.takeHeld(cmd.msgId);
@@ -178,6 +182,11 @@ export class NodeRuntime {
       }
       case 'fire-timeout': {
         const sent = await this.command(() => this.fireTimeout());
+        return this.reply(cmd.req, { kind: 'ack', sent });
+      }
+      case 'land': {
+        const sent: string[] = [];
+        for (const link of this.links.values()) sent.push(...link.land());
         return this.reply(cmd.req, { kind: 'ack', sent });
       }
       case 'tick-once': {
@@ -364,6 +373,7 @@ export class NodeRuntime {
         dropped: (item, why) => this.trace({ kind: 'dropped', msgId: item.id, message: item.message, why }),
         nextId: (peer) => this.nextMessageId(peer),
       });
+      link.setTiming(this.timing());
       this.links.set(to, link);
     }
     return link;
@@ -445,31 +455,57 @@ export class NodeRuntime {
   // ---------------------------------------------------------------------------------------------
   // Time and step mode
 
-  private setRun(paused: boolean, speed: number): void {
+  /**
+   * Pause or run at `speed` with `networkMs` on every link. A speed change while running keeps
+   * the current tick's phase and rescales the messages on their way, so lab time stays exact.
+   */
+  private setRun(paused: boolean, speed: number, networkMs: number): void {
+    const ticking = this.tickTimer !== null;
+    const leftMs = ticking ? Math.max(0, this.nextTickAt - performance.now()) : 0;
+    const oldSpeed = this.speed;
     this.speed = speed;
+    this.networkMs = networkMs;
+    this.paused = paused;
     this.stopTicking();
+    for (const link of this.links.values()) link.setTiming(this.timing());
     if (paused) {
-      this.paused = true;
       this.markPendingDirty();
       return;
     }
-    this.paused = false;
     // Resuming delivers what was held, in arrival order.
     const held = [...this.inbox.values()];
     this.inbox.clear();
     for (const item of held) this.input(() => this.stepMessage(item.id, item.message, item.stamp));
     this.markPendingDirty();
-    this.startTicking();
+    this.startTicking(ticking ? leftMs * (oldSpeed / speed) : undefined);
   }
 
-  private startTicking(): void {
+  private timing(): { readonly paused: boolean; readonly speed: number; readonly networkMs: number } {
+    return { paused: this.paused, speed: this.speed, networkMs: this.networkMs };
+  }
+
+  /** Ticks every tickMs / speed real ms, the first after `firstInMs` (default: a whole tick). */
+  private startTicking(firstInMs?: number): void {
     const init = this.init;
     if (init === null || this.tickTimer !== null) return;
-    this.tickTimer = setInterval(() => this.input(() => this.core().tick()), Math.max(1, init.tickMs / this.speed));
+    const periodMs = Math.max(1, init.tickMs / this.speed);
+    this.nextTickAt = performance.now() + (firstInMs ?? periodMs);
+    const arm = (): void => {
+      const timer = setTimeout(() => {
+        this.input(() => this.core().tick());
+        if (this.tickTimer !== timer) return; // stopped meanwhile
+        // On a schedule, not a chain of delays: late timers do not add up; far behind, start afresh.
+        const now = performance.now();
+        this.nextTickAt = this.nextTickAt + periodMs < now - periodMs ? now + periodMs : this.nextTickAt + periodMs;
+        arm();
+      }, Math.max(0, this.nextTickAt - performance.now()));
+      this.tickTimer = timer;
+    };
+    arm();
   }
 
   private stopTicking(): void {
-    if (this.tickTimer !== null) clearInterval(this.tickTimer);
+    if (this.tickTimer !== null) clearTimeout(this.tickTimer);
     this.tickTimer = null;
   }
 
@@ -678,7 +714,7 @@ export class NodeRuntime {
       if (list === undefined) byPeer.set(message.to, (list = []));
       list.push({ id: this.nextMessageId(message.to), message, stamp: this.recorder?.stampOf(message) ?? null });
     }
-    for (const [to, items] of byPeer) this.link(to).send(items, this.paused);
+    for (const [to, items] of byPeer) this.link(to).send(items, this.timing());
   }
 
   private apply(entry: Entry): void {

@@ -4,6 +4,12 @@
  * them on the peer port. Faults live at the sender so a cut costs nothing on the wire and the
  * main process never touches peer traffic.
  *
+ * Running, every message spends the pace's network time plus the link's delay (with jitter) on
+ * the link, in lab ms, so at speed s it arrives after (networkMs + delay) / s real ms; it counts as
+ * sent when it leaves and as delivered when it arrives. A speed change rescales what is left of
+ * every message's journey; pausing freezes them, and `land` then delivers them all at once to the
+ * (paused) receivers, which hold them for the person to step.
+ *
  * In step mode (`paused`), delay and reordering are skipped: the receiver holds every message in
  * its inbox and the person chooses the order; cut, loss and duplication still apply.
  */
@@ -32,6 +38,21 @@ export interface LinkEvents {
   nextId(to: NodeId): string;
 }
 
+/** The lab's pace as a link applies it. */
+export interface LinkTiming {
+  readonly paused: boolean;
+  readonly speed: number;
+  /** Lab ms every message spends on the link before the fault's delay. */
+  readonly networkMs: number;
+}
+
+interface Delayed {
+  readonly item: Outgoing;
+  readonly timer: ReturnType<typeof setTimeout>;
+  /** performance.now() at which it arrives. */
+  readonly dueAt: number;
+}
+
 /** How long a reordered message waits for a later one to overtake it before it goes anyway. */
 const REORDER_HOLD_MS = 20;
 /** A bound on messages held for delay or reordering on one link; beyond it they are lost. */
@@ -42,7 +63,11 @@ export class OutgoingLink {
   private fault: LinkFault = HEALTHY_LINK;
   private held: Outgoing[] = [];
   private heldTimer: ReturnType<typeof setTimeout> | null = null;
-  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  /** Messages on their way, in the order they left. */
+  private readonly delayed = new Set<Delayed>();
+  /** Paused: messages on their way, with the lab ms left of their journey. */
+  private frozen: { readonly item: Outgoing; readonly leftMs: number }[] = [];
+  private speed = 1;
 
   constructor(
     readonly to: NodeId,
@@ -63,8 +88,43 @@ export class OutgoingLink {
     this.rng = rng;
   }
 
+  /**
+   * The pace changed: on pause every message on its way stops where it is (see `land`); on a
+   * speed change, or resuming, what is left of each journey is rescaled, so lab time on the wire
+   * stays exact.
+   */
+  setTiming(timing: LinkTiming): void {
+    const old = this.speed;
+    this.speed = timing.speed;
+    if (timing.paused) {
+      // Frozen where they are until `land` (or resuming) moves them on.
+      const now = performance.now();
+      for (const d of this.delayed) {
+        clearTimeout(d.timer);
+        this.frozen.push({ item: d.item, leftMs: Math.max(0, d.dueAt - now) * old });
+      }
+      this.delayed.clear();
+      return;
+    }
+    if (this.frozen.length > 0) {
+      // Resumed: the rest of each journey, in lab ms, at the new speed.
+      const now = performance.now();
+      for (const f of this.frozen) this.delayed.add(this.arm(f.item, now + f.leftMs / timing.speed));
+      this.frozen = [];
+    }
+    if (old === timing.speed) return;
+    const now = performance.now();
+    const all = [...this.delayed];
+    this.delayed.clear();
+    for (const d of all) {
+      clearTimeout(d.timer);
+      this.delayed.add(this.arm(d.item, now + Math.max(0, d.dueAt - now) * (old / timing.speed)));
+    }
+  }
+
   /** Sends a batch (one Ready's messages for this peer). */
-  send(items: readonly Outgoing[], paused: boolean): void {
+  send(items: readonly Outgoing[], timing: LinkTiming): void {
+    const { paused } = timing;
     const f = this.fault;
     const now: Outgoing[] = [];
     for (const item of items) {
@@ -83,8 +143,9 @@ export class OutgoingLink {
           now.push(copy);
         } else if (f.reorder > 0 && this.rng.next() < f.reorder && this.held.length < MAX_HELD) {
           this.hold(copy);
-        } else if (f.delayMs > 0 || f.jitterMs > 0) {
-          this.delay(copy, f.delayMs + this.rng.next() * f.jitterMs);
+        } else if (f.delayMs > 0 || f.jitterMs > 0 || timing.networkMs > 0) {
+          const faultMs = f.delayMs > 0 || f.jitterMs > 0 ? f.delayMs + this.rng.next() * f.jitterMs : 0;
+          this.delay(copy, (timing.networkMs + faultMs) / timing.speed);
         } else {
           now.push(copy);
         }
@@ -97,16 +158,28 @@ export class OutgoingLink {
     }
   }
 
+  /** Paused: every message on its way arrives now; returns their ids (the receiver holds them). */
+  land(): string[] {
+    const items = [...[...this.delayed].map((d) => d.item), ...this.frozen.map((f) => f.item)];
+    for (const d of this.delayed) clearTimeout(d.timer);
+    this.delayed.clear();
+    this.frozen = [];
+    if (items.length > 0) this.post(items, false);
+    return this.port === null ? [] : items.map((i) => i.id);
+  }
+
   /** Drops everything held (the node is stopping or the peer went away). */
   clear(): void {
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+    for (const d of this.delayed) clearTimeout(d.timer);
+    this.delayed.clear();
+    this.frozen = [];
     if (this.heldTimer) clearTimeout(this.heldTimer);
     this.heldTimer = null;
     this.held = [];
   }
 
-  private post(items: readonly Outgoing[]): void {
+  /** Puts items on the port; `announce` false for delayed ones, reported sent when they left. */
+  private post(items: readonly Outgoing[], announce = true): void {
     const port = this.port;
     if (port === null) {
       for (const item of items) this.events.dropped(item, 'crashed');
@@ -114,7 +187,7 @@ export class OutgoingLink {
     }
     const envelope: PeerEnvelope = { type: 'raft', items };
     port.post(envelope);
-    for (const item of items) this.events.sent(item);
+    if (announce) for (const item of items) this.events.sent(item);
   }
 
   private hold(item: Outgoing): void {
@@ -137,14 +210,24 @@ export class OutgoingLink {
   }
 
   private delay(item: Outgoing, ms: number): void {
-    if (this.timers.size >= MAX_HELD) {
+    if (this.delayed.size >= MAX_HELD) {
       this.events.dropped(item, 'loss');
       return;
     }
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      this.post([item]);
-    }, ms);
-    this.timers.add(timer);
+    this.events.sent(item);
+    this.delayed.add(this.arm(item, performance.now() + ms));
+  }
+
+  /** A message on its way that arrives at `dueAt`. */
+  private arm(item: Outgoing, dueAt: number): Delayed {
+    const d: Delayed = {
+      item,
+      dueAt,
+      timer: setTimeout(() => {
+        this.delayed.delete(d);
+        this.post([item], false);
+      }, Math.max(0, dueAt - performance.now())),
+    };
+    return d;
   }
 }

@@ -93,9 +93,10 @@ function metaCount(db: Database, key: string): number {
 
 /** Checks the file's integrity, schema version and owner. Throws DatabaseContentError. */
 export function checkDatabase(db: Database, nodeId: NodeId): void {
-  const check = db.exec('PRAGMA quick_check');
-  const verdict = check[0]?.values[0]?.[0];
-  if (verdict !== 'ok') throw new DatabaseContentError('corrupt', `SQLite quick_check failed: ${String(verdict)}`);
+  const lines = (db.exec('PRAGMA quick_check(4)')[0]?.values ?? []).map((row) => String(row[0]));
+  if (lines.length !== 1 || lines[0] !== 'ok') {
+    throw new DatabaseContentError('corrupt', `SQLite quick_check failed: ${lines.join('; ').replace(/\s+/g, ' ')}`);
+  }
   const hasMeta = db.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").length > 0;
   if (!hasMeta) throw new DatabaseContentError('corrupt', 'not a Raft Lab node database (no meta table)');
   // Read without the checksum first: an older schema has no crc column.

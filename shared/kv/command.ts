@@ -8,16 +8,13 @@
  * proposed.
  */
 import type { KvOp } from '../protocol/lab';
+import { KV_LIMITS } from '../limits';
 
 /** Bump when the command shape changes incompatibly; decoders reject other versions. */
 export const KV_COMMAND_VERSION = 1 as const;
 
-/** Limits on what one command may carry (a bound on everything that enters the log). */
-export const KV_LIMITS = {
-  clientIdChars: 128,
-  keyChars: 1024,
-  valueChars: 65_536,
-} as const;
+/** Limits on what one command may carry (a bound on everything that enters the log); kept in shared/limits.ts. */
+export { KV_LIMITS };
 
 export interface KvCommand {
   /** The client session id (any non-empty string; the lab uses names such as "c1"). */

@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import type {
-  ClusterOptions, DirectedLink, KvOp, KvResult, LabEvent, LinkFault, NamedPartition, NodeExit,
+  ClusterOptions, DirectedLink, KvOp, KvResult, LabEvent, LinkFault, NamedPartition, NodeExit, Pace,
   NodeView, PendingItem, Violation, ClusterSnapshot, ExportFile, ExportFormat, LogRange,
 } from './lab';
 import {
@@ -18,6 +18,7 @@ import {
   LINK_DELAY_MS_MAX, MAX_LOG_READ, MAX_NODES, MAX_TICKS_PER_STEP, PENDING_ID_CHARS_MAX, SPEED_MAX, SPEED_MIN, TICK_MS_MAX, TICK_MS_MIN,
 } from '../limits';
 import type { Agrees } from './agrees';
+import { MAX_NETWORK_MS } from './lab';
 import type { LabArgs, LabMethod } from './lab-methods';
 import { confChangeSchema, entrySchema, messageSchema, nodeIdOrNoneSchema, nodeStatusSchema, roleSchema } from './raft-schema';
 
@@ -49,6 +50,7 @@ export const clusterOptionsSchema = z.object({
   seed: z.number().int(),
   dataDir: z.string().min(1).optional(),
   startPaused: z.boolean().optional(),
+  pace: z.lazy(() => paceSchema).optional(),
 }).refine((o) => o.electionTicks > o.heartbeatTicks, { message: 'electionTicks must exceed heartbeatTicks', path: ['electionTicks'] });
 
 const nodeLife = z.enum(['starting', 'running', 'paused', 'stopped', 'crashed']);
@@ -112,6 +114,7 @@ export const clusterSnapshotSchema = z.object({
   nodes: z.array(nodeViewSchema),
   paused: z.boolean(),
   speed: z.number(),
+  networkMs: z.number(),
   pending: z.array(pendingItemSchema),
   links: z.array(linkState),
   violations: z.array(violationSchema),
@@ -133,7 +136,7 @@ export const labEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('entries-applied'), ...ev, node: nodeId, from: index, to: index }),
   z.object({ type: z.literal('client-invoke'), ...ev, opId: z.string(), client: z.string(), op: kvOpSchema }),
   z.object({ type: z.literal('client-complete'), ...ev, opId: z.string(), result: kvResultSchema }),
-  z.object({ type: z.literal('run-state'), ...ev, paused: z.boolean(), speed: z.number() }),
+  z.object({ type: z.literal('run-state'), ...ev, paused: z.boolean(), speed: z.number(), networkMs: z.number().optional() }),
   z.object({ type: z.literal('pending'), ...ev, items: z.array(pendingItemSchema) }),
   z.object({ type: z.literal('faults'), ...ev, links: z.array(linkState) }),
   z.object({ type: z.literal('violation'), ...ev, violation: violationSchema }),
@@ -144,6 +147,7 @@ export const labEventsSchema = z.array(labEventSchema);
 // Method arguments and results
 
 const speed = z.number().min(SPEED_MIN).max(SPEED_MAX);
+export const paceSchema = z.object({ speed, networkMs: z.number().min(0).max(MAX_NETWORK_MS) });
 const pendingId = z.string().min(1).max(PENDING_ID_CHARS_MAX);
 
 export const exportFormatSchema = z.discriminatedUnion('kind', [
@@ -194,6 +198,7 @@ export const labArgsSchemas = {
   transferLeadership: z.tuple([nodeId.min(1)]),
   setPaused: z.tuple([z.boolean()]),
   setSpeed: z.tuple([speed]),
+  setPace: z.tuple([z.lazy(() => paceSchema)]),
   deliver: z.tuple([pendingId]),
   drop: z.tuple([pendingId]),
   fireTimeout: z.tuple([nodeId.min(1)]),
@@ -224,6 +229,7 @@ export const labResultSchemas = {
   transferLeadership: z.null(),
   setPaused: z.null(),
   setSpeed: z.null(),
+  setPace: z.null(),
   deliver: z.null(),
   drop: z.null(),
   fireTimeout: z.null(),
@@ -290,5 +296,6 @@ const _agreement: [
   Agrees<typeof exportFormatSchema, ExportFormat>,
   Agrees<typeof exportFileSchema, ExportFile>,
   Agrees<typeof logRangeSchema, LogRange>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
+  Agrees<typeof paceSchema, Pace>,
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
 void _agreement;

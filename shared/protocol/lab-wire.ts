@@ -23,7 +23,7 @@ export const LAB_METHODS = [
   'createCluster', 'destroyCluster', 'snapshot',
   'crashNode', 'restartNode', 'stopNode', 'setNodePaused',
   'addNode', 'changeMembership', 'transferLeadership',
-  'setPaused', 'setSpeed', 'deliver', 'drop', 'fireTimeout', 'tickOnce',
+  'setPaused', 'setSpeed', 'setPace', 'deliver', 'drop', 'fireTimeout', 'tickOnce',
   'setLinkFault', 'partition',
   'submit',
   'readLog',

@@ -10,7 +10,7 @@ import type { ConfChange, Entry, Message, NodeId, NodeStatus, Role } from '../ra
 // Cluster creation and per-node facts
 
 export interface ClusterOptions {
-  /** 3, 5 or 7 nodes (1 to 9 accepted). */
+  /** 3, 5 or 7 nodes (1 to MAX_NODES, 9, accepted). */
   readonly nodes: number;
   /** Milliseconds per tick at speed 1. */
   readonly tickMs: number;
@@ -29,7 +29,30 @@ export interface ClusterOptions {
    * election timeout is the first thing that can happen and every message of that election waits.
    */
   readonly startPaused?: boolean;
+  /** The pace the cluster starts at (default REAL_PACE). */
+  readonly pace?: Pace;
 }
+
+/**
+ * How fast the lab runs. `speed` scales lab time against real time (0.01 to 10); `networkMs` is
+ * the time every message spends on its link, in lab ms, before link faults add their delay.
+ * Timers, ticks and message delivery all run on lab time, so a speed change scales them together.
+ */
+export interface Pace {
+  readonly speed: number;
+  /** 0 to MAX_NETWORK_MS. */
+  readonly networkMs: number;
+}
+
+export const MAX_NETWORK_MS = 10_000;
+
+/**
+ * For learning: an election takes a few seconds on screen and every message visibly travels
+ * (100 lab ms = 0.5 s at 0.2x; the default 1-2 s election timeout then lasts 5-10 s).
+ */
+export const WATCH_PACE: Pace = { speed: 0.2, networkMs: 100 };
+/** The nodes' own timing: full speed, messages cross as fast as the machine passes them. */
+export const REAL_PACE: Pace = { speed: 1, networkMs: 0 };
 
 export const DEFAULT_CLUSTER_OPTIONS: ClusterOptions = {
   nodes: 5,
@@ -166,7 +189,7 @@ export type LabEvent =
   | { readonly type: 'entries-applied'; readonly seq: number; readonly atMs: number; readonly node: NodeId; readonly from: number; readonly to: number }
   | { readonly type: 'client-invoke'; readonly seq: number; readonly atMs: number; readonly opId: string; readonly client: string; readonly op: KvOp }
   | { readonly type: 'client-complete'; readonly seq: number; readonly atMs: number; readonly opId: string; readonly result: KvResult }
-  | { readonly type: 'run-state'; readonly seq: number; readonly atMs: number; readonly paused: boolean; readonly speed: number }
+  | { readonly type: 'run-state'; readonly seq: number; readonly atMs: number; readonly paused: boolean; readonly speed: number; readonly networkMs?: number }
   | { readonly type: 'pending'; readonly seq: number; readonly atMs: number; readonly items: readonly PendingItem[] }
   | { readonly type: 'faults'; readonly seq: number; readonly atMs: number; readonly links: readonly (DirectedLink & LinkFault)[] }
   | { readonly type: 'violation'; readonly seq: number; readonly atMs: number; readonly violation: Violation };
@@ -208,6 +231,8 @@ export interface ClusterSnapshot {
   readonly nodes: readonly NodeView[];
   readonly paused: boolean;
   readonly speed: number;
+  /** Lab ms every message spends on its link (see Pace). */
+  readonly networkMs: number;
   readonly pending: readonly PendingItem[];
   readonly links: readonly (DirectedLink & LinkFault)[];
   readonly violations: readonly Violation[];
@@ -215,11 +240,8 @@ export interface ClusterSnapshot {
   readonly seq: number;
 }
 
-/** Most ticks one `tickOnce` call advances. */
-export const MAX_TICKS_PER_STEP = 1000;
-
-/** Most entries one `readLog` call returns; callers page through longer ranges. */
-export const MAX_LOG_READ = 2000;
+/** Most ticks one `tickOnce` call advances, and most entries one `readLog` call returns (shared/limits.ts). */
+export { MAX_LOG_READ, MAX_TICKS_PER_STEP } from '../limits';
 
 /** Part of one node's log, as `readLog` answers it. */
 export interface LogRange {
@@ -251,8 +273,10 @@ export interface LabApi {
 
   // Time and step mode
   setPaused(paused: boolean): Promise<void>;
-  /** 0.01 to 10. */
+  /** 0.01 to 10; the network time stays. */
   setSpeed(speed: number): Promise<void>;
+  /** Speed and network time together (WATCH_PACE, REAL_PACE or any other). */
+  setPace(pace: Pace): Promise<void>;
   deliver(pendingId: string): Promise<void>;
   drop(pendingId: string): Promise<void>;
   fireTimeout(node: NodeId): Promise<void>;

@@ -78,11 +78,14 @@ export type NodeCommand =
   /** A peer port arrives with this command (transferred beside it, not inside the validated body). */
   | { readonly type: 'peer-connect'; readonly req: number; readonly peer: NodeId }
   | { readonly type: 'peer-disconnect'; readonly req: number; readonly peer: NodeId }
-  | { readonly type: 'set-run'; readonly req: number; readonly paused: boolean; readonly speed: number }
+  /** `networkMs`: lab ms each message spends on its link before link faults add theirs (0: none). */
+  | { readonly type: 'set-run'; readonly req: number; readonly paused: boolean; readonly speed: number; readonly networkMs: number }
   | { readonly type: 'deliver'; readonly req: number; readonly msgId: string }
   | { readonly type: 'drop'; readonly req: number; readonly msgId: string }
   | { readonly type: 'fire-timeout'; readonly req: number }
   | { readonly type: 'tick-once'; readonly req: number }
+  /** Paused: every message still on its way arrives now (the reply lists them), so each peer holds it. */
+  | { readonly type: 'land'; readonly req: number }
   | { readonly type: 'propose'; readonly req: number; readonly client: string; readonly seq: number; readonly op: KvOp }
   | { readonly type: 'conf-change'; readonly req: number; readonly change: ConfChange }
   | { readonly type: 'read-index'; readonly req: number; readonly key: string }
@@ -130,11 +133,12 @@ const nodeCommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('init'), req, version: z.literal(NODE_IPC_VERSION), init: nodeInitSchema }),
   z.object({ type: z.literal('peer-connect'), req, peer: nodeId }),
   z.object({ type: z.literal('peer-disconnect'), req, peer: nodeId }),
-  z.object({ type: z.literal('set-run'), req, paused: z.boolean(), speed: z.number().min(SPEED_MIN).max(SPEED_MAX) }),
+  z.object({ type: z.literal('set-run'), req, paused: z.boolean(), speed: z.number().min(SPEED_MIN).max(SPEED_MAX), networkMs: z.number().min(0).max(60_000) }),
   z.object({ type: z.literal('deliver'), req, msgId: z.string().min(1) }),
   z.object({ type: z.literal('drop'), req, msgId: z.string().min(1) }),
   z.object({ type: z.literal('fire-timeout'), req }),
   z.object({ type: z.literal('tick-once'), req }),
+  z.object({ type: z.literal('land'), req }),
   z.object({ type: z.literal('propose'), req, client: z.string().min(1), seq: z.number().int().min(1), op: kvOpSchema }),
   z.object({ type: z.literal('conf-change'), req, change: confChangeSchema }),
   z.object({ type: z.literal('read-index'), req, key: z.string() }),

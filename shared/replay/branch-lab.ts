@@ -17,7 +17,7 @@
 import { validateOp } from '../kv';
 import type {
   ClusterOptions, ClusterSnapshot, DirectedLink, KvOp, KvResult, LabApi, LabEvent, LinkFault, LogRange, NamedPartition,
-  NodeExit, NodeLife, NodeView, PendingItem, SubmitOptions,
+  NodeExit, NodeLife, NodeView, Pace, PendingItem, SubmitOptions,
 } from '../protocol/lab';
 import { MAX_TICKS_PER_STEP } from '../protocol/lab';
 import { logRangeProblem } from '../protocol/lab-schema';
@@ -231,7 +231,7 @@ export class BranchLab implements LabApi {
       return { id, life: api ? (this.sim.isNodePaused(id) ? 'paused' : 'running') : this.stopped.has(id) ? 'stopped' : 'crashed', status: api ? api.status() : null, exit: api ? null : this.exitOf(id) };
     });
     return Promise.resolve({
-      options: { ...this.options, nodes: nodes.length }, dataDir: '', nodes, paused: this.paused, speed: this.speed,
+      options: { ...this.options, nodes: nodes.length }, dataDir: '', nodes, paused: this.paused, speed: this.speed, networkMs: this.sim.networkMs,
       pending: this.pendingItems(), links: this.sim.faultyLinks(), violations: [...this.sim.violations], seq: this.seq,
     });
   }
@@ -257,7 +257,17 @@ export class BranchLab implements LabApi {
     return this.act(() => {
       if (!(speed >= 0.01 && speed <= 10)) throw new RangeError(`speed must be from 0.01 to 10, got ${speed}`);
       this.speed = speed;
-      this.emit({ type: 'run-state', atMs: this.nowMs, paused: this.paused, speed });
+      this.emit({ type: 'run-state', atMs: this.nowMs, paused: this.paused, speed, networkMs: this.sim.networkMs });
+    });
+  }
+
+  /** Speed, and the simulated network's time per message (the base link's delay). */
+  setPace(pace: Pace): Promise<void> {
+    return this.act(() => {
+      if (!(pace.speed >= 0.01 && pace.speed <= 10)) throw new RangeError(`speed must be from 0.01 to 10, got ${pace.speed}`);
+      this.sim.setNetworkMs(pace.networkMs);
+      this.speed = pace.speed;
+      this.emit({ type: 'run-state', atMs: this.nowMs, paused: this.paused, speed: pace.speed, networkMs: this.sim.networkMs });
     });
   }
 

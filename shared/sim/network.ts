@@ -8,6 +8,7 @@
  * so a later message on the same link can overtake it. With probability `duplicate` a second copy
  * with its own delay is delivered too. Loss is drawn per message.
  */
+import { MAX_NODE_ID } from '../limits';
 import type { NodeId } from '../raft/types';
 import type { DirectedLink, LinkFault } from '../protocol/lab';
 import type { Rng } from '../util/rng';
@@ -16,8 +17,8 @@ import type { Rng } from '../util/rng';
 export const CUT = -1;
 export const LOST = -2;
 
-/** The most nodes a simulated cluster has (the links table is sized for it). */
-export const MAX_SIM_NODES = 9;
+/** The highest node id of a simulated cluster (the links table is sized for it): the lab's bound. */
+export const MAX_SIM_NODES = MAX_NODE_ID;
 
 export class Network {
   /** The link every pair has unless overridden (loss, duplication, reordering apply here). */

@@ -5,6 +5,9 @@
  */
 import type { UnsafeOptions } from '../raft/types';
 import type { SafetyProperty } from '../protocol/lab';
+import {
+  ELECTION_TICKS_MAX, ELECTION_TICKS_MIN, HEARTBEAT_TICKS_MAX, HEARTBEAT_TICKS_MIN, LINK_DELAY_MS_MAX, MAX_NODES, TICK_MS_MAX, TICK_MS_MIN,
+} from '../limits';
 
 /** Every property the invariant checker knows (for validating `ignore`). */
 export const SAFETY_PROPERTIES: readonly SafetyProperty[] = [
@@ -37,7 +40,7 @@ export const UNSAFE_NAMES = {
 export type UnsafeName = keyof typeof UNSAFE_NAMES;
 
 export interface SimOptions {
-  /** 1 to 9 nodes. */
+  /** 1 to MAX_NODES (9) nodes. */
   readonly nodes: number;
   readonly seed: number;
   /** Client operations to issue (the run ends when all complete, or at maxTimeMs). */
@@ -104,22 +107,22 @@ export class SimOptionsError extends Error {
 /** Defaults filled in and every field validated; throws SimOptionsError naming the bad one. */
 export function resolveSimOptions(partial: Partial<SimOptions>): SimOptions {
   const o: SimOptions = { ...DEFAULT_SIM_OPTIONS, ...partial };
-  int('nodes', o.nodes, 1, 9);
+  int('nodes', o.nodes, 1, MAX_NODES);
   int('seed', o.seed, 0, 0xffffffff);
   int('ops', o.ops, 0, 10_000_000);
   int('clients', o.clients, 0, 64);
   // No clients is for hosts that submit their own requests (a branch of a recording).
   if (o.clients === 0 && o.ops > 0) throw new SimOptionsError(`clients must be at least 1 to issue ${o.ops} ops`);
-  int('tickMs', o.tickMs, 1, 10_000);
-  int('heartbeatTicks', o.heartbeatTicks, 1, 1_000);
-  int('electionTicks', o.electionTicks, 2, 1_000);
+  int('tickMs', o.tickMs, TICK_MS_MIN, TICK_MS_MAX);
+  int('heartbeatTicks', o.heartbeatTicks, HEARTBEAT_TICKS_MIN, HEARTBEAT_TICKS_MAX);
+  int('electionTicks', o.electionTicks, ELECTION_TICKS_MIN, ELECTION_TICKS_MAX);
   if (o.heartbeatTicks >= o.electionTicks) throw new SimOptionsError(`heartbeatTicks (${o.heartbeatTicks}) must be below electionTicks (${o.electionTicks})`);
   int('maxEntriesPerMsg', o.maxEntriesPerMsg, 1, 10_000);
   int('snapshotEvery', o.snapshotEvery, 0, 10_000_000);
   int('faultWindowMs', o.faultWindowMs, 0, 1e9);
   int('maxTimeMs', o.maxTimeMs, 1, 1e10);
-  int('delayMs', o.delayMs, 0, 60_000);
-  int('jitterMs', o.jitterMs, 0, 60_000);
+  int('delayMs', o.delayMs, 0, LINK_DELAY_MS_MAX);
+  int('jitterMs', o.jitterMs, 0, LINK_DELAY_MS_MAX);
   int('clientTimeoutMs', o.clientTimeoutMs, 1, 1e9);
   for (const f of o.faults) {
     if (!(FAULT_KINDS as readonly string[]).includes(f)) throw new SimOptionsError(`faults: unknown fault "${f}" (known: ${FAULT_KINDS.join(', ')})`);

@@ -456,6 +456,16 @@ export class Simulator {
     this.trace(`${this.nowMs} heal`);
   }
 
+  /** Sim ms every message spends on a link without its own delay (the base link's delay). */
+  get networkMs(): number {
+    return this.network.baseLink.delayMs;
+  }
+
+  setNetworkMs(ms: number): void {
+    if (!(ms >= 0 && ms <= 60_000)) throw new RangeError(`network time must be from 0 to 60000 ms, got ${ms}`);
+    this.network.setBase({ ...this.network.baseLink, delayMs: Math.round(ms) });
+  }
+
   /** Set (part of) one directed link's fault; the rest of it stays. */
   setLinkFault(from: NodeId, to: NodeId, fault: Partial<LinkFault>): void {
     this.nodeRec(from);

@@ -13,6 +13,7 @@ import { describeViolation } from '../../../shared/check/invariants';
 import { DEFAULT_CLUSTER_OPTIONS, type KvOp } from '../../../shared/protocol/lab';
 import { RawNode } from '../../../shared/raft/raw-node';
 import type { NodeId } from '../../../shared/raft/types';
+import { MAX_NODES } from '../../../shared/limits';
 import { checkRecording, type RecordingCheck } from '../../../shared/record/check';
 import { RecordingError } from '../../../shared/record/read';
 import { readRecordingFile } from '../../lab/recording-file';
@@ -34,7 +35,7 @@ hit the cluster; the run is recorded, written to --out, replayed through the cor
 hash compared) and checked (safety invariants, linearizability).
 
 Options:
-  --nodes N          cluster size, 1 to 9 [3]
+  --nodes N          cluster size, 1 to ${MAX_NODES} [3]
   --duration D       how long clients and faults run: 10s, 1500ms or seconds [10s]
   --faults LIST      comma-separated: ${RUN_FAULTS.join(', ')} [none]
   --clients N        concurrent clients [2]
@@ -74,7 +75,7 @@ export const runCommand: Subcommand = {
     }
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
     const nodes = flags.has('nodes') ? intFlag('nodes', flags.get('nodes')!) : 3;
-    if (nodes < 1 || nodes > 9) throw new UsageError(`--nodes must be 1 to 9, got ${nodes}`);
+    if (nodes < 1 || nodes > MAX_NODES) throw new UsageError(`--nodes must be 1 to ${MAX_NODES}, got ${nodes}`);
     const durationMs = parseDuration(flags.get('duration') ?? '10s');
     const faults = listFlag(flags.get('faults') ?? '');
     for (const f of faults) if (!(RUN_FAULTS as readonly string[]).includes(f)) throw new UsageError(`unknown fault "${f}"; choose from ${RUN_FAULTS.join(', ')}`);

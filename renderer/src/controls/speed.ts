@@ -1,5 +1,7 @@
-/** The speed steps the toolbar and the +/- keys move between (the lab accepts 0.01 to 10). */
-export const SPEEDS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10] as const;
+import { SPEED_MAX, SPEED_MIN } from '../../../shared/limits';
+
+/** The speed steps the toolbar and the +/- keys move between: from the slowest to the fastest the lab accepts. */
+export const SPEEDS = [SPEED_MIN, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, SPEED_MAX] as const;
 
 export function nextSpeed(current: number, direction: 1 | -1): number {
   let i = SPEEDS.findIndex((s) => s >= current - 1e-9);

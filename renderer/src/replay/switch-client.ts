@@ -76,6 +76,7 @@ export function createSwitchableClient(live: LabClient): SwitchableClient {
     transferLeadership: verb('transferLeadership'),
     setPaused: verb('setPaused'),
     setSpeed: verb('setSpeed'),
+    setPace: verb('setPace'),
     deliver: verb('deliver'),
     drop: verb('drop'),
     fireTimeout: verb('fireTimeout'),

@@ -10,6 +10,7 @@ import { acceptHMRUpdate, defineStore } from 'pinia';
 import { onScopeDispose, ref, shallowRef } from 'vue';
 import type { LabEvent } from '../../../shared/protocol/lab';
 import type { Message } from '../../../shared/raft/types';
+import { SPEED_MIN } from '../../../shared/limits';
 import { useLabClient } from '../transport/inject';
 import { describeMessage, describeOp, describeResult } from '../format/describe';
 import { IDLE_MS, type Gap } from '../timeline/time-axis';
@@ -102,7 +103,7 @@ export const useTrafficStore = defineStore('traffic', () => {
       }
       if (originMs.value === null) originMs.value = e.atMs;
       // (Paused, or the resume that ends a pause, any silence is a person's: the plain threshold.)
-      const idleMs = lab.paused || e.type === 'run-state' ? IDLE_MS : IDLE_MS / Math.min(1, Math.max(lab.speed, 0.01));
+      const idleMs = lab.paused || e.type === 'run-state' ? IDLE_MS : IDLE_MS / Math.min(1, Math.max(lab.speed, SPEED_MIN));
       if (e.atMs - labNowMs.value > idleMs && labNowMs.value > 0) gaps.value.push({ fromMs: labNowMs.value, toMs: e.atMs });
       labNowMs.value = Math.max(labNowMs.value, e.atMs);
       labNowLocal = now;

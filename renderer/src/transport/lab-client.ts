@@ -44,6 +44,7 @@ function wrapPreload(api: LabApi): LabClient {
     transferLeadership: call('transferLeadership'),
     setPaused: call('setPaused'),
     setSpeed: call('setSpeed'),
+    setPace: call('setPace'),
     deliver: call('deliver'),
     drop: call('drop'),
     fireTimeout: call('fireTimeout'),
