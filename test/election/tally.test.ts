@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { RawNode } from '../../shared/raft/raw-node';
 import { BranchLab } from '../../shared/replay/branch-lab';
-import { clusterOptionsOf } from '../../shared/replay/lab-projection';
+import { clusterOptionsOf, frameAt } from '../../shared/replay/lab-projection';
 import { ReplayIndex } from '../../shared/replay/replay-index';
 import { recordSimulation } from '../../shared/record/record-sim';
 import { ElectionTracker, tallyOf, type Campaign } from '../../shared/election/tally';
@@ -231,5 +231,22 @@ describe('denial reasons read off the voter\'s status when the request arrived',
     expect(lines).toContain('Denied by 3: the candidate\'s term is behind its term 4 (but the reply was lost)');
     // One denial of three arrived: a majority was still possible, so 1 did not lose by votes.
     expect(c.outcome).toEqual({ kind: 'stepped-down', term: 3, leader: 0 });
+  });
+});
+
+describe('the same tallies in a replay', () => {
+  it('a recording\'s frames (what the replay shows) give the recorded election and its winner', () => {
+    const { recording } = recordSimulation({ nodes: 5, seed: 11, ops: 0, clients: 0, maxTimeMs: 3_000 }, RawNode, (sim) => sim.advance(3_000));
+    const index = new ReplayIndex(recording, RawNode);
+    // The first event at which some node leads.
+    let k = 1;
+    while (k < index.events && !index.nodesAt(k).some((n) => n.status?.role === 'leader')) k++;
+    const leader = index.nodesAt(k).find((n) => n.status?.role === 'leader')!.id;
+    const tracker = new ElectionTracker();
+    tracker.apply(frameAt(index, k).events);
+    const c = tracker.latestOf(leader)!;
+    expect(c).toMatchObject({ kind: 'vote', outcome: { kind: 'won' } });
+    expect(tallyOf(c).granted).toBeGreaterThanOrEqual(3);
+    expect(explainCampaign(c)[0]!.text).toMatch(new RegExp(`^Node ${leader} won the vote for term \\d+ \\(\\d of 5 votes, 3 needed\\) and became leader\\.$`));
   });
 });
