@@ -47,7 +47,7 @@ import { EventStream } from './event-stream';
 import { NodeSupervisor } from './node-supervisor';
 import { exportRunFile, type DatabaseSource } from './run-export';
 import { readRecordingFile } from './recording-file';
-import { cutLinks, linkKey } from './partitions';
+import { linkKey, linksAfterPartition } from '../../shared/cluster/partitions';
 import { resolveDataFolder } from './data-root';
 
 export interface LabControllerOptions {
@@ -610,30 +610,10 @@ export class LabController implements LabApi {
   async partition(partition: NamedPartition): Promise<void> {
     const cluster = this.need();
     const members = [...cluster.nodes.keys()];
-    let resolved: Exclude<NamedPartition, { kind: 'isolate-leader' }>;
-    if (partition.kind === 'isolate-leader') {
-      const leader = this.leaderHint();
-      if (leader === null) throw new Error('partition isolate-leader: no leader known');
-      resolved = { kind: 'isolate', node: leader };
-    } else {
-      resolved = partition;
-    }
-    const cut = cutLinks(members, resolved);
-    const touched = new Set<NodeId>();
-    for (const from of members) {
-      for (const to of members) {
-        if (from === to) continue;
-        const key = linkKey(from, to);
-        const before = cluster.links.get(key) ?? HEALTHY_LINK;
-        // Heal clears every fault; a partition replaces the cuts and keeps the other faults.
-        const after: LinkFault = resolved.kind === 'heal' ? HEALTHY_LINK : { ...before, cut: cut.has(key) };
-        if (!sameFault(before, after)) {
-          this.storeFault(cluster, from, to, after);
-          touched.add(from);
-        }
-      }
-    }
-    await this.pushFaults(cluster, [...touched]);
+    const leader = partition.kind === 'isolate-leader' ? this.leaderHint() : null;
+    const changed = linksAfterPartition(members, partition, leader, (from, to) => cluster.links.get(linkKey(from, to)) ?? HEALTHY_LINK, HEALTHY_LINK);
+    for (const { from, to, fault } of changed) this.storeFault(cluster, from, to, fault);
+    await this.pushFaults(cluster, [...new Set(changed.map((l) => l.from))]);
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -12,7 +12,8 @@
  * times the speed. Deterministic: the same branch point, seed and actions give the same run.
  *
  * Not in a branch (refused with a message): creating or destroying a cluster (leave the branch),
- * and export (a branch is not recorded; export the recording instead).
+ * export (a branch is not recorded; export the recording instead), and discarding a node's
+ * data (a branch has no files).
  */
 import { validateOp } from '../kv';
 import type {
@@ -27,6 +28,7 @@ import { resolveSimOptions } from '../sim/options';
 import { Simulator, type ClientRecord } from '../sim/simulator';
 import type { SimNotice } from '../sim/start';
 import { rebuildNode, type NodeBranchState } from './branch-point';
+import { linkKey, linksAfterPartition } from '../cluster/partitions';
 
 /** Real time for a playing branch: calls `onFrame` with the real ms since its last call until stopped. */
 export interface FrameClock {
@@ -329,12 +331,13 @@ export class BranchLab implements LabApi {
     });
   }
 
-  /** A named partition replaces the cuts of the previous one (other link settings stay). */
+  /** The lab's one partition and heal rule (shared/cluster/partitions.ts). */
   partition(p: NamedPartition): Promise<void> {
     return this.act(() => {
-      const ids = this.sim.nodeIds();
-      const cut = cutPairs(ids, p, this.sim.leader());
-      for (const a of ids) for (const b of ids) if (a !== b) this.sim.setLinkFault(a, b, { cut: cut.has(`${a}>${b}`) });
+      const links = new Map(this.sim.faultyLinks().map((l) => [linkKey(l.from, l.to), l]));
+      const healthy = this.sim.baseLink();
+      const changed = linksAfterPartition(this.sim.nodeIds(), p, this.sim.leader(), (a, b) => links.get(linkKey(a, b)) ?? healthy, healthy);
+      for (const { from, to, fault } of changed) this.sim.setLinkFault(from, to, fault);
       this.emit({ type: 'faults', atMs: this.nowMs, links: this.sim.faultyLinks() });
     });
   }
@@ -447,47 +450,7 @@ export class BranchLab implements LabApi {
   createCluster(): Promise<ClusterSnapshot> { return this.refuse('creating a cluster'); }
   destroyCluster(): Promise<void> { return this.refuse('destroying the cluster'); }
   exportRun(): Promise<never> { return this.refuse('export', 'a branch is not recorded; go back to replay and export the recording'); }
-}
-
-/** `from>to` keys of the directed links a named partition cuts (the lab's own rules, see electron/lab). */
-function cutPairs(ids: readonly NodeId[], p: NamedPartition, leader: NodeId | null): Set<string> {
-  const cut = new Set<string>();
-  const both = (a: NodeId, b: NodeId) => {
-    cut.add(`${a}>${b}`);
-    cut.add(`${b}>${a}`);
-  };
-  const known = (n: NodeId, what: string) => {
-    if (!ids.includes(n)) throw new Error(`partition ${what}: node ${n} is not in the branch (nodes ${ids.join(', ')})`);
-  };
-  switch (p.kind) {
-    case 'heal':
-      return cut;
-    case 'isolate-leader':
-    case 'isolate': {
-      const node = p.kind === 'isolate' ? p.node : leader;
-      if (node === null) throw new Error('partition isolate-leader: there is no leader now');
-      known(node, p.kind);
-      for (const o of ids) if (o !== node) both(node, o);
-      return cut;
-    }
-    case 'split': {
-      const groupOf = new Map<NodeId, number>();
-      p.groups.forEach((g, i) => {
-        for (const n of g) {
-          known(n, 'split');
-          if (groupOf.has(n)) throw new Error(`partition split: node ${n} is in more than one group`);
-          groupOf.set(n, i);
-        }
-      });
-      for (const a of ids) for (const b of ids) if (a < b && (groupOf.get(a) ?? -1) !== (groupOf.get(b) ?? -1)) both(a, b);
-      return cut;
-    }
-    case 'ring': {
-      const k = ids.length;
-      for (let i = 0; i < k; i++) for (let j = i + 1; j < k; j++) if (!(j === i + 1 || (i === 0 && j === k - 1))) both(ids[i]!, ids[j]!);
-      return cut;
-    }
-  }
+  discardNodeData(): Promise<void> { return this.refuse('discarding a node\'s data', 'a branch has no files; its storage is never refused'); }
 }
 
 /** The answer of a node asked directly that does not lead, or null when it leads. */

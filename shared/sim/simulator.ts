@@ -27,6 +27,7 @@ import type { ConfChange, ConfState, Message, NodeId, PersistedState, RaftConfig
 import type { ProposeResult, RaftNodeApi, RaftNodeFactory } from '../raft/api';
 import type { DirectedLink, KvOp, KvResult, LinkFault, PendingItem, Violation } from '../protocol/lab';
 import { createRng, type Rng } from '../util/rng';
+import { MAX_NETWORK_MS } from '../limits';
 import { InvariantChecker } from '../check/invariants';
 import { KvClientSession, KvStateMachine, encodeCommand, toKvResult } from '../kv';
 import { EventQueue } from './event-queue';
@@ -462,7 +463,7 @@ export class Simulator {
   }
 
   setNetworkMs(ms: number): void {
-    if (!(ms >= 0 && ms <= 60_000)) throw new RangeError(`network time must be from 0 to 60000 ms, got ${ms}`);
+    if (!(ms >= 0 && ms <= MAX_NETWORK_MS)) throw new RangeError(`network time must be from 0 to ${MAX_NETWORK_MS} ms, got ${ms}`);
     this.network.setBase({ ...this.network.baseLink, delayMs: Math.round(ms) });
   }
 
@@ -472,6 +473,11 @@ export class Simulator {
     this.nodeRec(to);
     this.network.setLink(from, to, fault);
     this.trace(`${this.nowMs} link ${from}->${to} ${JSON.stringify(fault)}`);
+  }
+
+  /** What a link without faults of its own is like (the network's base delay, nothing else). */
+  baseLink(): LinkFault {
+    return this.network.baseLink;
   }
 
   /** Links that differ from the base link (cuts, slow or lossy links). */
