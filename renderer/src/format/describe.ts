@@ -49,8 +49,13 @@ export function describeOp(op: KvOp): string {
   }
 }
 
-export function describeResult(r: KvResult): string {
-  if (r.ok) return `ok${r.value !== null ? ` "${r.value}"` : ''} @${r.index} (leader ${r.leader})`;
+/** A request's answer; with its op, a get that found nothing says "not found". */
+export function describeResult(r: KvResult, op?: KvOp): string {
+  if (r.ok) {
+    if (op?.type === 'get' && r.value === null) return `not found: no key "${op.key}" @${r.index} (leader ${r.leader})`;
+    return `ok${r.value !== null ? ` "${r.value}"` : ''} @${r.index} (leader ${r.leader})`;
+  }
+  if (r.error === 'not-leader') return `not leader, ${r.leaderHint !== undefined ? `leader hint ${r.leaderHint}` : 'no leader known'}: ${r.detail}`;
   return `${r.error}: ${r.detail}`;
 }
 

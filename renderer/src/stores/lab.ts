@@ -7,8 +7,9 @@ import { acceptHMRUpdate, defineStore } from 'pinia';
 import { computed, onScopeDispose, ref, shallowRef } from 'vue';
 import type {
   ClusterOptions, ClusterSnapshot, DirectedLink, ExportFile, ExportFormat, KvOp, KvResult, LabEvent, LinkFault, NamedPartition,
-  NodeView, PendingItem, Violation,
+  NodeView, Pace, PendingItem, Violation,
 } from '../../../shared/protocol/lab';
+import { REAL_PACE } from '../../../shared/protocol/lab';
 import type { ConfChange, NodeId, NodeStatus } from '../../../shared/raft/types';
 import { useLabClient } from '../transport/inject';
 import type { ConnectionStatus } from '../transport/lab-client';
@@ -48,6 +49,8 @@ export const useLabStore = defineStore('lab', () => {
   const nodes = shallowRef<ReadonlyMap<NodeId, UiNode>>(new Map());
   const paused = ref(false);
   const speed = ref(1);
+  /** Lab ms every message spends on its link (the pace's network time; 0 at real pace). */
+  const networkMs = ref(0);
   const pending = shallowRef<readonly PendingItem[]>([]);
   const links = shallowRef<readonly LinkState[]>([]);
   const violations = shallowRef<readonly Violation[]>([]);
@@ -82,6 +85,7 @@ export const useLabStore = defineStore('lab', () => {
     nodes.value = new Map(s.nodes.map((n) => [n.id, { ...n, statusAtLocalMs: now }]));
     paused.value = s.paused;
     speed.value = s.speed;
+    networkMs.value = s.networkMs;
     pending.value = s.pending;
     links.value = s.links;
     violations.value = s.violations;
@@ -109,6 +113,10 @@ export const useLabStore = defineStore('lab', () => {
           violations.value = [];
           pending.value = [];
           links.value = [];
+          // A new cluster starts as its options say (the lab reports later changes as run-state).
+          paused.value = e.options.startPaused ?? false;
+          speed.value = e.options.pace?.speed ?? REAL_PACE.speed;
+          networkMs.value = e.options.pace?.networkMs ?? REAL_PACE.networkMs;
           seq.value = e.seq;
           status.value = 'done';
           break;
@@ -123,6 +131,7 @@ export const useLabStore = defineStore('lab', () => {
         case 'run-state':
           paused.value = e.paused;
           speed.value = e.speed;
+          if (e.networkMs !== undefined) networkMs.value = e.networkMs;
           // Resuming releases every held item; the lab reports new holds only in step mode.
           if (!e.paused) pending.value = [];
           break;
@@ -176,7 +185,8 @@ export const useLabStore = defineStore('lab', () => {
   const setPaused = (p: boolean) => run(p ? 'pause' : 'play', () => client.setPaused(p));
   const togglePaused = () => setPaused(!paused.value);
   const setSpeed = (s: number) => run('speed', () => client.setSpeed(s));
-  const tickOnce = () => run('tick', () => client.tickOnce());
+  const setPace = (p: Pace) => run('pace', () => client.setPace(p));
+  const tickOnce = (ticks = 1) => run(ticks === 1 ? 'tick' : `advance ${ticks} ticks`, () => client.tickOnce(ticks));
   const deliver = (id: string) => run('deliver', () => client.deliver(id));
   const drop = (id: string) => run('drop', () => client.drop(id));
   const fireTimeout = (n: NodeId) => run(`fire timeout of ${n}`, () => client.fireTimeout(n));
@@ -210,7 +220,9 @@ export const useLabStore = defineStore('lab', () => {
   const addNode = (learner: boolean) => run(learner ? 'add learner' : 'add node', () => client.addNode({ learner }));
   const changeMembership = (c: ConfChange) => run(`membership ${c.type} ${c.node}`, () => client.changeMembership(c));
   const transferLeadership = (to: NodeId) => run(`transfer to ${to}`, () => client.transferLeadership(to));
-  const submit = (op: KvOp): Promise<KvResult | undefined> => run(`client ${op.type}`, () => client.submit(op, { client: 'ui' }));
+  /** A request from the Client form: to whoever leads, or (with `node`) to that node only, no redirect. */
+  const submit = (op: KvOp, node?: NodeId): Promise<KvResult | undefined> =>
+    run(`client ${op.type}`, () => client.submit(op, node === undefined ? { client: 'ui' } : { client: 'ui', node }));
   /** The run as a file in `format` (the caller saves it); undefined when the lab refused, with the reason in lastError. */
   const exportRun = (format: ExportFormat): Promise<ExportFile | undefined> => run(`export ${format.kind}`, () => client.exportRun(format));
 
@@ -226,9 +238,9 @@ export const useLabStore = defineStore('lab', () => {
   void sync();
 
   return {
-    connection, status, lastError, options, dataDir, nodes, paused, speed, pending, links, violations, seq, userActions,
+    connection, status, lastError, options, dataDir, nodes, paused, speed, networkMs, pending, links, violations, seq, userActions,
     nodeIds, nodeList, leader, leaders, maxTerm, cutLinks,
-    apply, sync, createCluster, setPaused, togglePaused, setSpeed, tickOnce, deliver, drop, fireTimeout,
+    apply, sync, createCluster, setPaused, togglePaused, setSpeed, setPace, tickOnce, deliver, drop, fireTimeout,
     crashNode, restartNode, setNodePaused, partition, setLinkFault, setAllLinks, toggleLink,
     addNode, changeMembership, transferLeadership, submit, exportRun,
   };

@@ -6,6 +6,9 @@
  * compacted. Entries the UI never saw (sent before it connected, or while a node was down) are
  * read from the lab with readLog, lazily: the log table asks `fill` for the rows in view only.
  *
+ * Entries a follower removes because they conflict with its leader's are kept as ghosts (which
+ * leader, of which term, overwrote them) until the user clears them, so a repair leaves a trace.
+ *
  * Storage is columnar and plain (not reactive): `version` bumps once per batch.
  */
 import { acceptHMRUpdate, defineStore } from 'pinia';
@@ -24,6 +27,19 @@ export interface NodeLog {
   commit: number;
   applied: number;
 }
+
+/** An entry a follower removed from its log: what it was, and which leader's AppendEntries overwrote it. */
+export interface Ghost {
+  readonly node: NodeId;
+  readonly index: number;
+  readonly term: number;
+  readonly text: string;
+  readonly byLeader: NodeId;
+  readonly byTerm: number;
+}
+
+/** Most ghosts kept (the oldest go first). */
+const MAX_GHOSTS = 500;
 
 export const useLogsStore = defineStore('logs', () => {
   const client = useLabClient();
@@ -46,6 +62,36 @@ export const useLogsStore = defineStore('logs', () => {
     l.texts[e.index] = describeEntry(e);
   }
 
+  /** Overwritten entries, oldest first. */
+  let ghostList: Ghost[] = [];
+  const ghostCount = ref(0);
+
+  /** Keeps the known entries of `node` from `from` on as ghosts, then removes them. */
+  function overwrite(node: NodeId, l: NodeLog, from: number, byLeader: NodeId, byTerm: number): void {
+    for (let i = from; i < l.terms.length; i++) {
+      const term = l.terms[i];
+      if (!term) continue;
+      ghostList.push({ node, index: i, term, text: textAt(node, i), byLeader, byTerm });
+    }
+    if (ghostList.length > MAX_GHOSTS) ghostList = ghostList.slice(-MAX_GHOSTS);
+    ghostCount.value = ghostList.length;
+    truncate(l, from);
+  }
+
+  function clearGhosts(): void {
+    ghostList = [];
+    ghostCount.value = 0;
+    version.value++;
+  }
+
+  function ghostsAt(node: NodeId, index: number): Ghost[] {
+    return ghostList.filter((g) => g.node === node && g.index === index);
+  }
+
+  function ghosts(): readonly Ghost[] {
+    return ghostList;
+  }
+
   function truncate(l: NodeLog, from: number): void {
     if (l.terms.length > from) {
       l.terms.length = from;
@@ -66,7 +112,7 @@ export const useLogsStore = defineStore('logs', () => {
     if (m.prevLogIndex > 0 && prevTerm === undefined && m.prevLogIndex > l.lastIndex) return;
     for (const e of m.entries) {
       const have = l.terms[e.index];
-      if (have !== undefined && have !== 0 && have !== e.term) truncate(l, e.index);
+      if (have !== undefined && have !== 0 && have !== e.term) overwrite(m.to, l, e.index, m.from, m.term);
       put(l, e);
     }
   }
@@ -188,6 +234,8 @@ export const useLogsStore = defineStore('logs', () => {
       switch (e.type) {
         case 'cluster-created':
           logs.clear();
+          ghostList = [];
+          ghostCount.value = 0;
           untexted.clear();
           unreadable.clear();
           statusSeen.clear();
@@ -237,7 +285,7 @@ export const useLogsStore = defineStore('logs', () => {
   const off = client.onEvents(apply);
   onScopeDispose(off);
 
-  return { version, maxIndex, apply, replaceLogs, termAt, textAt, log, fill, seedStatus };
+  return { version, maxIndex, ghostCount, apply, replaceLogs, termAt, textAt, log, fill, seedStatus, ghosts, ghostsAt, clearGhosts };
 });
 
 if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useLogsStore, import.meta.hot));

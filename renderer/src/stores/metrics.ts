@@ -1,6 +1,8 @@
 /**
  * Cluster metrics from the event stream: elections started, term changes, commits per second,
- * client commit latency and messages per second. Rates are over a sliding window of lab time.
+ * client commit latency and messages per second. Rates are over a sliding window of lab time
+ * that keeps moving when no events come (a paused cluster's rates fall to zero), with lab time
+ * estimated from the last event's time plus the local time since it arrived.
  */
 import { acceptHMRUpdate, defineStore } from 'pinia';
 import { onScopeDispose, ref } from 'vue';
@@ -9,6 +11,8 @@ import { useLabClient } from '../transport/inject';
 
 const WINDOW_MS = 5_000;
 const LATENCY_SAMPLES = 200;
+/** How often the rates are recomputed when no events arrive. */
+const RECOMPUTE_MS = 500;
 
 export const useMetricsStore = defineStore('metrics', () => {
   const client = useLabClient();
@@ -27,6 +31,9 @@ export const useMetricsStore = defineStore('metrics', () => {
   let sendMarks: [number, number][] = [];
   const invokedAt = new Map<string, number>();
   let latencies: number[] = [];
+  /** Lab time of the newest event, and the local time it arrived. */
+  let lastAtMs = 0;
+  let lastLocalMs = 0;
 
   function reset(): void {
     elections.value = 0;
@@ -42,6 +49,15 @@ export const useMetricsStore = defineStore('metrics', () => {
     sendMarks = [];
     invokedAt.clear();
     latencies = [];
+  }
+
+  /** Rates over the window ending at lab time `nowMs`. */
+  function recompute(nowMs: number): void {
+    const from = nowMs - WINDOW_MS;
+    commitMarks = commitMarks.filter(([t]) => t >= from);
+    sendMarks = sendMarks.filter(([t]) => t >= from);
+    commitsPerSec.value = sum(commitMarks) / (WINDOW_MS / 1_000);
+    messagesPerSec.value = sum(sendMarks) / (WINDOW_MS / 1_000);
   }
 
   function apply(batch: readonly LabEvent[]): void {
@@ -81,11 +97,9 @@ export const useMetricsStore = defineStore('metrics', () => {
     }
     if (batch.length === 0) return;
     if (sent > 0) sendMarks.push([lastAt, sent]);
-    const from = lastAt - WINDOW_MS;
-    commitMarks = commitMarks.filter(([t]) => t >= from);
-    sendMarks = sendMarks.filter(([t]) => t >= from);
-    commitsPerSec.value = sum(commitMarks) / (WINDOW_MS / 1_000);
-    messagesPerSec.value = sum(sendMarks) / (WINDOW_MS / 1_000);
+    lastAtMs = lastAt;
+    lastLocalMs = performance.now();
+    recompute(lastAt);
     if (latencies.length > 0) {
       const sorted = [...latencies].sort((a, b) => a - b);
       latencyP50Ms.value = sorted[Math.floor(sorted.length * 0.5)] ?? null;
@@ -95,7 +109,13 @@ export const useMetricsStore = defineStore('metrics', () => {
   }
 
   const off = client.onEvents(apply);
-  onScopeDispose(off);
+  const timer = setInterval(() => {
+    if (lastLocalMs > 0) recompute(lastAtMs + (performance.now() - lastLocalMs));
+  }, RECOMPUTE_MS);
+  onScopeDispose(() => {
+    off();
+    clearInterval(timer);
+  });
 
   return { elections, termChanges, commitsPerSec, messagesPerSec, latencyP50Ms, latencyP99Ms, totalCommitted, apply };
 });
