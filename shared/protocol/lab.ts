@@ -22,7 +22,10 @@ export interface ClusterOptions {
   readonly snapshotEvery: number;
   /** Seed for the nodes' RNGs (election timeout draws). */
   readonly seed: number;
-  /** Folder for the nodes' SQLite files; the controller picks a temporary one when omitted. */
+  /**
+   * Folder for the nodes' SQLite files; a temporary one when omitted. From a page it is a name
+   * the host resolves inside its data root (electron/lab/data-root.ts), never a path.
+   */
   readonly dataDir?: string;
   /**
    * Create the cluster paused (default false): no node ticks before the first step, so the first

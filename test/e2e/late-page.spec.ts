@@ -5,7 +5,7 @@
  * with entries reaches it through the event stream.
  */
 import { test, expect, type Page } from '@playwright/test';
-import { startWebHostProcess, type WebHostProcess } from './web-host-process';
+import { openTokenPage, startWebHostProcess, type WebHostProcess } from './web-host-process';
 import { LabPage } from './lab-page';
 
 test.describe.serial('browser host: a second page on a running cluster', () => {
@@ -15,7 +15,7 @@ test.describe.serial('browser host: a second page on a running cluster', () => {
 
   test.beforeAll(async ({ browser }) => {
     host = await startWebHostProcess();
-    first = await browser.newPage({ baseURL: host.url, viewport: { width: 1280, height: 800 } });
+    first = await openTokenPage(browser, host);
   });
   test.afterAll(async () => {
     try {
@@ -39,7 +39,7 @@ test.describe.serial('browser host: a second page on a running cluster', () => {
     }
     await expect.poll(async () => (await lab.logs()).every((l) => l.commit >= index), { timeout: 60_000 }).toBe(true);
 
-    second = await browser.newPage({ baseURL: host.url, viewport: { width: 1280, height: 800 } });
+    second = await openTokenPage(browser, host);
     const late = new LabPage(second, 'late-page');
     await second.goto('/');
     await expect(second.locator('[data-testid="cluster-view"] [data-node]')).toHaveCount(3, { timeout: 60_000 });
@@ -57,9 +57,10 @@ test.describe.serial('browser host: a second page on a running cluster', () => {
   test('on a long log it reads only the rows in view, and more when scrolled', async ({ browser }) => {
     // 900 more writes (below the default snapshot interval of 1,000, so nothing is compacted)
     // straight over the lab's WebSocket (the typing in the Client tab would take minutes).
-    const written = await first.evaluate(async (count) => {
+    const written = await first.evaluate(async ({ count, token }) => {
       const url = new URL('/lab', window.location.href);
       url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+      url.searchParams.set('token', token);
       const ws = new WebSocket(url);
       await new Promise((resolve, reject) => { ws.onopen = resolve; ws.onerror = reject; });
       const waiting = new Map<number, (ok: boolean) => void>();
@@ -78,10 +79,10 @@ test.describe.serial('browser host: a second page on a running cluster', () => {
       }
       ws.close();
       return ok;
-    }, 900);
+    }, { count: 900, token: new URL(host.url).searchParams.get('token') ?? '' });
     expect(written).toBe(900);
 
-    const page = await browser.newPage({ baseURL: host.url, viewport: { width: 1280, height: 800 } });
+    const page = await openTokenPage(browser, host);
     try {
       const late = new LabPage(page, 'late-page');
       const reads: { node: number; lo: number; hi: number }[] = [];

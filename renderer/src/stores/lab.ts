@@ -166,8 +166,10 @@ export const useLabStore = defineStore('lab', () => {
   async function sync(): Promise<void> {
     try {
       adopt(await client.snapshot());
-    } catch {
-      // No cluster yet is the normal first state: the user creates one.
+    } catch (err) {
+      // No cluster yet is the normal first state: the user creates one. A page that cannot
+      // reach the host at all (no access token) says why.
+      if (client.connectionStatus() === 'closed') lastError.value = err instanceof Error ? err.message : String(err);
       if (status.value !== 'done') status.value = 'idle';
     }
   }

@@ -6,6 +6,7 @@
 import type { LabApi } from '../../../shared/protocol/lab';
 import type { ConnectionStatus, LabClient } from './lab-client-types';
 import { connectWebSocketLab } from './ws-lab-client';
+import { MISSING_TOKEN_MESSAGE, pageAccessToken } from './access-token';
 
 export type { ConnectionStatus, LabClient };
 
@@ -21,6 +22,9 @@ export function createLabClient(): LabClient {
   if (bridged) return wrapPreload(bridged);
   const url = new URL('/lab', window.location.href);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  const token = pageAccessToken();
+  if (token === null) return connectWebSocketLab(url.toString(), MISSING_TOKEN_MESSAGE);
+  url.searchParams.set('token', token);
   return connectWebSocketLab(url.toString());
 }
 

@@ -18,7 +18,8 @@ interface Outstanding {
   readonly reject: (err: Error) => void;
 }
 
-export function connectWebSocketLab(url: string): LabClient {
+/** `refusal`: why this page cannot connect at all (no access token); every call fails with it. */
+export function connectWebSocketLab(url: string, refusal: string | null = null): LabClient {
   let socket: WebSocket | null = null;
   let status: ConnectionStatus = 'connecting';
   let nextId = 1;
@@ -34,6 +35,10 @@ export function connectWebSocketLab(url: string): LabClient {
   }
 
   function open(): void {
+    if (refusal !== null) {
+      setStatus('closed');
+      return;
+    }
     const ws = new WebSocket(url);
     socket = ws;
     setStatus('connecting');
@@ -94,6 +99,10 @@ export function connectWebSocketLab(url: string): LabClient {
     const frame: LabRequestFrame = { kind: 'request', id, method, args } as LabRequestFrame;
     const text = JSON.stringify(frame);
     return new Promise((resolve, reject) => {
+      if (refusal !== null) {
+        reject(new Error(refusal));
+        return;
+      }
       const open = socket !== null && socket.readyState === WebSocket.OPEN;
       if (!open && queued.length >= MAX_QUEUED) {
         reject(new Error(`${method}: not connected to the lab host (${queued.length} calls already waiting)`));
