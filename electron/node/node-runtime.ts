@@ -13,6 +13,7 @@
  *   node (deliver, drop, fire-timeout, tick-once), and each command's reply lists the ids of the
  *   messages it caused, so the controller can wait until they are held at their receivers.
  */
+import { dueTimeout, fireNodeTimeout } from '../../shared/cluster/node-timers';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { ProposeResult, RaftNodeApi } from '../../shared/raft/api';
 import type { ConfState, Entry, HardState, Message, NodeId, PersistedState, RaftConfig, Ready, Snapshot } from '../../shared/raft/types';
@@ -22,7 +23,6 @@ import {
   parseNodeCommand,
   parsePeerEnvelope,
   requestIdOf,
-  timeoutId,
   type AppliedResult,
   type MessageTrace,
   type NodeCommand,
@@ -509,31 +509,15 @@ export class NodeRuntime {
     this.tickTimer = null;
   }
 
-  /** Election timeout for followers and candidates; for a leader, its next heartbeat. */
   private fireTimeout(): void {
-    const raft = this.core();
-    const status = raft.status();
-    if (status.role !== 'leader') {
-      raft.campaign();
-      return;
-    }
-    const heartbeatTicks = this.init?.heartbeatTicks ?? 1;
-    for (let i = 0; i < heartbeatTicks; i++) {
-      raft.tick();
-      if (raft.status().heartbeatElapsed === 0) break;
-    }
+    fireNodeTimeout(this.core(), this.init?.heartbeatTicks ?? 1);
   }
 
   private pendingItems(): PendingItem[] {
     if (!this.paused || this.raft === null) return [];
     const items: PendingItem[] = [...this.inbox.values()].map((h) => ({ kind: 'message', id: h.id, message: h.message, heldAtMs: h.heldAtMs }));
-    const s = this.raft.status();
-    const isVoter = s.conf.voters.includes(s.id);
-    if (s.role === 'leader') {
-      if (s.heartbeatElapsed + 1 >= (this.init?.heartbeatTicks ?? 1)) items.push({ kind: 'timeout', id: timeoutId(s.id, 'heartbeat'), node: s.id, timeout: 'heartbeat' });
-    } else if (isVoter && s.electionElapsed + 1 >= s.randomizedElectionTicks) {
-      items.push({ kind: 'timeout', id: timeoutId(s.id, 'election'), node: s.id, timeout: 'election' });
-    }
+    const due = dueTimeout(this.raft.status(), this.init?.heartbeatTicks ?? 1);
+    if (due !== null) items.push(due);
     return items;
   }
 

@@ -10,6 +10,7 @@
  * Requests carry a `req` number; the node answers each with exactly one `reply` of the same
  * `req`. Everything else the node sends is an unsolicited event.
  */
+import { timeoutId, timeoutNode } from '../cluster/node-timers';
 import { z } from 'zod';
 import type { ConfChange, Entry, HardState, Message, NodeId, NodeStatus, PersistedState, Ready, SnapshotMeta, SoftState } from '../raft/types';
 import type { KvOp, KvResult, LinkFault, PendingItem } from './lab';
@@ -336,16 +337,14 @@ export function messageId(from: NodeId, incarnation: number, n: number, to: Node
 
 /** The receiving node of a pending item id (message ids end in `><to>`, timeouts are `t:<node>:<kind>`). */
 export function pendingHolder(pendingId: string): NodeId | null {
-  const timeout = /^t:(\d+):(election|heartbeat)$/.exec(pendingId);
-  if (timeout) return Number(timeout[1]);
+  const timeout = timeoutNode(pendingId);
+  if (timeout !== null) return timeout;
   const message = /^\d+\.\d+\.\d+>(\d+)$/.exec(pendingId);
   if (message) return Number(message[1]);
   return null;
 }
 
-export function timeoutId(node: NodeId, timeout: 'election' | 'heartbeat'): string {
-  return `t:${node}:${timeout}`;
-}
+export { timeoutId };
 
 // ---------------------------------------------------------------------------------------------
 // Compile-time agreement between the schemas and the types above, both directions.

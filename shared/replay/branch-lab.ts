@@ -29,6 +29,7 @@ import { Simulator, type ClientRecord } from '../sim/simulator';
 import type { SimNotice } from '../sim/start';
 import { rebuildNode, type NodeBranchState } from './branch-point';
 import { linkKey, linksAfterPartition } from '../cluster/partitions';
+import { timeoutNode } from '../cluster/node-timers';
 
 /** Real time for a playing branch: calls `onFrame` with the real ms since its last call until stopped. */
 export interface FrameClock {
@@ -193,7 +194,8 @@ export class BranchLab implements LabApi {
   }
 
   private pendingItems(): PendingItem[] {
-    return this.sim.pending().map((p) => (p.kind === 'message' ? { ...p, heldAtMs: this.atMs + p.heldAtMs } : p));
+    const messages = this.sim.pending().map((p) => (p.kind === 'message' ? { ...p, heldAtMs: this.atMs + p.heldAtMs } : p));
+    return this.paused ? [...messages, ...this.sim.dueTimeouts()] : messages;
   }
 
   /** Run one user action against the simulator, then report what it changed. */
@@ -280,8 +282,10 @@ export class BranchLab implements LabApi {
     });
   }
 
+  /** Delivers a held message, or fires the timeout a timeout item names (as the live lab does). */
   deliver(pendingId: string): Promise<void> {
-    return this.act(() => this.sim.deliver(pendingId));
+    const timeout = timeoutNode(pendingId);
+    return this.act(() => (timeout !== null ? this.sim.fireTimeout(timeout) : this.sim.deliver(pendingId)));
   }
 
   drop(pendingId: string): Promise<void> {

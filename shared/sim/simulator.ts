@@ -27,6 +27,7 @@ import type { ConfChange, ConfState, Message, NodeId, PersistedState, RaftConfig
 import type { ProposeResult, RaftNodeApi, RaftNodeFactory } from '../raft/api';
 import type { DirectedLink, KvOp, KvResult, LinkFault, PendingItem, Violation } from '../protocol/lab';
 import { createRng, type Rng } from '../util/rng';
+import { dueTimeout, fireNodeTimeout, type TimeoutItem } from '../cluster/node-timers';
 import { MAX_NETWORK_MS } from '../limits';
 import { InvariantChecker } from '../check/invariants';
 import { KvClientSession, KvStateMachine, encodeCommand, toKvResult } from '../kv';
@@ -377,15 +378,26 @@ export class Simulator {
     this.notify?.({ kind: 'dropped', id: d.id, msg: d.msg, why: 'user' });
   }
 
-  /** Fire `node`'s election timeout now (RaftNodeApi.campaign). */
+  /** Fire `node`'s timeout now: its election timeout, or a leader's heartbeat (shared/cluster/node-timers.ts). */
   fireTimeout(node: NodeId): void {
     const n = this.nodeRec(node);
     if (n.api === null) throw new Error(`fireTimeout: node ${node} is crashed`);
     if (n.inbox !== null) throw new Error(`fireTimeout: node ${node} is paused`);
     this.eventSeq++;
     this.trace(`${this.nowMs} campaign ${node}`);
-    n.api.campaign();
+    fireNodeTimeout(n.api, this.options.heartbeatTicks);
     this.handleReadies(n);
+  }
+
+  /** The timeouts the running nodes reach at their next tick (the Step tab's timeout items). */
+  dueTimeouts(): TimeoutItem[] {
+    const out: TimeoutItem[] = [];
+    for (const n of this.nodes) {
+      if (n.api === null || n.inbox !== null) continue;
+      const due = dueTimeout(n.api.status(), this.options.heartbeatTicks);
+      if (due !== null) out.push(due);
+    }
+    return out;
   }
 
   /**
