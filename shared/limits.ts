@@ -41,6 +41,9 @@ export const ELECTION_TICKS_MAX = 10_000;
 /** Most ticks one `tickOnce` call advances a paused cluster. */
 export const MAX_TICKS_PER_STEP = 1000;
 
+/** Most lab time a message spends on its link before faults add theirs (Pace.networkMs). */
+export const MAX_NETWORK_MS = 10_000;
+
 // ---------------------------------------------------------------------------------------------
 // Network faults
 

@@ -22,8 +22,6 @@ import {
   type LabEvent,
   type LinkFault,
   type LogRange,
-  MAX_NETWORK_MS,
-  MAX_TICKS_PER_STEP,
   REAL_PACE,
   type NamedPartition,
   type Pace,
@@ -34,7 +32,8 @@ import {
 } from '../../shared/protocol/lab';
 import { logRangeProblem } from '../../shared/protocol/lab-schema';
 import {
-  ELECTION_TICKS_MAX, ELECTION_TICKS_MIN, HEARTBEAT_TICKS_MAX, HEARTBEAT_TICKS_MIN, LINK_DELAY_MS_MAX, MAX_NODES, TICK_MS_MAX, TICK_MS_MIN,
+  ELECTION_TICKS_MAX, ELECTION_TICKS_MIN, HEARTBEAT_TICKS_MAX, HEARTBEAT_TICKS_MIN, LINK_DELAY_MS_MAX, MAX_NETWORK_MS, MAX_NODES,
+  MAX_TICKS_PER_STEP, SPEED_MAX, SPEED_MIN, TICK_MS_MAX, TICK_MS_MIN,
 } from '../../shared/limits';
 import { parseNodeEvent, pendingHolder, type NodeEvent, type NodeInit, type ProposeReply, type ReplyBody } from '../../shared/protocol/node-ipc';
 import { InvariantChecker } from '../../shared/check/invariants';
@@ -535,7 +534,7 @@ export class LabController implements LabApi {
   /** Speed and network time at once: every node rescales its timer and its messages on the way. */
   async setPace(pace: Pace): Promise<void> {
     const { speed, networkMs } = pace;
-    if (!(speed >= 0.01 && speed <= 10)) throw new Error(`setPace: speed must be between 0.01 and 10, got ${speed}`);
+    if (!(speed >= SPEED_MIN && speed <= SPEED_MAX)) throw new Error(`setPace: speed must be between ${SPEED_MIN} and ${SPEED_MAX}, got ${speed}`);
     if (!(networkMs >= 0 && networkMs <= MAX_NETWORK_MS)) throw new Error(`setPace: networkMs must be between 0 and ${MAX_NETWORK_MS}, got ${networkMs}`);
     const cluster = this.need();
     cluster.speed = speed;
@@ -1087,7 +1086,7 @@ export function validateClusterOptions(o: ClusterOptions): void {
   int('seed', o.seed, -2_147_483_648, 4_294_967_295);
   if (o.dataDir !== undefined && o.dataDir.length === 0) throw new Error('createCluster: dataDir must be a folder path or omitted');
   if (o.pace !== undefined) {
-    if (!(o.pace.speed >= 0.01 && o.pace.speed <= 10)) throw new Error(`createCluster: pace.speed must be between 0.01 and 10, got ${o.pace.speed}`);
+    if (!(o.pace.speed >= SPEED_MIN && o.pace.speed <= SPEED_MAX)) throw new Error(`createCluster: pace.speed must be between ${SPEED_MIN} and ${SPEED_MAX}, got ${o.pace.speed}`);
     if (!(o.pace.networkMs >= 0 && o.pace.networkMs <= MAX_NETWORK_MS)) throw new Error(`createCluster: pace.networkMs must be between 0 and ${MAX_NETWORK_MS}, got ${o.pace.networkMs}`);
   }
 }

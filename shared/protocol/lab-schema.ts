@@ -15,10 +15,9 @@ import type {
 } from './lab';
 import {
   CLIENT_TIMEOUT_MS_MAX, ELECTION_TICKS_MAX, ELECTION_TICKS_MIN, HEARTBEAT_TICKS_MAX, HEARTBEAT_TICKS_MIN, KV_LIMITS,
-  LINK_DELAY_MS_MAX, MAX_LOG_READ, MAX_NODES, MAX_TICKS_PER_STEP, PENDING_ID_CHARS_MAX, SPEED_MAX, SPEED_MIN, TICK_MS_MAX, TICK_MS_MIN,
+  LINK_DELAY_MS_MAX, MAX_LOG_READ, MAX_NETWORK_MS, MAX_NODES, MAX_TICKS_PER_STEP, PENDING_ID_CHARS_MAX, SPEED_MAX, SPEED_MIN, TICK_MS_MAX, TICK_MS_MIN,
 } from '../limits';
 import type { Agrees } from './agrees';
-import { MAX_NETWORK_MS } from './lab';
 import type { LabArgs, LabMethod } from './lab-methods';
 import { confChangeSchema, entrySchema, messageSchema, nodeIdOrNoneSchema, nodeStatusSchema, roleSchema } from './raft-schema';
 

@@ -47,8 +47,6 @@ export interface Pace {
   readonly networkMs: number;
 }
 
-export const MAX_NETWORK_MS = 10_000;
-
 /**
  * For learning: an election takes a few seconds on screen and every message visibly travels
  * (100 lab ms = 0.5 s at 0.2x; the default 1-2 s election timeout then lasts 5-10 s).
@@ -244,7 +242,7 @@ export interface ClusterSnapshot {
 }
 
 /** Most ticks one `tickOnce` call advances, and most entries one `readLog` call returns (shared/limits.ts). */
-export { MAX_LOG_READ, MAX_TICKS_PER_STEP } from '../limits';
+export { MAX_LOG_READ, MAX_NETWORK_MS, MAX_TICKS_PER_STEP } from '../limits';
 
 /** Part of one node's log, as `readLog` answers it. */
 export interface LogRange {

@@ -17,7 +17,7 @@ import type { KvOp, KvResult, LinkFault, PendingItem } from './lab';
 import type { SendStamp } from '../record/format';
 import type { RecordCursor } from '../record/recorder';
 import { sendStampSchema } from '../record/schema';
-import { MAX_LOG_READ, SPEED_MAX, SPEED_MIN, TICK_MS_MAX, TICK_MS_MIN } from '../limits';
+import { MAX_LOG_READ, MAX_NETWORK_MS, SPEED_MAX, SPEED_MIN, TICK_MS_MAX, TICK_MS_MIN } from '../limits';
 import type { Agrees } from './agrees';
 import { kvOpSchema, kvResultSchema, linkFaultSchema, pendingItemSchema } from './lab-schema';
 import {
@@ -134,7 +134,7 @@ const nodeCommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('init'), req, version: z.literal(NODE_IPC_VERSION), init: nodeInitSchema }),
   z.object({ type: z.literal('peer-connect'), req, peer: nodeId }),
   z.object({ type: z.literal('peer-disconnect'), req, peer: nodeId }),
-  z.object({ type: z.literal('set-run'), req, paused: z.boolean(), speed: z.number().min(SPEED_MIN).max(SPEED_MAX), networkMs: z.number().min(0).max(60_000) }),
+  z.object({ type: z.literal('set-run'), req, paused: z.boolean(), speed: z.number().min(SPEED_MIN).max(SPEED_MAX), networkMs: z.number().min(0).max(MAX_NETWORK_MS) }),
   z.object({ type: z.literal('deliver'), req, msgId: z.string().min(1) }),
   z.object({ type: z.literal('drop'), req, msgId: z.string().min(1) }),
   z.object({ type: z.literal('fire-timeout'), req }),

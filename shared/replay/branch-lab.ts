@@ -20,7 +20,7 @@ import type {
   ClusterOptions, ClusterSnapshot, DirectedLink, KvOp, KvResult, LabApi, LabEvent, LinkFault, LogRange, NamedPartition,
   NodeExit, NodeLife, NodeView, Pace, PendingItem, SubmitOptions,
 } from '../protocol/lab';
-import { MAX_TICKS_PER_STEP } from '../protocol/lab';
+import { MAX_TICKS_PER_STEP, SPEED_MAX, SPEED_MIN } from '../limits';
 import { logRangeProblem } from '../protocol/lab-schema';
 import type { RaftNodeFactory } from '../raft/api';
 import type { ConfChange, Entry, Message, NodeId, NodeStatus, Role } from '../raft/types';
@@ -259,7 +259,7 @@ export class BranchLab implements LabApi {
 
   setSpeed(speed: number): Promise<void> {
     return this.act(() => {
-      if (!(speed >= 0.01 && speed <= 10)) throw new RangeError(`speed must be from 0.01 to 10, got ${speed}`);
+      if (!(speed >= SPEED_MIN && speed <= SPEED_MAX)) throw new RangeError(`speed must be from ${SPEED_MIN} to ${SPEED_MAX}, got ${speed}`);
       this.speed = speed;
       this.emit({ type: 'run-state', atMs: this.nowMs, paused: this.paused, speed, networkMs: this.sim.networkMs });
     });
@@ -268,7 +268,7 @@ export class BranchLab implements LabApi {
   /** Speed, and the simulated network's time per message (the base link's delay). */
   setPace(pace: Pace): Promise<void> {
     return this.act(() => {
-      if (!(pace.speed >= 0.01 && pace.speed <= 10)) throw new RangeError(`speed must be from 0.01 to 10, got ${pace.speed}`);
+      if (!(pace.speed >= SPEED_MIN && pace.speed <= SPEED_MAX)) throw new RangeError(`speed must be from ${SPEED_MIN} to ${SPEED_MAX}, got ${pace.speed}`);
       this.sim.setNetworkMs(pace.networkMs);
       this.speed = pace.speed;
       this.emit({ type: 'run-state', atMs: this.nowMs, paused: this.paused, speed: pace.speed, networkMs: this.sim.networkMs });
