@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { splitEffects } from '../../renderer/src/stores/step-effects';
-import type { EventLine } from '../../renderer/src/stores/traffic';
+import { splitEffects, type EffectLine } from '../../renderer/src/stores/step-effects';
 
-const line = (seq: number, type: EventLine['type'], text: string, extra: Partial<EventLine> = {}): EventLine => ({ seq, atMs: seq, type, text, msgId: null, ...extra });
+const line = (seq: number, type: EffectLine['type'], text: string, extra: Partial<EffectLine> = {}): EffectLine => ({ seq, type, text, ...extra });
 
 describe('Last step: what the step caused and what the person did', () => {
   // The step was asked for after event 10: deliver PreVote 3→1. Then the person crashed node 1.

@@ -12,6 +12,7 @@ import type {
 import { REAL_PACE } from '../../../shared/protocol/lab';
 import type { ConfChange, NodeId, NodeStatus } from '../../../shared/raft/types';
 import { useLabClient } from '../transport/inject';
+import type { UserAction } from './step-effects';
 import type { ConnectionStatus } from '../transport/lab-client';
 
 export type LinkState = DirectedLink & LinkFault;
@@ -22,14 +23,6 @@ export interface UiNode extends NodeView {
   readonly statusAtLocalMs: number;
 }
 
-/** Something the person did through a lab verb, for telling a step's effects from theirs (see step-effects.ts). */
-export interface UserAction {
-  /** "crash node 1", "partition isolate 3". */
-  readonly what: string;
-  readonly node: NodeId | null;
-  /** The newest event seq when it was asked for. */
-  readonly afterSeq: number;
-}
 const MAX_ACTIONS = 20;
 
 /** A node whose process is alive (a paused node still holds its state and role). */
@@ -60,7 +53,6 @@ export const useLabStore = defineStore('lab', () => {
   function noteAction(what: string, node: NodeId | null = null): void {
     userActions.value = [...userActions.value.slice(-(MAX_ACTIONS - 1)), { what, node, afterSeq: seq.value }];
   }
-
 
   const nodeIds = computed(() => [...nodes.value.keys()].sort((a, b) => a - b));
   const nodeList = computed(() => nodeIds.value.map((id) => nodes.value.get(id) as UiNode));

@@ -81,7 +81,7 @@ export const useLastStepStore = defineStore('lastStep', () => {
   });
 
   /** The effects the step caused, apart from what the person did meanwhile (see step-effects.ts). */
-  const split = computed<SplitEffects>(() => {
+  const split = computed<SplitEffects<EventLine>>(() => {
     const s = step.value;
     return splitEffects(effectEvents.value, s ? lab.userActions : [], s?.afterSeq ?? 0);
   });

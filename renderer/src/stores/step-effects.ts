@@ -6,32 +6,52 @@
  * person cut or crashed something. Those are listed under the action that did them (or as not
  * caused by the step when no action of the person's explains them).
  */
-import type { UserAction } from './lab';
-import type { EventLine } from './traffic';
+import type { LabEvent } from '../../../shared/protocol/lab';
+import type { NodeId } from '../../../shared/raft/types';
 
-export interface SplitEffects {
+/** The parts of an event-log line (the traffic store's EventLine) the split reads. */
+export interface EffectLine {
+  readonly seq: number;
+  readonly type: LabEvent['type'];
+  readonly text: string;
+  /** The node a lifecycle event is about. */
+  readonly node?: NodeId;
+  /** Why a dropped message was dropped. */
+  readonly dropWhy?: string;
+}
+
+/** Something the person did through a lab verb (crash, partition, ...), noted by the lab store. */
+export interface UserAction {
+  /** "crashed node 1", "isolated node 3". */
+  readonly what: string;
+  readonly node: NodeId | null;
+  /** The newest event seq when it was asked for: what follows may be its doing. */
+  readonly afterSeq: number;
+}
+
+export interface SplitEffects<L extends EffectLine = EffectLine> {
   /** Effects of the step itself. */
-  readonly caused: readonly EventLine[];
+  readonly caused: readonly L[];
   /** The person's actions after the step, each with the events that are its doing. */
-  readonly yours: readonly { readonly action: UserAction; readonly events: readonly EventLine[] }[];
+  readonly yours: readonly { readonly action: UserAction; readonly events: readonly L[] }[];
   /** Node lifecycle events no action of the person's explains (a process that failed by itself). */
-  readonly outside: readonly EventLine[];
+  readonly outside: readonly L[];
 }
 
 /** Events that a step (delivery, timeout, tick) can never cause. */
-function notFromAStep(l: EventLine): boolean {
+function notFromAStep(l: EffectLine): boolean {
   return l.type === 'node-life';
 }
 
 /** Events an action can cause and a step also can: drops at a cut link or a down node. */
-function fromAnAction(l: EventLine): boolean {
+function fromAnAction(l: EffectLine): boolean {
   return l.type === 'message-dropped' && (l.dropWhy === 'cut' || l.dropWhy === 'crashed');
 }
 
-export function splitEffects(lines: readonly EventLine[], actions: readonly UserAction[], stepAfterSeq: number): SplitEffects {
-  const mine = actions.filter((a) => a.afterSeq >= stepAfterSeq).map((action) => ({ action, events: [] as EventLine[] }));
-  const caused: EventLine[] = [];
-  const outside: EventLine[] = [];
+export function splitEffects<L extends EffectLine>(lines: readonly L[], actions: readonly UserAction[], stepAfterSeq: number): SplitEffects<L> {
+  const mine = actions.filter((a) => a.afterSeq >= stepAfterSeq).map((action) => ({ action, events: [] as L[] }));
+  const caused: L[] = [];
+  const outside: L[] = [];
   for (const l of lines) {
     // The newest action asked for before this event, preferring one about the same node.
     const before = mine.filter((m) => m.action.afterSeq < l.seq);
