@@ -49,6 +49,8 @@ describe('raft-lab run: every argument is checked before anything starts', () =>
     expect(readFileSync(file, 'utf8')).toBe('not a folder');
     expectRefusal(raftLab(['run', '--duration', '100ms', '--data-dir', '/proc/self', '--out', join(dir, 'proc.jsonl')]), 64, /--data-dir \/proc\/self.*cannot write/);
     expectRefusal(raftLab(['run', '--duration', '100ms', '--data-dir', join(file, 'sub'), '--out', join(dir, 'sub.jsonl')]), 64, /--data-dir/);
+    // Node's recursive mkdir never returns for this one; it must be a refusal, not a hang.
+    expectRefusal(raftLab(['run', '--duration', '100ms', '--data-dir', '/proc/self/lab', '--out', join(dir, 'proc-sub.jsonl')], 30_000), 64, /--data-dir \/proc\/self\/lab: cannot create it/);
     expect(existsSync(join(dir, 'df.jsonl')) || existsSync(join(dir, 'proc.jsonl')) || existsSync(join(dir, 'sub.jsonl'))).toBe(false);
   });
 
@@ -58,6 +60,21 @@ describe('raft-lab run: every argument is checked before anything starts', () =>
     expect(r.ms).toBeLessThan(15_000);
     const r2 = raftLab(['run', '--duration', '20s', '--out', '/proc/self/run.jsonl']);
     expectRefusal(r2, 73, /cannot create/);
+  });
+
+  it('export checks --out before reading anything: an unwritable output folder is 73 even when the data folder is empty', () => {
+    const recording = join(dir, 'for-export.jsonl');
+    writeFileSync(recording, encodeRecording(recordedRun({}, true).recording));
+    const empty = join(dir, 'empty-data');
+    mkdirSync(empty);
+    expectRefusal(raftLab(['export', recording, '--format', 'sqlite', '--data-dir', empty, '--out', '/proc/self/dbs']), 73, /\/proc\/self\/dbs: cannot write files there/);
+    const missing = join(dir, 'nowhere', 'x.trace.json');
+    expectRefusal(raftLab(['export', recording, '--format', 'perfetto', '--out', missing]), 73, /cannot create \(ENOENT\)/);
+    // A bad recording with a good --out: the reserved output is removed again.
+    const out = join(dir, 'never.trace.json');
+    writeFileSync(join(dir, 'broken.jsonl'), '{"kind":"header"\n');
+    expectRefusal(raftLab(['export', join(dir, 'broken.jsonl'), '--format', 'perfetto', '--out', out]), 65, /line 1/);
+    expect(existsSync(out)).toBe(false);
   });
 });
 

@@ -6,9 +6,10 @@
  * checked (clients restart their sequence numbers, the restored sessions answer "superseded" or
  * with an earlier run's cached answer). Such a folder is refused, saying what is in it.
  */
-import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '../args';
+import { makeFolder } from './make-folder';
 
 /** Files a cluster leaves in its data folder: node storage and recordings. */
 const CLUSTER_FILE = /^(node-\d+\.(sqlite|journal|journal\.prev)|recording-\d+\.jsonl)$/;
@@ -25,7 +26,7 @@ export async function prepareDataDir(path: string): Promise<void> {
   });
   if (info !== null && !info.isDirectory()) throw new UsageError(`--data-dir ${path} is not a folder`);
   if (info === null) {
-    await mkdir(path, { recursive: true }).catch((e: unknown) => {
+    await makeFolder(path).catch((e: unknown) => {
       throw new UsageError(`--data-dir ${path}: cannot create it (${code(e)})`);
     });
   }

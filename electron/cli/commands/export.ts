@@ -4,7 +4,7 @@
  * as one tar archive. Outputs are created, never silently replaced (--force to replace).
  */
 import { createReadStream } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { NodeId } from '../../../shared/raft/types';
@@ -17,7 +17,8 @@ import { encodeRecording } from '../../../shared/record/write';
 import { NodeStorage } from '../../storage';
 import { UsageError, parseArgs } from '../args';
 import type { CliIo, Subcommand } from '../subcommand';
-import { EXIT_BAD_FILE, EXIT_NO_INPUT, FileProblem, copyNew, loadRecording, oneFile, withFiles, writeNew } from './recording-io';
+import { makeFolder } from './make-folder';
+import { EXIT_BAD_FILE, EXIT_NO_INPUT, FileProblem, checkOutputFolder, copyNew, loadRecording, oneFile, reserveOutput, withFiles, writeNew } from './recording-io';
 
 export const EXPORT_FORMATS = ['replay', 'shiviz', 'perfetto', 'history', 'sqlite', 'archive'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -54,20 +55,35 @@ export const exportCommand: Subcommand = {
     const format = flags.get('format');
     if (format === undefined) throw new UsageError(`--format is required: ${EXPORT_FORMATS.join(', ')}`);
     if (!(EXPORT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`unknown --format "${format}"; choose one of ${EXPORT_FORMATS.join(', ')}`);
-    const flavor = flags.get('flavor') ?? 'porcupine';
-    if (flavor !== 'porcupine' && flavor !== 'knossos') throw new UsageError(`--flavor must be porcupine or knossos, got "${flavor}"`);
+    const flavorName = flags.get('flavor') ?? 'porcupine';
+    if (flavorName !== 'porcupine' && flavorName !== 'knossos') throw new UsageError(`--flavor must be porcupine or knossos, got "${flavorName}"`);
+    const flavor: 'porcupine' | 'knossos' = flavorName;
     if (flags.has('flavor') && format !== 'history') throw new UsageError('--flavor applies only to --format history');
     const out = flags.get('out');
     if ((format === 'sqlite' || format === 'archive') && out === undefined) throw new UsageError(`--format ${format} needs --out`);
     const force = flags.has('force');
     return withFiles(io.err, 'export', async () => {
-      const recording = await loadRecording(file);
       const f = format as ExportFormat;
+      // --out is checked first: an export can take long and must not fail only at its end.
+      let release: (() => Promise<void>) | null = null;
+      if (out !== undefined && f === 'sqlite') await checkOutputFolder(out);
+      else if (out !== undefined) release = await reserveOutput(out, force);
+      try {
+        return await exportTo(f, out, release !== null);
+      } catch (e) {
+        await release?.();
+        throw e;
+      }
+    });
+
+    /** The export itself; `reserved`: `out` is an empty file this command created (or may replace). */
+    async function exportTo(f: ExportFormat, out: string | undefined, reserved: boolean): Promise<number> {
+      const recording = await loadRecording(file);
       if (f === 'replay') {
         // The reader validated the file and never changes text, so the export is the file itself.
         if (out === undefined) await streamText(file, io.out);
         else {
-          await copyNew(file, out, force);
+          await copyNew(file, out, reserved || force);
           io.err(`wrote ${out}\n`);
         }
         return 0;
@@ -82,11 +98,11 @@ export const exportCommand: Subcommand = {
       const data = await renderExport(recording, f, { dataDir: dir, flavor });
       if (out === undefined) io.out(typeof data === 'string' ? data : '');
       else {
-        await writeNew(out, data, force);
+        await writeNew(out, data, reserved || force);
         io.err(`wrote ${out}\n`);
       }
       return 0;
-    });
+    }
   },
 };
 
@@ -180,7 +196,7 @@ async function exportDatabases(recording: Recording, dir: string | null, outDir:
   if (dir === null) throw new UsageError('pass --data-dir DIR');
   const databases = await readDatabases(recording, dir);
   if (databases.length === 0) throw new FileProblem(`${dir}: no node-N.sqlite files for the recording's nodes`, EXIT_NO_INPUT);
-  await mkdir(outDir, { recursive: true });
+  await makeFolder(resolve(outDir));
   const written: string[] = [];
   for (const db of databases) {
     const path = join(outDir, `node-${db.node}.sqlite`);

@@ -3,11 +3,13 @@
  * file and line, and write outputs without ever replacing an existing file unless asked to.
  */
 import { constants } from 'node:fs';
-import { copyFile, open, stat } from 'node:fs/promises';
+import { copyFile, open, rm, stat, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import type { Recording } from '../../../shared/record/format';
 import { RecordingError } from '../../../shared/record/read';
 import { MAX_RECORDING_FILE_BYTES, readRecordingFile } from '../../lab/recording-file';
 import { UsageError } from '../args';
+import { makeFolder } from './make-folder';
 
 /** Exit codes beyond the dispatcher's (0, 1 safety violation, 2 failed check, 64 usage). */
 export const EXIT_BAD_FILE = 65;
@@ -57,6 +59,36 @@ export async function writeNew(path: string, data: string | Uint8Array, force: b
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * Creates `out` now (empty), so an unwritable or taken name is found before the run, not after
+ * it; with `force` an existing file is only opened for writing, not emptied yet. Returns what
+ * undoes it if the run writes nothing.
+ */
+export async function reserveOutput(out: string, force: boolean): Promise<() => Promise<void>> {
+  let handle;
+  try {
+    handle = await open(out, force ? 'a' : 'wx');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw new FileProblem(`${out} already exists; choose another --out or pass --force to replace it`, EXIT_CANNOT_WRITE);
+    throw new FileProblem(`${out}: cannot create (${code ?? String(e)})`, EXIT_CANNOT_WRITE);
+  }
+  await handle.close();
+  return force ? async () => undefined : () => rm(out, { force: true });
+}
+
+/** The folder `out` (created if missing) can take new files: checked before an export does its work. */
+export async function checkOutputFolder(out: string): Promise<void> {
+  const probe = join(out, `.raft-lab-probe-${process.pid}`);
+  try {
+    await makeFolder(resolve(out));
+    await writeFile(probe, '', { flag: 'wx' });
+  } catch (e) {
+    throw new FileProblem(`${out}: cannot write files there (${(e as NodeJS.ErrnoException).code ?? String(e)})`, EXIT_CANNOT_WRITE);
+  }
+  await rm(probe, { force: true });
 }
 
 export async function copyNew(from: string, to: string, force: boolean): Promise<void> {

@@ -4,7 +4,7 @@
  * controller exactly as the app drives it, under client load and seeded faults. The run is
  * recorded; at the end the recording is written, replayed through the core and checked.
  */
-import { copyFile, mkdtemp, open, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { WorkerHost } from '../../host/worker-host';
@@ -22,7 +22,7 @@ import { UsageError, intFlag, intFlagIn, listFlag, parseArgs } from '../args';
 import type { CliIo, Subcommand } from '../subcommand';
 import { prepareDataDir } from './data-dir';
 import { LoadMonitor } from './run-monitor';
-import { EXIT_BAD_FILE, EXIT_CANNOT_WRITE, FileProblem, withFiles } from './recording-io';
+import { EXIT_BAD_FILE, EXIT_CANNOT_WRITE, FileProblem, reserveOutput, withFiles } from './recording-io';
 
 export const RUN_FAULTS = ['crash', 'partition', 'loss', 'delay', 'duplicate', 'reorder'] as const;
 type RunFault = (typeof RUN_FAULTS)[number];
@@ -94,7 +94,7 @@ export const runCommand: Subcommand = {
 
     return withFiles(io.err, 'run', async () => {
       // Refuse before running, not after: the run cannot be repeated exactly.
-      const release = await reserveOut(out, force);
+      const release = await reserveOutput(out, force);
       const keepData = flags.get('data-dir');
       let dataDir: string;
       try {
@@ -167,24 +167,6 @@ export const runCommand: Subcommand = {
     });
   },
 };
-
-/**
- * Creates `out` now (empty), so an unwritable or taken name is found before the run, not after
- * it; with `force` an existing file is only opened for writing, not emptied yet. Returns what
- * undoes it if the run writes nothing.
- */
-async function reserveOut(out: string, force: boolean): Promise<() => Promise<void>> {
-  let handle;
-  try {
-    handle = await open(out, force ? 'a' : 'wx');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') throw new FileProblem(`${out} already exists; choose another --out or pass --force to replace it`, EXIT_CANNOT_WRITE);
-    throw new FileProblem(`${out}: cannot create (${code ?? String(e)})`, EXIT_CANNOT_WRITE);
-  }
-  await handle.close();
-  return force ? async () => undefined : () => rm(out, { force: true });
-}
 
 interface ClientStats {
   ok: number;
