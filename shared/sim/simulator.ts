@@ -889,6 +889,12 @@ export class Simulator {
       this.hash.num(cmd.op.key.charCodeAt(0));
       if (this.traceLines !== null) this.traceLines.push(`${this.nowMs} invoke ${client.name}#${cmd.seq} ${cmd.op.type} ${cmd.op.key}`);
     } else if (client.waitingOn !== null) {
+      // A paused cluster moves only as the person steps it: a host's request keeps waiting for the
+      // entry it put in the log, since proposing it again would only add another copy of it.
+      if (this.paused && request !== undefined && this.nowMs < request.deadlineMs) {
+        this.scheduleClient(c, client, this.capToDeadline(client, this.options.clientTimeoutMs));
+        return;
+      }
       // Timed out waiting: forget that attempt and try another node.
       this.forgetWait(client);
       if (request !== undefined && this.nowMs >= request.deadlineMs) {
