@@ -174,6 +174,11 @@ export class ElectionTracker {
   /** Request and reply message ids to their campaign and voter. */
   private readonly byMsg = new Map<string, { campaign: MutableCampaign; voter: NodeId; reply: boolean }>();
   private held = new Set<string>();
+  /**
+   * Votes seen in the events (a granted vote reply, a candidate's vote for itself), newer than a
+   * reported status can be: a running node reports its status at most every 100 ms.
+   */
+  private readonly votedByEvents = new Map<NodeId, { readonly term: number; readonly for: NodeId }>();
   /** Bumps on every change, for consumers that re-render on change. */
   version = 0;
 
@@ -185,6 +190,7 @@ export class ElectionTracker {
     this.latest.clear();
     this.byMsg.clear();
     this.held = new Set();
+    this.votedByEvents.clear();
     this.version++;
   }
 
@@ -360,6 +366,7 @@ export class ElectionTracker {
 
   private onSent(msgId: string, m: Message, seq: number): void {
     if (m.type === 'RequestVote') {
+      if (!m.preVote) this.noteVote(m.from, m.term, m.from);
       // Already seen: its delivery was reported first.
       if (this.byMsg.has(msgId)) return;
       const c = this.campaignFor(m, seq);
@@ -368,6 +375,7 @@ export class ElectionTracker {
       this.byMsg.set(msgId, { campaign: c, voter: m.to, reply: false });
       this.version++;
     } else if (m.type === 'RequestVoteResponse') {
+      if (m.granted && !m.preVote) this.noteVote(m.from, m.term, m.to);
       const c = this.latest.get(`${m.to}:${kindOf(m.preVote)}`);
       if (!c) return;
       // A granted reply names the campaign's term; a refusal carries the voter's own term.
@@ -395,7 +403,7 @@ export class ElectionTracker {
       const ask = at.campaign.asks.get(at.voter);
       if (!ask || ask.requestId !== msgId) return;
       ask.request = 'delivered';
-      const s = this.status.get(m.to) ?? null;
+      const s = this.statusOf(m.to);
       const { checkQuorum, electionTicks } = this.options;
       if (s && checkQuorum && m.term > s.term && !m.transfer && s.leader !== 0 && s.electionElapsed < electionTicks) {
         ask.ignored = { kind: 'lease', leader: s.leader, elapsedTicks: s.electionElapsed, electionTicks };
@@ -407,6 +415,19 @@ export class ElectionTracker {
       return;
     }
     this.setPlace(msgId, 'delivered');
+  }
+
+  private noteVote(voter: NodeId, term: number, votedFor: NodeId): void {
+    const known = this.votedByEvents.get(voter);
+    if (!known || term >= known.term) this.votedByEvents.set(voter, { term, for: votedFor });
+  }
+
+  /** A node's last reported status, with a vote the events show it cast since. */
+  private statusOf(node: NodeId): NodeStatus | null {
+    const s = this.status.get(node) ?? null;
+    const v = this.votedByEvents.get(node);
+    if (!s || !v || v.term < s.term || (v.term === s.term && s.vote !== 0)) return s;
+    return { ...s, term: v.term, vote: v.for, leader: v.term > s.term ? 0 : s.leader };
   }
 
   private setPlace(msgId: string, place: MsgPlace): void {

@@ -250,3 +250,23 @@ describe('the same tallies in a replay', () => {
     expect(explainCampaign(c)[0]!.text).toMatch(new RegExp(`^Node ${leader} won the vote for term \\d+ \\(\\d of 5 votes, 3 needed\\) and became leader\\.$`));
   });
 });
+
+describe('a vote the events show before the voter\'s status does (a running node reports every 100 ms)', () => {
+  it('says "already voted" from the grant it saw, though the status still says no vote', () => {
+    const t = new ElectionTracker();
+    const grant = (from: NodeId, to: NodeId, term: number) => ({ type: 'RequestVoteResponse' as const, from, to, term, preVote: false, granted: true });
+    const deny = (from: NodeId, to: NodeId, term: number) => ({ type: 'RequestVoteResponse' as const, from, to, term, preVote: false, granted: false });
+    t.apply([
+      ev({ type: 'cluster-created', options: { nodes: 3, tickMs: 100, heartbeatTicks: 1, electionTicks: 10, preVote: false, checkQuorum: true, snapshotEvery: 0, seed: 1 }, nodes: [1, 2, 3] }),
+      ...[1, 2, 3].map((id) => ev({ type: 'node-status', status: status(id, { term: 0 }) })),
+      ev({ type: 'message-sent', msgId: 'a', message: vote(1, 2, 1, [0, 0]) }),
+      ev({ type: 'message-sent', msgId: 'b', message: vote(3, 2, 1, [0, 0]) }),
+      ev({ type: 'message-delivered', msgId: 'a', message: vote(1, 2, 1, [0, 0]) }),
+      ev({ type: 'message-sent', msgId: 'c', message: grant(2, 1, 1) }),
+      // No new status from 2 yet: it still reads term 0, no vote.
+      ev({ type: 'message-delivered', msgId: 'b', message: vote(3, 2, 1, [0, 0]) }),
+      ev({ type: 'message-sent', msgId: 'd', message: deny(2, 3, 1) }),
+    ]);
+    expect(explainCampaign(t.latestOf(3)!).map((l) => l.text)).toContain('Denied by 2: already voted for 1 in term 1 (the reply is on its way)');
+  });
+});
