@@ -1,9 +1,16 @@
 // The main-process IPC handlers: every LabApi method has its channel, arguments are validated
 // by the shared zod schemas before the lab controller is called, untrusted senders are refused.
 // Electron's ipcMain cannot run here (no Electron binary), so handlers are registered on a
-// plain map with the same two methods; the lab is a recorder of the calls it receives.
+// plain map with the same two methods; the lab is a recorder of the calls it receives (and a real
+// controller where the controller's own rule is the point: data folders stay in its data root).
 import type { IpcMainInvokeEvent } from 'electron';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { WorkerHost } from '../../electron/host/worker-host';
+import { LabController } from '../../electron/lab/controller';
 import { forwardLabEvents, registerLabIpc } from '../../electron/main/lab-ipc';
 import type { InvokeHandlerRegistry } from '../../electron/main/lab-ipc';
 import { APP_ORIGIN } from '../../electron/main/app-protocol';
@@ -104,6 +111,22 @@ describe('lab IPC handlers', () => {
     await expect(registry.invoke('lab:tickOnce', 'https://example.invalid/')).rejects.toThrow(/refused/);
     await expect(registry.invoke('lab:tickOnce', 'file:///tmp/x.html')).rejects.toThrow(/refused/);
     expect(calls).toEqual([]);
+  });
+
+  it('resolves a data folder the window names inside the data root and refuses a path (real controller)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'raft-lab-ipc-'));
+    const lab = new LabController({ host: new WorkerHost(), dataRoot: join(dir, 'clusters') });
+    try {
+      const registry = new Registry();
+      registerLabIpc(registry, lab, { isTrustedSender: trusted });
+      for (const dataDir of [join(dir, 'anywhere'), '../anywhere', 'a/../../anywhere']) {
+        await expect(registry.invoke('lab:createCluster', page, { ...DEFAULT_CLUSTER_OPTIONS, dataDir }), dataDir).rejects.toThrow(/data root/);
+      }
+      expect(existsSync(join(dir, 'anywhere'))).toBe(false);
+    } finally {
+      await lab.destroyCluster();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('forwards event batches to the window until it is destroyed or unsubscribed', () => {
