@@ -4,6 +4,7 @@
  * to cross the cluster view: its network time on screen when it has one, else a short glide.
  */
 import { WATCH_PACE, REAL_PACE, type Pace } from '../../../shared/protocol/lab';
+import { SPEED_MIN } from '../../../shared/limits';
 
 export type PaceName = 'watch' | 'real';
 
@@ -21,7 +22,7 @@ export function paceDetail(speed: number, networkMs: number): string {
 
 /** Real ms a message's dot takes along its link: its network time at this speed, or a glide. */
 export function flightMs(speed: number, networkMs: number): number {
-  const s = Math.max(speed, 0.01);
+  const s = Math.max(speed, SPEED_MIN);
   if (networkMs > 0) return networkMs / s;
   return Math.min(2_000, Math.max(250, 450 / Math.max(s, 0.05)));
 }
