@@ -48,6 +48,7 @@ import { exportRunFile, type DatabaseSource } from './run-export';
 import { readRecordingFile } from './recording-file';
 import { linkKey, linksAfterPartition } from '../../shared/cluster/partitions';
 import { resolveDataFolder } from './data-root';
+import { discardNodeFiles } from '../storage';
 
 export interface LabControllerOptions {
   readonly host: ProcessHost;
@@ -412,6 +413,41 @@ export class LabController implements LabApi {
       const start: NodeInit['start'] = cluster.initialVoters.includes(node) ? { kind: 'bootstrap', voters: cluster.initialVoters } : { kind: 'join' };
       await this.startNode(cluster, node, start);
     });
+  }
+
+  /**
+   * Gives up the files of a node whose storage was refused at start and brings it back empty.
+   * The leader still believes the node holds what it acknowledged (a rejection below that is
+   * ignored as stale), so it is not simply restarted: it is removed from the configuration,
+   * started empty, and added back in its old role, which gives it a fresh progress at the
+   * leader; it then catches up like a new member.
+   */
+  async discardNodeData(node: NodeId): Promise<void> {
+    const { cluster, role } = await this.lifecycleStep(async () => {
+      const cluster = this.need();
+      const sup = this.node(node);
+      if (sup.running) throw new Error(`discardNodeData: node ${node} is running (it is ${sup.life}); only a node whose storage was refused can have its data discarded`);
+      if (sup.exit?.reason !== 'refused-to-start') {
+        throw new Error(`discardNodeData: node ${node} did not refuse to start (it ${sup.exit === null ? 'never stopped' : `stopped: ${sup.exit.reason}`}); its data is kept, restart it instead`);
+      }
+      if (cluster.paused) throw new Error('discardNodeData: resume the cluster first (the node is removed and added back, which needs the cluster running)');
+      const leader = this.leaderHint();
+      const conf = leader === null ? null : (cluster.nodes.get(leader)?.status?.conf ?? null);
+      if (conf === null) throw new Error('discardNodeData: no leader is known; the node is removed and added back through the leader');
+      const role = conf.voters.includes(node) ? 'voter' : conf.learners.includes(node) ? 'learner' : null;
+      await discardNodeFiles(cluster.dataDir, node);
+      this.observe((seq) => this.checker?.observe({ type: 'discard', seq, node }));
+      return { cluster, role };
+    });
+    if (role !== null) {
+      const removed = await this.changeMembership({ type: 'remove', node });
+      if (!removed.ok) throw new Error(`discardNodeData: node ${node}'s files are deleted, but removing it from the configuration failed: ${removed.detail}`);
+    }
+    await this.lifecycleStep(() => this.startNode(cluster, node, { kind: 'join' }));
+    if (role !== null) {
+      const added = await this.changeMembership({ type: role === 'voter' ? 'add-voter' : 'add-learner', node });
+      if (!added.ok) throw new Error(`discardNodeData: node ${node} started empty, but adding it back as a ${role} failed: ${added.detail}`);
+    }
   }
 
   async stopNode(node: NodeId): Promise<void> {

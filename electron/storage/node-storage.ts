@@ -556,6 +556,28 @@ export class NodeStorage {
   }
 }
 
+/**
+ * Deletes every file of node `nodeId` in `dir` (journals, leftovers of interrupted writes, the
+ * database last) so that it next opens as a brand-new node, and returns the paths deleted.
+ * For a node whose files were refused: its data is given up, to be rebuilt from its peers.
+ * Refused while this process has the node open. Interrupted, it leaves files that open() refuses
+ * (a database without its journal), so it can simply be run again.
+ */
+export async function discardNodeFiles(dir: string, nodeId: NodeId): Promise<readonly string[]> {
+  if (!Number.isSafeInteger(nodeId) || nodeId < 1) throw new RangeError(`node id must be a positive integer, got ${nodeId}`);
+  const databasePath = resolve(dir, `node-${nodeId}.sqlite`);
+  if (openPaths.has(databasePath)) throw new StorageError('in-use', databasePath, 'open in this process; close it before discarding its files', { node: nodeId });
+  const journalPath = resolve(dir, `node-${nodeId}.journal`);
+  const deleted: string[] = [];
+  for (const path of [`${journalPath}.next`, `${journalPath}.prev`, journalPath, `${databasePath}.tmp`, databasePath]) {
+    if (!(await exists(path))) continue;
+    await ioStep(path, () => rm(path, { force: true }), nodeId);
+    deleted.push(path);
+  }
+  await ioStep(dir, () => syncDirectory(resolve(dir)), nodeId);
+  return deleted;
+}
+
 // ---------------------------------------------------------------------------------------------
 
 interface Settings {
@@ -634,12 +656,12 @@ async function readIfExists(path: string): Promise<Buffer | null> {
   }
 }
 
-async function ioStep<T>(file: string, step: () => Promise<T>): Promise<T> {
+async function ioStep<T>(file: string, step: () => Promise<T>, node?: number): Promise<T> {
   try {
     return await step();
   } catch (error) {
     if (error instanceof StorageError) throw error;
-    throw new StorageError('io', file, String(error), { cause: error });
+    throw new StorageError('io', file, String(error), { cause: error, node });
   }
 }
 

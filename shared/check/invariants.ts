@@ -12,7 +12,8 @@
  *   same entry and the same predecessor term);
  * - leader-completeness: an entry committed in term T is in the log of every leader of a later term;
  * - state-machine-safety: no two nodes apply different entries at the same index;
- * - monotonic-term: a node's term never goes back, across crashes too;
+ * - monotonic-term: a node's term never goes back, across crashes too (but not across a
+ *   `discard`: the person gave the node's disk up, and it comes back as a new member);
  * - monotonic-commit: a node's commit index never goes back while it lives;
  * - persisted-before-sent: no message leaves that depends on a term, vote or entries that are not
  *   yet durable on its sender.
@@ -34,7 +35,9 @@ export type Observation =
   /** The node died: whatever was not durable is gone. */
   | { readonly type: 'crash'; readonly seq: number; readonly node: NodeId }
   /** The node came back from what its disk held. */
-  | { readonly type: 'restart'; readonly seq: number; readonly node: NodeId; readonly persisted: PersistedState };
+  | { readonly type: 'restart'; readonly seq: number; readonly node: NodeId; readonly persisted: PersistedState }
+  /** The node's files were deliberately deleted; it starts again as a node that never ran. */
+  | { readonly type: 'discard'; readonly seq: number; readonly node: NodeId };
 
 export interface InvariantCheckerOptions {
   /** Properties not to check (to show that another property still catches a deliberate bug). */
@@ -213,6 +216,10 @@ export class InvariantChecker {
         break;
       case 'restart':
         this.onRestart(obs.seq, obs.node, obs.persisted);
+        break;
+      case 'discard':
+        // Its own history (term, commit, durable log) is gone; cluster-wide records stay.
+        this.nodes.delete(obs.node);
         break;
     }
     return this.found.length === before ? NO_VIOLATIONS : this.found.slice(before);

@@ -21,7 +21,7 @@ export type { LabArgs, LabMethod, LabResult };
 /** The request methods, in the order of the interface. The schema module has one entry each. */
 export const LAB_METHODS = [
   'createCluster', 'destroyCluster', 'snapshot',
-  'crashNode', 'restartNode', 'stopNode', 'setNodePaused',
+  'crashNode', 'restartNode', 'stopNode', 'setNodePaused', 'discardNodeData',
   'addNode', 'changeMembership', 'transferLeadership',
   'setPaused', 'setSpeed', 'setPace', 'deliver', 'drop', 'fireTimeout', 'tickOnce',
   'setLinkFault', 'partition',

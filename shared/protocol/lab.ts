@@ -266,6 +266,13 @@ export interface LabApi {
   restartNode(node: NodeId): Promise<void>;
   stopNode(node: NodeId): Promise<void>;
   setNodePaused(node: NodeId, paused: boolean): Promise<void>;
+  /**
+   * For a node whose storage was refused at start (its exit is `refused-to-start`): delete its
+   * files and start it empty, so it rejoins and catches up from the leader. Refused for any
+   * other node. Like any lost disk, this is safe only while the other voters still hold what
+   * the node had acknowledged (and its vote in the current term).
+   */
+  discardNodeData(node: NodeId): Promise<void>;
 
   // Membership
   addNode(options: { readonly learner: boolean }): Promise<NodeId>;

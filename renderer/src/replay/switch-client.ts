@@ -71,6 +71,7 @@ export function createSwitchableClient(live: LabClient): SwitchableClient {
     restartNode: verb('restartNode'),
     stopNode: verb('stopNode'),
     setNodePaused: verb('setNodePaused'),
+    discardNodeData: verb('discardNodeData'),
     addNode: verb('addNode'),
     changeMembership: verb('changeMembership'),
     transferLeadership: verb('transferLeadership'),

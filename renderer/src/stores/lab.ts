@@ -186,6 +186,8 @@ export const useLabStore = defineStore('lab', () => {
   const fireTimeout = (n: NodeId) => run(`fire timeout of ${n}`, () => client.fireTimeout(n));
   const crashNode = (n: NodeId) => { noteAction(`crashed node ${n}`, n); return run(`crash ${n}`, () => client.crashNode(n)); };
   const restartNode = (n: NodeId) => { noteAction(`restarted node ${n}`, n); return run(`restart ${n}`, () => client.restartNode(n)); };
+  /** Only for a node whose storage was refused: its files are deleted and it starts empty. */
+  const discardNodeData = (n: NodeId) => { noteAction(`discarded node ${n}'s data`, n); return run(`discard data of ${n}`, () => client.discardNodeData(n)); };
   const setNodePaused = (n: NodeId, p: boolean) => {
     noteAction(`${p ? 'paused' : 'resumed'} node ${n}`, n);
     return run(`${p ? 'pause' : 'resume'} ${n}`, () => client.setNodePaused(n, p));
@@ -235,7 +237,7 @@ export const useLabStore = defineStore('lab', () => {
     connection, status, lastError, options, dataDir, nodes, paused, speed, networkMs, pending, links, violations, seq, userActions,
     nodeIds, nodeList, leader, leaders, maxTerm, cutLinks,
     apply, sync, createCluster, setPaused, togglePaused, setSpeed, setPace, tickOnce, deliver, drop, fireTimeout,
-    crashNode, restartNode, setNodePaused, partition, setLinkFault, setAllLinks, toggleLink,
+    crashNode, restartNode, discardNodeData, setNodePaused, partition, setLinkFault, setAllLinks, toggleLink,
     addNode, changeMembership, transferLeadership, submit, exportRun,
   };
 });

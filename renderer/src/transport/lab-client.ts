@@ -43,6 +43,7 @@ function wrapPreload(api: LabApi): LabClient {
     restartNode: call('restartNode'),
     stopNode: call('stopNode'),
     setNodePaused: call('setNodePaused'),
+    discardNodeData: call('discardNodeData'),
     addNode: call('addNode'),
     changeMembership: call('changeMembership'),
     transferLeadership: call('transferLeadership'),
