@@ -201,7 +201,8 @@ export class ClientRouter {
       }
       if (!reply.ok) {
         const hint = reply.leader !== 0 && reply.leader !== node ? reply.leader : undefined;
-        const detail = `node ${node} is not the leader (${reply.reason}${reply.detail ? `: ${reply.detail}` : ''}); ${hint !== undefined ? `leader hint ${hint}` : 'it knows no leader'}`;
+        const why = reply.reason === 'not-leader' ? 'does not lead' : `refused (${reply.reason})`;
+        const detail = `node ${node} ${why}${reply.detail ? `: ${reply.detail}` : ''}${hint !== undefined ? '' : '; it knows no leader'}`;
         return hint !== undefined ? { ok: false, error: 'not-leader', detail, leaderHint: hint } : { ok: false, error: 'not-leader', detail };
       }
       let stillLeading = true;

@@ -461,6 +461,6 @@ export class BranchLab implements LabApi {
 function notLeader(node: NodeId, status: NodeStatus | null): KvResult | null {
   if (status === null || status.role === 'leader') return null;
   const hint = status.leader !== 0 && status.leader !== node ? status.leader : undefined;
-  const detail = `node ${node} is not the leader (it is a ${status.role} in term ${status.term}); ${hint !== undefined ? `leader hint ${hint}` : 'it knows no leader'}`;
+  const detail = `node ${node} does not lead (it is a ${status.role} in term ${status.term})${hint !== undefined ? '' : '; it knows no leader'}`;
   return hint !== undefined ? { ok: false, error: 'not-leader', detail, leaderHint: hint } : { ok: false, error: 'not-leader', detail };
 }

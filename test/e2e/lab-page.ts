@@ -83,13 +83,16 @@ export class LabPage {
     return leader;
   }
 
-  async createCluster(opts: { nodes: 3 | 5 | 7; preVote?: boolean; checkQuorum?: boolean }): Promise<void> {
+  /** The form's pace defaults to watch; specs get real pace unless they ask (they run faster so). */
+  async createCluster(opts: { nodes: 3 | 5 | 7; preVote?: boolean; checkQuorum?: boolean; pace?: 'watch' | 'real'; startPaused?: boolean }): Promise<void> {
     const p = this.page;
     const form = p.getByRole('form', { name: 'Create cluster' });
     if (!(await form.isVisible())) await p.getByRole('button', { name: 'New cluster…' }).click();
     await form.getByRole('radio', { name: String(opts.nodes), exact: true }).check();
     await form.getByRole('checkbox', { name: 'PreVote' }).setChecked(opts.preVote ?? true);
     await form.getByRole('checkbox', { name: 'CheckQuorum' }).setChecked(opts.checkQuorum ?? true);
+    await form.getByTestId(`create-pace-${opts.pace ?? 'real'}`).check();
+    await form.getByTestId('start-paused').setChecked(opts.startPaused ?? false);
     await form.getByTestId('create-cluster').click();
     await expect(p.locator('[data-testid="cluster-view"] [data-node]')).toHaveCount(opts.nodes, { timeout: 60_000 });
   }
@@ -105,10 +108,11 @@ export class LabPage {
     await expect(button).toHaveAttribute('aria-pressed', paused ? 'false' : 'true');
   }
 
-  /** Send one client request through the Client tab; returns the result line shown. */
-  async submit(type: 'put' | 'get' | 'delete', key: string, value = ''): Promise<string> {
+  /** Send one client request through the Client tab (to the leader, or to node `to`); returns the result line shown. */
+  async submit(type: 'put' | 'get' | 'delete', key: string, value = '', to: number | 'leader' = 'leader'): Promise<string> {
     await this.tab('Client');
     const p = this.page;
+    await p.getByTestId('op-target').selectOption(to === 'leader' ? 'leader' : `node ${to}`);
     await p.getByTestId('op-type').selectOption(type);
     await p.getByTestId('op-key').fill(key);
     if (type === 'put') await p.getByTestId('op-value').fill(value);
