@@ -67,7 +67,11 @@ function headline(c: Campaign, t: Tally): string {
       : `${n} won the ${what(c)} (${count}) and became leader.`;
     case 'lost': return `${n} lost the ${what(c)}: ${t.denied} of ${t.voters} denied, so the ${t.needed} needed could not come.`;
     case 'timed-out': return `${n} did not win the ${what(c)}: ${count}, when its election timer ran out and it started over.`;
-    case 'stepped-down': return `${n} gave up the ${what(c)} (${count}): ${c.outcome.leader !== 0 ? `it heard from leader ${c.outcome.leader}` : 'it saw a newer term'} (term ${c.outcome.term}).`;
+    case 'stepped-down': {
+      const o = c.outcome;
+      const why = o.leader !== 0 ? `it heard from leader ${o.leader} of term ${o.term}` : o.newerTerm ? `it saw the newer term ${o.term}` : `it became follower in term ${o.term}`;
+      return `${n} gave up the ${what(c)} (${count}): ${why}.`;
+    }
     case 'crashed': return `${n} went down during the ${what(c)} (${count}).`;
   }
 }

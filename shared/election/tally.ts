@@ -59,8 +59,8 @@ export type CampaignOutcome =
   | { readonly kind: 'lost' }
   /** The candidate's timer ran out first and it started over (a split vote, or silent voters). */
   | { readonly kind: 'timed-out' }
-  /** It became follower for another reason: a leader of its term, or a newer term. */
-  | { readonly kind: 'stepped-down'; readonly term: number; readonly leader: NodeId }
+  /** It became follower for another reason: a leader of its term (`leader`, when known), or a newer term. */
+  | { readonly kind: 'stepped-down'; readonly term: number; readonly leader: NodeId; readonly newerTerm: boolean }
   | { readonly kind: 'crashed' };
 
 export interface Campaign {
@@ -179,6 +179,8 @@ export class ElectionTracker {
    * reported status can be: a running node reports its status at most every 100 ms.
    */
   private readonly votedByEvents = new Map<NodeId, { readonly term: number; readonly for: NodeId }>();
+  /** The last leader each node heard from (an AppendEntries or InstallSnapshot delivered to it). */
+  private readonly heardLeader = new Map<NodeId, { readonly leader: NodeId; readonly term: number }>();
   /** Bumps on every change, for consumers that re-render on change. */
   version = 0;
 
@@ -191,6 +193,7 @@ export class ElectionTracker {
     this.byMsg.clear();
     this.held = new Set();
     this.votedByEvents.clear();
+    this.heardLeader.clear();
     this.version++;
   }
 
@@ -275,7 +278,11 @@ export class ElectionTracker {
     }
     if (ask.ignored) return { kind: 'silent', why: ask.ignored };
     const p = ask.request;
-    if (typeof p === 'object') return { kind: 'silent', why: { kind: 'dropped', why: p.dropped } };
+    if (typeof p === 'object') {
+      const dropped: NoAnswer = { kind: 'dropped', why: p.dropped };
+      // Lost at a node that is still down: say it is down.
+      return { kind: 'silent', why: p.dropped === 'crashed' ? this.downOr(voter, dropped) : dropped };
+    }
     if (p === 'held') return { kind: 'silent', why: this.downOr(voter, { kind: 'held' }) };
     return { kind: 'silent', why: this.downOr(voter, { kind: 'in-flight' }) };
   }
@@ -341,8 +348,13 @@ export class ElectionTracker {
       for (const c of [pre, real]) {
         if (!c || c.outcome.kind !== 'open') continue;
         const t = tallyOf(this.view(c));
-        if (t.denied > t.voters - t.needed) this.end(c, { kind: 'lost' }, seq);
-        else this.end(c, { kind: 'stepped-down', term, leader: s?.leader ?? 0 }, seq);
+        if (t.denied > t.voters - t.needed) {
+          this.end(c, { kind: 'lost' }, seq);
+          continue;
+        }
+        const heard = this.heardLeader.get(node);
+        const leader = heard && heard.term === term ? heard.leader : s && s.term === term ? s.leader : 0;
+        this.end(c, { kind: 'stepped-down', term, leader, newerTerm: c.kind === 'pre-vote' ? term >= c.term : term > c.term }, seq);
       }
     }
     this.version++;
@@ -414,6 +426,7 @@ export class ElectionTracker {
       this.version++;
       return;
     }
+    if (m.type === 'AppendEntries' || m.type === 'InstallSnapshot') this.heardLeader.set(m.to, { leader: m.from, term: m.term });
     this.setPlace(msgId, 'delivered');
   }
 

@@ -189,7 +189,7 @@ test.describe.serial('browser host: vote tallies and why a node won or lost', ()
     await ask(lab, 'RequestVote', 1, 4);
     await expect.poll(async () => `${(await lab.node(4)).role}@${(await lab.node(4)).term}`).toBe('follower@2');
     const lost = await explanation(lab, 4);
-    expect(lost[0]).toBe('Node 4 gave up the vote for term 1 (2 of 5 votes, 3 needed): it saw a newer term (term 2).');
+    expect(lost[0]).toBe('Node 4 gave up the vote for term 1 (2 of 5 votes, 3 needed): it saw the newer term 2.');
     expect(lost).toContain('Denied by 2: already voted for 1 in term 1');
     expect(lost).toContain('No answer from 3: you dropped the request');
     await lab.shot('11-explain-loser');

@@ -153,6 +153,23 @@ describe('ElectionTracker on a real cluster stepped by hand', () => {
     expect(tallyText(one)).toBe('node 1 has 2 of 3 votes (+1 on the way)');
   });
 
+  it('a candidate that hears from the winner of its term gives up, and says from whom', async () => {
+    const { lab, tracker } = await freshCluster();
+    await winPreVote(lab, 1, [2, 3]);
+    await winPreVote(lab, 4, [5, 3]);
+    await deliver(lab, req(4, 5, false));
+    await deliver(lab, resp(5, 4, false));
+    for (const v of [2, 3]) {
+      await deliver(lab, req(1, v, false));
+      await deliver(lab, resp(v, 1, false));
+    }
+    expect(tracker.latestOf(1)!.outcome.kind).toBe('won');
+    await deliver(lab, (p) => p.message.type === 'AppendEntries' && p.message.from === 1 && p.message.to === 4);
+    const gaveUp = tracker.latestOf(4)!;
+    expect(gaveUp.outcome).toEqual({ kind: 'stepped-down', term: 1, leader: 1, newerTerm: false });
+    expect(explainCampaign(gaveUp)[0]!.text).toBe('Node 4 gave up the vote for term 1 (2 of 5 votes, 3 needed): it heard from leader 1 of term 1.');
+  });
+
   it('never answered: crashed voter, request dropped by the user, request cut by a partition', async () => {
     const { lab, tracker } = await freshCluster();
     await lab.partition({ kind: 'isolate', node: 5 });
@@ -230,7 +247,7 @@ describe('denial reasons read off the voter\'s status when the request arrived',
     expect(lines).toContain('Denied by 2: log not up to date: last 5/2 against 6/3 (index/term)');
     expect(lines).toContain('Denied by 3: the candidate\'s term is behind its term 4 (but the reply was lost)');
     // One denial of three arrived: a majority was still possible, so 1 did not lose by votes.
-    expect(c.outcome).toEqual({ kind: 'stepped-down', term: 3, leader: 0 });
+    expect(c.outcome).toEqual({ kind: 'stepped-down', term: 3, leader: 0, newerTerm: false });
   });
 });
 
