@@ -31,6 +31,7 @@ import { dueTimeout, fireNodeTimeout, type TimeoutItem } from '../cluster/node-t
 import { MAX_NETWORK_MS } from '../limits';
 import { InvariantChecker } from '../check/invariants';
 import { KvClientSession, KvStateMachine, encodeCommand, toKvResult } from '../kv';
+import { compactionDue, compactionSnapshot, kvFromSnapshot } from '../cluster/node-host';
 import { EventQueue } from './event-queue';
 import { Fnv1a } from './fnv';
 import { SimDisk } from './disk';
@@ -736,6 +737,12 @@ export class Simulator {
 
   private queueDelivery(id: number, msg: Message, delayMs: number): void {
     const e: Deliver = { kind: 'deliver', atMs: this.nowMs + delayMs, seq: 0, id, msg };
+    // Paused, a message to a crashed node is lost as it is sent, as in the live lab (a process
+    // that is down holds nothing a person could deliver later).
+    if (this.paused && (this.nodes[msg.to - 1]?.api ?? null) === null) {
+      this.deliverNow(id, msg, false);
+      return;
+    }
     if (this.paused) {
       (e as { seq: number }).seq = this.queue.takeSeq();
       this.held.push(e);
@@ -835,14 +842,12 @@ export class Simulator {
   }
 
   private maybeCompact(n: SimNode, api: RaftNodeApi): void {
-    const every = this.options.snapshotEvery;
     const applied = n.kv.appliedIndex;
-    if (every === 0 || applied - n.lastCompactIndex < every) return;
-    const term = api.termAt(applied);
-    if (term === null) return;
-    const data = n.kv.snapshot();
-    n.disk.compact(applied, term, api.confAt(applied), data);
-    api.compact(applied, data);
+    if (!compactionDue(applied, n.lastCompactIndex, this.options.snapshotEvery)) return;
+    const snap = compactionSnapshot(api, applied, () => n.kv.snapshot());
+    if (snap === null) return;
+    n.disk.compact(applied, snap.meta.term, snap.meta.conf, snap.data);
+    api.compact(applied, snap.data);
     n.lastCompactIndex = applied;
     this.trace(`${this.nowMs} compact ${n.id} ${applied}`);
   }
@@ -1096,8 +1101,7 @@ export class Simulator {
   }
 }
 
-/** The state machine a node restarts with: its snapshot's, or empty. */
+/** The state machine a node restarts with: its snapshot's, or empty (the one rule: shared/cluster/node-host.ts). */
 export function kvFrom(snapshot: PersistedState['snapshot']): KvStateMachine {
-  // The bootstrap snapshot (index 0) carries no state-machine data.
-  return snapshot === null || snapshot.meta.index === 0 ? new KvStateMachine() : KvStateMachine.restore(snapshot.data);
+  return kvFromSnapshot(snapshot);
 }
