@@ -197,6 +197,11 @@ export class ElectionTracker {
     this.version++;
   }
 
+  /** The cluster's lease rules, for a page that joined a running cluster (it saw no cluster-created). */
+  setRules(options: Pick<ClusterOptions, 'checkQuorum' | 'electionTicks'>): void {
+    this.options = { checkQuorum: options.checkQuorum, electionTicks: options.electionTicks };
+  }
+
   apply(events: readonly LabEvent[]): void {
     for (const e of events) this.applyOne(e);
   }

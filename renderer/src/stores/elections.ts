@@ -3,11 +3,12 @@
  * like the other stores, so it shows the live lab, a branch and a replay the same way.
  */
 import { acceptHMRUpdate, defineStore } from 'pinia';
-import { onScopeDispose, ref } from 'vue';
+import { onScopeDispose, ref, watch } from 'vue';
 import type { LabEvent } from '../../../shared/protocol/lab';
 import type { NodeId } from '../../../shared/raft/types';
 import { ElectionTracker, type Campaign } from '../../../shared/election/tally';
 import { useLabClient } from '../transport/inject';
+import { useLabStore } from './lab';
 
 export const useElectionsStore = defineStore('elections', () => {
   const client = useLabClient();
@@ -38,6 +39,10 @@ export const useElectionsStore = defineStore('elections', () => {
     void version.value;
     return tracker.campaignOfMessage(msgId);
   }
+
+  // A page that connects to a running cluster learns its options from the snapshot, not an event.
+  const lab = useLabStore();
+  watch(() => lab.options, (o) => { if (o) tracker.setRules(o); }, { immediate: true });
 
   const off = client.onEvents(apply);
   onScopeDispose(off);
