@@ -14,6 +14,7 @@
  *   messages it caused, so the controller can wait until they are held at their receivers.
  */
 import { dueTimeout, fireNodeTimeout } from '../../shared/cluster/node-timers';
+import { compactionDue, compactionSnapshot, kvFromSnapshot } from '../../shared/cluster/node-host';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { ProposeResult, RaftNodeApi } from '../../shared/raft/api';
 import type { ConfState, Entry, HardState, Message, NodeId, PersistedState, RaftConfig, Ready, Snapshot } from '../../shared/raft/types';
@@ -723,25 +724,23 @@ export class NodeRuntime {
     this.readyReads = waiting;
   }
 
-  /** Takes a snapshot every `snapshotEvery` applied entries (never across an uncommitted conf change). */
   private onlyCommitChanged(hs: HardState): boolean {
     const last = this.lastHardState;
     return last !== null && last.term === hs.term && last.vote === hs.vote;
   }
 
+  /** Takes a snapshot every `snapshotEvery` applied entries (the rule and its meta: shared/cluster/node-host.ts). */
   private async maybeSnapshot(): Promise<void> {
     const init = this.init;
     const raft = this.raft;
     const storage = this.storage;
-    if (init === null || raft === null || storage === null || init.snapshotEvery <= 0) return;
+    if (init === null || raft === null || storage === null) return;
     const index = this.kv.appliedIndex;
-    if (index - this.snapshotIndex < init.snapshotEvery) return;
-    const term = raft.termAt(index);
-    if (term === null) return;
-    const data = this.kv.snapshot();
-    const snapshot: Snapshot = { meta: { index, term, conf: raft.confAt(index) }, data };
+    if (!compactionDue(index, this.snapshotIndex, init.snapshotEvery)) return;
+    const snapshot = compactionSnapshot(raft, index, () => this.kv.snapshot());
+    if (snapshot === null) return;
     await storage.compact(snapshot);
-    raft.compact(index, data);
+    raft.compact(index, snapshot.data);
     this.snapshotIndex = index;
   }
 
@@ -833,16 +832,6 @@ export class NodeRuntime {
   }
 }
 
-
-/** The state machine a snapshot holds; a bootstrap snapshot (index 0, data '') is the empty one. */
-function kvFromSnapshot(snapshot: Snapshot | null): KvStateMachine {
-  if (snapshot === null) return new KvStateMachine();
-  if (snapshot.data === '') {
-    if (snapshot.meta.index !== 0) throw new Error(`snapshot at index ${snapshot.meta.index} has no state machine data`);
-    return new KvStateMachine();
-  }
-  return KvStateMachine.restore(snapshot.data);
-}
 
 /** A proposal's outcome as the control port carries it (a refusal flattened, detail or ''). */
 function toProposeReply(r: ProposeResult): ProposeReply {

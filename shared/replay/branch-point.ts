@@ -27,7 +27,7 @@ import type { BodyRecord, Located, NodeInput, StartMode, StartRecord } from '../
 import { buildNode } from '../record/node-factory';
 import { applyInput } from '../record/replay';
 import { SimDisk } from '../sim/disk';
-import { kvFrom } from '../sim/simulator';
+import { compactionSnapshot, kvFromSnapshot } from '../cluster/node-host';
 import type { SimStartNode } from '../sim/start';
 import { restoreRng } from '../util/rng';
 
@@ -177,7 +177,7 @@ export function rebuildNode(s: NodeBranchState, factory: RaftNodeFactory): SimSt
   const { mode, steps } = s.script;
   const api = buildNode(factory, mode, s.script.config, restoreRng(s.script.rng));
   const disk = mode.type === 'restore' ? SimDisk.from(mode.persisted) : new SimDisk();
-  let kv = mode.type === 'restore' ? kvFrom(mode.persisted.snapshot) : new KvStateMachine();
+  let kv = mode.type === 'restore' ? kvFromSnapshot(mode.persisted.snapshot) : new KvStateMachine();
   let last: Ready | null = null;
   let unadvanced = false;
   for (const step of steps) {
@@ -187,7 +187,7 @@ export function rebuildNode(s: NodeBranchState, factory: RaftNodeFactory): SimSt
         last = rd;
         unadvanced = true;
         disk.persist(rd);
-        if (rd.snapshot !== null) kv = kvFrom(rd.snapshot);
+        if (rd.snapshot !== null) kv = kvFromSnapshot(rd.snapshot);
         for (const e of rd.committedEntries) if (e.index > kv.appliedIndex) kv.apply(e);
         continue;
       }
@@ -205,6 +205,6 @@ export function rebuildNode(s: NodeBranchState, factory: RaftNodeFactory): SimSt
 }
 
 function compactDisk(disk: SimDisk, api: RaftNodeApi, index: number, data: string): void {
-  const term = api.termAt(index);
-  if (term !== null) disk.compact(index, term, api.confAt(index), data);
+  const snap = compactionSnapshot(api, index, () => data);
+  if (snap !== null) disk.compact(index, snap.meta.term, snap.meta.conf, snap.data);
 }
