@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeFrame, scanFrames } from '../../electron/storage/journal-frame';
+import { classifyTail, encodeFrame, scanFrames } from '../../electron/storage/journal-frame';
 
 const payloads = ['{"seq":1}', '{"seq":2,"data":"second record"}', '{"seq":3,"data":"the third and last"}'];
 const frames = payloads.map((p) => encodeFrame(Buffer.from(p)));
@@ -50,5 +50,43 @@ describe('journal framing', () => {
     const scan = scanFrames(damaged);
     expect(scan.ok).toBe(false);
     if (!scan.ok) expect(scan.nextGoodOffset).toBe(frames[0]?.length);
+  });
+});
+
+describe('what follows the last good frame (classifyTail)', () => {
+  // A record spanning several 512-byte blocks, as the preallocated journal holds it: zeros after.
+  const big = encodeFrame(Buffer.from(JSON.stringify({ seq: 9, data: 'y'.repeat(1500) })));
+  const at = 100; // the record starts inside the first block
+  const file = (): Buffer => {
+    const bytes = Buffer.alloc(4096);
+    journal.copy(bytes, 0, 0, at);
+    big.copy(bytes, at);
+    return bytes;
+  };
+
+  it('is clean when only zeros follow', () => {
+    expect(classifyTail(Buffer.alloc(2048), 0)).toEqual({ kind: 'clean' });
+  });
+
+  it('is a torn write when a whole block of the record was never written', () => {
+    for (const block of [512, 1024]) {
+      const bytes = file();
+      bytes.fill(0, block, at + big.length);
+      expect(classifyTail(bytes, at), `cut at ${block}`).toEqual({ kind: 'torn' });
+    }
+    const middle = file();
+    middle.fill(0, 1024, 1536); // a power failure may lose a block in the middle
+    expect(classifyTail(middle, at)).toEqual({ kind: 'torn' });
+  });
+
+  it('is damage when the record is complete but one bit differs', () => {
+    for (const offset of [at + 20, at + 700, at + big.length - 1]) {
+      const bytes = file();
+      bytes[offset] = (bytes[offset] ?? 0) ^ 0x10;
+      expect(classifyTail(bytes, at).kind, `bit flipped at ${offset}`).toBe('damaged');
+    }
+    const header = file();
+    header[at + 1] = (header[at + 1] ?? 0) ^ 0x01; // the length: the header checksum fails
+    expect(classifyTail(header, at).kind).toBe('damaged');
   });
 });
