@@ -251,4 +251,18 @@ test.describe.serial('browser host: vote tallies and why a node won or lost', ()
     await lab.shot('15-after-removal');
     expect(lab.errors).toEqual([]);
   });
+
+  test('running, not stepped: crash the leader, and the next leader explains its win', async () => {
+    const p = lab.page;
+    const old = (await lab.leaders())[0]!.id;
+    await lab.selectNode(old);
+    await p.getByTestId('crash-node').click();
+    await expect.poll(async () => (await lab.leaders()).filter((n) => n.id !== old).length, { timeout: 60_000 }).toBe(1);
+    const next = (await lab.leaders()).find((n) => n.id !== old)!.id;
+    const lines = await explanation(lab, next);
+    expect(lines[0]).toMatch(new RegExp(`^Node ${next} won the vote for term \\d+ \\(3 of 4 votes, 3 needed\\) and became leader\\.$`));
+    expect(lines).toContain(`No answer from ${old}: it is crashed`);
+    await lab.shot('16-running-new-leader-explained');
+    expect(lab.errors).toEqual([]);
+  });
 });
