@@ -115,6 +115,9 @@ test.describe.serial('first election, stepped by hand from a cluster created pau
   test('Messages/s falls to zero while paused, and real pace is one click away', async () => {
     const p = lab.page;
     await lab.setPaused(false);
+    // At the watch pace each heartbeat spends 0.5 s on screen crossing its link.
+    await p.waitForTimeout(1_200);
+    await lab.shot('06a-watch-pace-messages-travel');
     await p.getByTestId('pace-real').click();
     await expect(p.getByTestId('pace')).toHaveAttribute('data-pace', 'real');
     await expect(p.getByTestId('pace-real')).toHaveAttribute('aria-pressed', 'true');
