@@ -376,7 +376,7 @@ export class BranchLab implements LabApi {
           answer(refused);
           return;
         }
-        this.sim.submit(checked, client, options.timeoutMs ?? DEFAULT_SUBMIT_TIMEOUT_MS, answer);
+        this.sim.submit(checked, client, options.timeoutMs ?? DEFAULT_SUBMIT_TIMEOUT_MS, answer, target);
         // The first attempt happens now, paused or not (as the live lab proposes at once).
         this.sim.advance(0);
       }).catch(reject);

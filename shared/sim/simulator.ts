@@ -130,6 +130,8 @@ interface ManualRequest {
   readonly done: (result: KvResult) => void;
   /** Virtual ms by which it must be answered (set when it starts). */
   deadlineMs: number;
+  /** Asked of exactly this node: no redirect, no retry elsewhere (the lab's `SubmitOptions.node`). */
+  readonly node?: NodeId;
 }
 
 export interface SimStats {
@@ -506,7 +508,7 @@ export class Simulator {
    * with `timeout` after `timeoutMs` of simulated time. One request at a time per client name;
    * later ones wait their turn. `done` is called exactly once. Recorded in `history`.
    */
-  submit(op: KvOp, client: string, timeoutMs: number, done: (result: KvResult) => void): void {
+  submit(op: KvOp, client: string, timeoutMs: number, done: (result: KvResult) => void, node?: NodeId): void {
     if (!(timeoutMs > 0)) throw new RangeError(`submit: timeoutMs must be positive, got ${timeoutMs}`);
     let c = this.clients.findIndex((x) => x.name === client);
     if (c >= 0 && this.clients[c]!.queue === null) throw new Error(`submit: client "${client}" is one of the simulated workload's clients`);
@@ -519,7 +521,7 @@ export class Simulator {
       this.clients.push({ name: client, session: new KvClientSession(client, lastSeq + 1), current: -1, target: leader ?? 1 + this.workRng.int(this.nodes.length), waitingOn: null, token: 0, invoked: 0, queue: [] });
     }
     const cl = this.clients[c]!;
-    cl.queue!.push({ op, timeoutMs, done, deadlineMs: Infinity });
+    cl.queue!.push({ op, timeoutMs, done, deadlineMs: Infinity, ...(node === undefined ? {} : { node }) });
     if (cl.current < 0 && cl.queue!.length === 1) this.scheduleClient(c, cl, 0);
   }
 
@@ -828,8 +830,12 @@ export class Simulator {
 
   private noteRole(n: SimNode, rd: Ready): void {
     if (rd.hardState !== null) n.term = rd.hardState.term;
+    const was = n.role;
     n.role = rd.softState.role;
-    if (n.role !== 'leader') return;
+    if (n.role !== 'leader') {
+      if (was === 'leader') this.answerPinnedOf(n);
+      return;
+    }
     if (!this.leaderTermsSeen.has(n.term)) {
       this.leaderTermsSeen.add(n.term);
       this.stats.leaderTerms++;
@@ -881,6 +887,7 @@ export class Simulator {
         if (request === undefined) return;
         request.deadlineMs = this.nowMs + request.timeoutMs;
         op = request.op;
+        if (request.node !== undefined) client.target = request.node;
       } else {
         if (this.opsIssued >= this.options.ops) return;
         this.opsIssued++;
@@ -902,7 +909,7 @@ export class Simulator {
       }
       // Timed out waiting: forget that attempt and try another node.
       this.forgetWait(client);
-      if (request !== undefined && this.nowMs >= request.deadlineMs) {
+      if (request !== undefined && (this.nowMs >= request.deadlineMs || request.node !== undefined)) {
         this.giveUp(client, request);
         return;
       }
@@ -917,15 +924,15 @@ export class Simulator {
     return request === undefined ? ms : Math.max(0, Math.min(ms, request.deadlineMs - this.nowMs));
   }
 
-  /** A host's request ran out of time: answer `timeout` (it may still take effect later). */
-  private giveUp(client: SimClient, request: ManualRequest): void {
+  /** A host's request ran out of time: answer `timeout` (it may still take effect later), or `result`. */
+  private giveUp(client: SimClient, request: ManualRequest, result?: KvResult): void {
     const c = this.clients.indexOf(client);
     this.forgetWait(client);
     client.queue?.shift();
     client.session.finish();
     client.current = -1;
-    this.trace(`${this.nowMs} timeout ${client.name}`);
-    request.done({ ok: false, error: 'timeout', detail: `no answer within ${request.timeoutMs} ms of simulated time` });
+    this.trace(`${this.nowMs} ${result?.ok === false ? result.error : 'timeout'} ${client.name}`);
+    request.done(result ?? { ok: false, error: 'timeout', detail: `no answer within ${request.timeoutMs} ms of simulated time` });
     if (client.queue !== null && client.queue.length > 0) this.scheduleClient(c, client, 0);
   }
 
@@ -934,6 +941,8 @@ export class Simulator {
     if (cmd === null) return;
     const n = this.nodes[client.target - 1]!;
     const retryMs = this.options.tickMs * 2;
+    const pinned = client.queue?.[0];
+    if (pinned?.node !== undefined && !this.attemptPinned(client, pinned, n)) return;
     if (n.api === null || n.inbox !== null) {
       client.target = 1 + this.workRng.int(this.nodes.length);
       this.scheduleClient(c, client, this.capToDeadline(client, retryMs));
@@ -959,6 +968,33 @@ export class Simulator {
     if (this.traceLines !== null) this.traceLines.push(`${this.nowMs} refused ${client.name}#${cmd.seq} at ${n.id} ${r.refusal.reason} leader=${hint}`);
     client.target = hint !== 0 && hint !== n.id ? hint : 1 + this.workRng.int(this.nodes.length);
     this.scheduleClient(c, client, this.capToDeadline(client, hint !== 0 && hint !== n.id ? 1 : retryMs));
+  }
+
+  /**
+   * A request asked of exactly one node gets one attempt there (the live lab's rule): a node that
+   * is down or does not lead answers at once. Returns true when the node accepted it to propose.
+   */
+  private attemptPinned(client: SimClient, request: ManualRequest, n: SimNode): boolean {
+    if (n.api === null || n.inbox !== null) {
+      this.giveUp(client, request, { ok: false, error: 'no-leader', detail: `node ${n.id} could not be asked: it is ${n.api === null ? 'down' : 'paused'}` });
+      return false;
+    }
+    const s = n.api.status();
+    if (s.role === 'leader') return true;
+    const hint = s.leader !== 0 && s.leader !== n.id ? s.leader : undefined;
+    const detail = `node ${n.id} does not lead${hint !== undefined ? '' : '; it knows no leader'}`;
+    this.giveUp(client, request, hint !== undefined ? { ok: false, error: 'not-leader', detail, leaderHint: hint } : { ok: false, error: 'not-leader', detail });
+    return false;
+  }
+
+  /** A node that stopped leading answers the requests asked of it alone that it had accepted. */
+  private answerPinnedOf(n: SimNode): void {
+    for (const client of this.clients) {
+      const request = client.queue?.[0];
+      if (request?.node !== n.id || client.waitingOn?.node !== n.id) continue;
+      const at = `node ${n.id} accepted it as index ${client.waitingOn.index}`;
+      this.giveUp(client, request, { ok: false, error: 'not-leader', detail: `${at} but stopped leading before it committed` });
+    }
   }
 
   private onApplied(c: number, n: SimNode, index: number, outcome: ReturnType<KvStateMachine['apply']>): void {
