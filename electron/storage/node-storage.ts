@@ -100,6 +100,8 @@ export class NodeStorage {
   /** Seq of the last record written to the journal file. */
   private flushedSeq: number;
   private journalBytes: number;
+  /** The active journal holds records (beyond its start frame). */
+  private journalHasRecords = false;
   private databaseBytes: number;
   private pending: Waiter[] = [];
   /** Statements run since the last checkpoint started: the next checkpoint's input. */
@@ -349,7 +351,7 @@ export class NodeStorage {
       await this.checkpointSettled();
       await this.run(async () => {
         await this.flush();
-        if (opts.checkpoint !== false && this.journalBytes > 0) await this.checkpointInThread();
+        if (opts.checkpoint !== false && this.journalHasRecords) await this.checkpointInThread();
       });
     } finally {
       await this.journal?.close().catch(() => undefined);
@@ -428,6 +430,7 @@ export class NodeStorage {
       throw this.fail(error, waiters);
     }
     this.journalBytes = journal.bytes;
+    this.journalHasRecords = true;
     this.flushedSeq = waiters.at(-1)?.seq ?? this.flushedSeq;
     this.journalSyncs += 1;
     for (const waiter of waiters) waiter.resolve();
@@ -466,6 +469,7 @@ export class NodeStorage {
           await installJournalFile(this.journalPath);
           this.journal = await JournalWriter.open(this.journalPath, created.end, created.alloc);
           this.journalBytes = created.end;
+          this.journalHasRecords = false;
         });
         slabs = this.opsLog.take();
       });
@@ -528,6 +532,7 @@ export class NodeStorage {
       await ioStep(this.settings.prevPath, () => rm(this.settings.prevPath, { force: true }));
       this.journal = await ioStep(this.journalPath, () => JournalWriter.open(this.journalPath, created.end, created.alloc));
       this.journalBytes = created.end;
+      this.journalHasRecords = false;
       this.flushedSeq = this.seq;
       this.databaseBytes = bytes.length;
       this.checkpoints += 1;
