@@ -99,6 +99,21 @@ describe('refusing damaged database files', () => {
     await expectRefusal('schema-version', dbPath, /schema version 99/);
   });
 
+  it('refuses files of storage format 1 (no row checksums), saying so and how to go on', async () => {
+    // The version-1 schema, as an older Raft Lab wrote it, with an empty journal beside it.
+    sqlite3(dbPath, `
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+      CREATE TABLE hard_state (id INTEGER PRIMARY KEY CHECK (id = 1), term INTEGER NOT NULL, vote INTEGER NOT NULL, commit_index INTEGER NOT NULL);
+      CREATE TABLE entries (idx INTEGER PRIMARY KEY, term INTEGER NOT NULL, kind TEXT NOT NULL, payload TEXT);
+      CREATE TABLE snapshot (id INTEGER PRIMARY KEY CHECK (id = 1), idx INTEGER NOT NULL, term INTEGER NOT NULL, meta TEXT NOT NULL, data TEXT NOT NULL);
+      CREATE TABLE conf (node INTEGER PRIMARY KEY, role TEXT NOT NULL);
+      INSERT INTO meta VALUES ('schema_version', '1'), ('node_id', '1'), ('journal_seq', '4');
+      INSERT INTO hard_state VALUES (1, 3, 1, 2);
+      INSERT INTO entries VALUES (1, 1, 'noop', NULL), (2, 3, 'command', 'x');`);
+    await writeFile(journalPath, '');
+    await expectRefusal('schema-version', dbPath, /schema version 1, written by an older Raft Lab .* does not convert it\. Discard this node's data/);
+  });
+
   it('refuses a row that does not decode, naming the row', async () => {
     await makeNode();
     sqlite3(dbPath, "UPDATE entries SET payload = '{not json' WHERE idx = 6");
