@@ -1,3 +1,4 @@
+/// <reference types="vite/client" />
 /**
  * The metrics store's rates follow lab time even when no events come: a paused cluster sends
  * nothing, so Messages/s falls to zero instead of keeping the last running value. The store runs
