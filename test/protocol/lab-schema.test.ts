@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CLUSTER_OPTIONS } from '../../shared/protocol/lab';
+import type { LabApi } from '../../shared/protocol/lab';
 import { LabInputError, parseLabArgs, parseLabEvents } from '../../shared/protocol/lab-schema';
-import { LAB_METHODS, isLabMethod } from '../../shared/protocol/lab-wire';
+import { LAB_METHODS, dispatchLabRequest, isLabMethod } from '../../shared/protocol/lab-wire';
 
 describe('lab request validation', () => {
   it('accepts the default cluster options', () => {
@@ -43,6 +44,24 @@ describe('lab request validation', () => {
     expect(isLabMethod('onEvents')).toBe(false);
     expect(isLabMethod('constructor')).toBe(false);
     expect(new Set(LAB_METHODS).size).toBe(LAB_METHODS.length);
+  });
+});
+
+describe('discardNodeData over the wire (the browser bridge and IPC share this dispatcher)', () => {
+  it('validates the node id and passes a good request to the lab, a bad one not at all', async () => {
+    const calls: unknown[][] = [];
+    const lab = new Proxy({} as LabApi, {
+      get: (_target, method) => (...args: unknown[]) => {
+        calls.push([method, ...args]);
+        return Promise.resolve(undefined);
+      },
+    });
+    expect(await dispatchLabRequest(lab, 1, 'discardNodeData', [2])).toEqual({ kind: 'response', id: 1, ok: true, result: null });
+    for (const bad of [[], [0], ['2'], [2.5], [2, 3]]) {
+      const answer = await dispatchLabRequest(lab, 2, 'discardNodeData', bad);
+      expect(answer, JSON.stringify(bad)).toMatchObject({ ok: false, error: { code: 'bad-request', message: expect.stringMatching(/^discardNodeData: /) as unknown } });
+    }
+    expect(calls).toEqual([['discardNodeData', 2]]);
   });
 });
 
