@@ -23,7 +23,7 @@ import type {
 import { MAX_TICKS_PER_STEP, SPEED_MAX, SPEED_MIN } from '../limits';
 import { logRangeProblem } from '../protocol/lab-schema';
 import type { RaftNodeFactory } from '../raft/api';
-import type { ConfChange, Entry, Message, NodeId, NodeStatus, Role } from '../raft/types';
+import type { ConfChange, Entry, Message, NodeId, Role } from '../raft/types';
 import { resolveSimOptions } from '../sim/options';
 import { Simulator, type ClientRecord } from '../sim/simulator';
 import type { SimNotice } from '../sim/start';
@@ -347,8 +347,8 @@ export class BranchLab implements LabApi {
   }
 
   /**
-   * A request with `node` set to a node that is not the leader is answered `not-leader` with its
-   * hint, as the live lab answers; one aimed at a leader goes the simulator's usual way.
+   * A request with `node` set is asked of that node alone (the simulator's pinned request: the
+   * live lab's rule); without, it goes the simulator's usual way to the leader.
    */
   submit(op: KvOp, options: SubmitOptions = {}): Promise<KvResult> {
     if (this.closed) return Promise.reject(new Error('this branch was closed'));
@@ -371,11 +371,6 @@ export class BranchLab implements LabApi {
       this.waiting.add(answer);
       void this.act(() => {
         this.emit({ type: 'client-invoke', atMs: this.nowMs, opId, client, op: checked });
-        const refused = target === undefined ? null : notLeader(target, this.sim.node(target)?.status() ?? null);
-        if (refused !== null) {
-          answer(refused);
-          return;
-        }
         this.sim.submit(checked, client, options.timeoutMs ?? DEFAULT_SUBMIT_TIMEOUT_MS, answer, target);
         // The first attempt happens now, paused or not (as the live lab proposes at once).
         this.sim.advance(0);
@@ -455,12 +450,4 @@ export class BranchLab implements LabApi {
   destroyCluster(): Promise<void> { return this.refuse('destroying the cluster'); }
   exportRun(): Promise<never> { return this.refuse('export', 'a branch is not recorded; go back to replay and export the recording'); }
   discardNodeData(): Promise<void> { return this.refuse('discarding a node\'s data', 'a branch has no files; its storage is never refused'); }
-}
-
-/** The answer of a node asked directly that does not lead, or null when it leads. */
-function notLeader(node: NodeId, status: NodeStatus | null): KvResult | null {
-  if (status === null || status.role === 'leader') return null;
-  const hint = status.leader !== 0 && status.leader !== node ? status.leader : undefined;
-  const detail = `node ${node} does not lead (it is a ${status.role} in term ${status.term})${hint !== undefined ? '' : '; it knows no leader'}`;
-  return hint !== undefined ? { ok: false, error: 'not-leader', detail, leaderHint: hint } : { ok: false, error: 'not-leader', detail };
 }
