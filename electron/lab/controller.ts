@@ -48,7 +48,8 @@ import { exportRunFile, type DatabaseSource } from './run-export';
 import { readRecordingFile } from './recording-file';
 import { linkKey, linksAfterPartition } from '../../shared/cluster/partitions';
 import { resolveDataFolder } from './data-root';
-import { discardNodeFiles } from '../storage';
+// Only this module of storage: the main process must not bundle sql.js and the checkpoint worker.
+import { discardNodeFiles } from '../storage/node-files';
 
 export interface LabControllerOptions {
   readonly host: ProcessHost;

@@ -3,7 +3,8 @@
  * beside it, checkpointed into the database. See docs/storage.md for the design and its crash
  * argument.
  */
-export { discardNodeFiles, NodeStorage } from './node-storage';
+export { NodeStorage } from './node-storage';
+export { discardNodeFiles } from './node-files';
 export type { NodeStorageOptions, PersistBatch, StorageStats } from './node-storage';
 export { StorageError } from './errors';
 export type { StorageErrorKind } from './errors';

@@ -13,7 +13,7 @@
  * replaces it atomically; then the `.prev` file is deleted. Appends continue meanwhile, and the
  * whole-database export never runs on the node's thread while the node runs.
  */
-import { access, mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Database } from 'sql.js';
@@ -36,6 +36,7 @@ import {
 import type { LogShape } from './database';
 import { StorageError } from './errors';
 import { encodeFrame } from './journal-frame';
+import { exists, openPaths } from './node-files';
 import { createJournalFile, installJournalFile, JournalWriter, parseJournal, prepareJournalFile } from './journal-file';
 import type { ParsedJournal } from './journal-file';
 import { advanceShape } from './log-shape';
@@ -76,12 +77,6 @@ export interface StorageStats {
    */
   readonly longestStallMs: number;
 }
-
-/**
- * Database paths open in this isolate. Across processes the lab's supervisor runs at most one
- * process per node; a pid lock file would misfire for nodes hosted as worker threads (one pid).
- */
-const openPaths = new Set<string>();
 
 const DEFAULT_CHECKPOINT_MIN_JOURNAL_BYTES = 1024 * 1024;
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
@@ -561,28 +556,6 @@ export class NodeStorage {
   }
 }
 
-/**
- * Deletes every file of node `nodeId` in `dir` (journals, leftovers of interrupted writes, the
- * database last) so that it next opens as a brand-new node, and returns the paths deleted.
- * For a node whose files were refused: its data is given up, to be rebuilt from its peers.
- * Refused while this process has the node open. Interrupted, it leaves files that open() refuses
- * (a database without its journal), so it can simply be run again.
- */
-export async function discardNodeFiles(dir: string, nodeId: NodeId): Promise<readonly string[]> {
-  if (!Number.isSafeInteger(nodeId) || nodeId < 1) throw new RangeError(`node id must be a positive integer, got ${nodeId}`);
-  const databasePath = resolve(dir, `node-${nodeId}.sqlite`);
-  if (openPaths.has(databasePath)) throw new StorageError('in-use', databasePath, 'open in this process; close it before discarding its files', { node: nodeId });
-  const journalPath = resolve(dir, `node-${nodeId}.journal`);
-  const deleted: string[] = [];
-  for (const path of [`${journalPath}.next`, `${journalPath}.prev`, journalPath, `${databasePath}.tmp`, databasePath]) {
-    if (!(await exists(path))) continue;
-    await ioStep(path, () => rm(path, { force: true }), nodeId);
-    deleted.push(path);
-  }
-  await ioStep(dir, () => syncDirectory(resolve(dir)), nodeId);
-  return deleted;
-}
-
 // ---------------------------------------------------------------------------------------------
 
 interface Settings {
@@ -643,15 +616,6 @@ function checkDatabaseFileHeader(path: string, bytes: Buffer): void {
   }
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function readIfExists(path: string): Promise<Buffer | null> {
   try {
     return await readFile(path);
@@ -661,12 +625,12 @@ async function readIfExists(path: string): Promise<Buffer | null> {
   }
 }
 
-async function ioStep<T>(file: string, step: () => Promise<T>, node?: number): Promise<T> {
+async function ioStep<T>(file: string, step: () => Promise<T>): Promise<T> {
   try {
     return await step();
   } catch (error) {
     if (error instanceof StorageError) throw error;
-    throw new StorageError('io', file, String(error), { cause: error, node });
+    throw new StorageError('io', file, String(error), { cause: error });
   }
 }
 
