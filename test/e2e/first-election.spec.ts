@@ -79,37 +79,51 @@ test.describe.serial('first election, stepped by hand from a cluster created pau
     await lab.shot('02-advanced-3-ticks');
   });
 
-  test('fire node 1\'s timeout and deliver every PreVote and RequestVote and reply by hand until node 1 leads', async () => {
+  test('advance to the first election timeout, fire it, and deliver every PreVote and RequestVote and reply by hand until its node leads', async () => {
     const p = lab.page;
     await lab.tab('Step');
-    await p.getByTestId('fire-1').click();
-    // PreVote first: node 1 asks every other node, term unchanged.
-    await expect(p.locator('[data-testid="pending-message"][data-type="RequestVote"][data-prevote="true"][data-from="1"]')).toHaveCount(4);
-    await expect.poll(async () => (await lab.node(1)).role).toBe('pre-candidate');
+    // The node whose timer runs out first; advancing to the tick before it makes its timeout the
+    // first (and only) pending item.
+    const due = /^Next election timeout: node (\d+) in (\d+) ticks/.exec((await p.getByTestId('next-due').textContent()) ?? '');
+    if (!due?.[1] || !due[2]) throw new Error('no next election timeout shown');
+    const first = Number(due[1]);
+    await p.getByTestId('advance-to-due').click();
+    const timeout = p.getByRole('list', { name: 'Pending messages and timeouts' }).getByRole('listitem').first();
+    await expect(timeout).toHaveAttribute('data-testid', 'pending-timeout');
+    await expect(timeout).toHaveAttribute('data-type', 'election');
+    await expect(timeout).toHaveAttribute('data-to', String(first));
+    await expect(p.getByRole('list', { name: 'Pending messages and timeouts' }).getByRole('listitem')).toHaveCount(1);
+    expect((await lab.nodes()).every((n) => n.role === 'follower' && n.term === 0)).toBe(true);
+    await lab.shot('03a-first-timeout-pending');
+
+    await timeout.getByTestId('fire').click();
+    // PreVote first: the node asks every other node, its term unchanged.
+    await expect(p.locator(`[data-testid="pending-message"][data-type="RequestVote"][data-prevote="true"][data-from="${first}"]`)).toHaveCount(4);
+    await expect.poll(async () => (await lab.node(first)).role).toBe('pre-candidate');
     await lab.shot('03-prevotes-held');
 
     let stage = 0;
-    for (let step = 0; step < 40 && (await lab.node(1)).role !== 'leader'; step++) {
+    for (let step = 0; step < 40 && (await lab.node(first)).role !== 'leader'; step++) {
       const next = heldVotes(lab).first();
       await expect(next).toBeVisible();
       const type = await next.getAttribute('data-type');
       const pre = await next.getAttribute('data-prevote');
       await deliver(lab, next);
-      const role = (await lab.node(1)).role;
+      const role = (await lab.node(first)).role;
       if (stage === 0 && role === 'candidate') {
-        // A majority of pre-votes: node 1 becomes a real candidate and asks for votes in term 1.
+        // A majority of pre-votes: a real candidate now, asking for votes in term 1.
         stage = 1;
-        await expect(p.locator('[data-testid="pending-message"][data-type="RequestVote"][data-prevote="false"][data-from="1"]')).toHaveCount(4);
-        expect((await lab.node(1)).term).toBe(1);
+        await expect(p.locator(`[data-testid="pending-message"][data-type="RequestVote"][data-prevote="false"][data-from="${first}"]`)).toHaveCount(4);
+        expect((await lab.node(first)).term).toBe(1);
         await lab.shot('04-candidate-asks-votes');
       }
       expect(type === 'RequestVote' || type === 'RequestVoteResponse', `delivered ${type} (pre ${pre})`).toBe(true);
     }
-    await expect.poll(async () => (await lab.node(1)).role).toBe('leader');
-    expect((await lab.node(1)).term).toBe(1);
-    await expect(p.getByTestId('leader-fact')).toContainText('leader 1');
+    await expect.poll(async () => (await lab.node(first)).role).toBe('leader');
+    expect((await lab.node(first)).term).toBe(1);
+    await expect(p.getByTestId('leader-fact')).toContainText(`leader ${first}`);
     await lab.shot('05-leader-by-hand');
-    leader = 1;
+    leader = first;
   });
 
   test('Messages/s falls to zero while paused, and real pace is one click away', async () => {
