@@ -19,6 +19,7 @@ import { exportPerfetto } from '../../shared/record/export-perfetto';
 import { exportShiViz } from '../../shared/record/export-shiviz';
 import type { Recording } from '../../shared/record/format';
 import { encodeRecording } from '../../shared/record/write';
+import { nodeFileNames } from '../storage/node-files';
 
 /** Where one node's database comes from at export time. */
 export type DatabaseSource =
@@ -100,7 +101,8 @@ async function nodeDatabase(input: RunExportInput, node: NodeId): Promise<Uint8A
     const names = await readdir(input.dataDir).catch((e: NodeJS.ErrnoException) => {
       throw new Error(`export: cannot read the data folder ${input.dataDir} (${e.code ?? String(e)})`);
     });
-    const mine = names.filter((n) => n === `node-${node}.sqlite` || n === `node-${node}.journal` || n === `node-${node}.journal.prev`);
+    const files = nodeFileNames(node);
+    const mine = names.filter((n) => files.includes(n));
     if (mine.length === 0) return null;
     const copy = join(scratch, 'files');
     await mkdir(copy);

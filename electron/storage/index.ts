@@ -4,7 +4,7 @@
  * argument.
  */
 export { NodeStorage } from './node-storage';
-export { discardNodeFiles } from './node-files';
+export { discardNodeFiles, nodeFileNames } from './node-files';
 export type { NodeStorageOptions, PersistBatch, StorageStats } from './node-storage';
 export { StorageError } from './errors';
 export type { StorageErrorKind } from './errors';

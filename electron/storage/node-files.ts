@@ -30,6 +30,15 @@ export function nodeFilePaths(dir: string, nodeId: number): NodeFilePaths {
   return { database, journal, prev: `${journal}.prev`, next: `${journal}.next` };
 }
 
+/**
+ * The names of every file node `nodeId` may have in its folder: what a copy of its storage must
+ * take (after a crash between a checkpoint's renames, the records are in `.prev` and the fresh
+ * journal is still `.next`).
+ */
+export function nodeFileNames(nodeId: number): readonly string[] {
+  return [`node-${nodeId}.sqlite`, `node-${nodeId}.journal`, `node-${nodeId}.journal.prev`, `node-${nodeId}.journal.next`];
+}
+
 export async function exists(path: string): Promise<boolean> {
   try {
     await access(path);

@@ -14,7 +14,7 @@ import { exportPerfetto } from '../../../shared/record/export-perfetto';
 import { exportShiViz } from '../../../shared/record/export-shiviz';
 import type { Recording } from '../../../shared/record/format';
 import { encodeRecording } from '../../../shared/record/write';
-import { NodeStorage } from '../../storage';
+import { NodeStorage, nodeFileNames } from '../../storage';
 import { UsageError, parseArgs } from '../args';
 import type { CliIo, Subcommand } from '../subcommand';
 import { makeFolder } from './make-folder';
@@ -157,8 +157,9 @@ async function withDatabase<T>(dir: string, node: NodeId, use: (storage: NodeSto
   const names = await readdir(dir).catch((e: NodeJS.ErrnoException) => {
     throw new FileProblem(`${dir}: cannot read the data folder (${e.code ?? String(e)})`, EXIT_NO_INPUT);
   });
-  // .journal.prev too: a checkpoint that was cut short leaves records only there.
-  const mine = names.filter((n) => n === `node-${node}.sqlite` || n === `node-${node}.journal` || n === `node-${node}.journal.prev`);
+  // .journal.prev and .next too: a checkpoint that was cut short leaves records only there.
+  const files = nodeFileNames(node);
+  const mine = names.filter((n) => files.includes(n));
   if (mine.length === 0) return null;
   const scratch = await mkdtemp(join(tmpdir(), 'raft-lab-export-'));
   try {
