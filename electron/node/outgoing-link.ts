@@ -7,8 +7,9 @@
  * Running, every message spends the pace's network time plus the link's delay (with jitter) on
  * the link, in lab ms, so at speed s it arrives after (networkMs + delay) / s real ms; it counts as
  * sent when it leaves and as delivered when it arrives. A speed change rescales what is left of
- * every message's journey; pausing freezes them, and `land` then delivers them all at once to the
- * (paused) receivers, which hold them for the person to step.
+ * every message's journey. Messages on their way are in the network, not in the node: pausing the
+ * sender does not stop them; `land` (the cluster pausing) delivers them all at once to the paused
+ * receivers, which hold them for the person to step.
  *
  * In step mode (`paused`), delay and reordering are skipped: the receiver holds every message in
  * its inbox and the person chooses the order; cut, loss and duplication still apply.
@@ -65,8 +66,6 @@ export class OutgoingLink {
   private heldTimer: ReturnType<typeof setTimeout> | null = null;
   /** Messages on their way, in the order they left. */
   private readonly delayed = new Set<Delayed>();
-  /** Paused: messages on their way, with the lab ms left of their journey. */
-  private frozen: { readonly item: Outgoing; readonly leftMs: number }[] = [];
   private speed = 1;
 
   constructor(
@@ -88,30 +87,10 @@ export class OutgoingLink {
     this.rng = rng;
   }
 
-  /**
-   * The pace changed: on pause every message on its way stops where it is (see `land`); on a
-   * speed change, or resuming, what is left of each journey is rescaled, so lab time on the wire
-   * stays exact.
-   */
+  /** The pace changed: on a speed change what is left of each journey is rescaled, so lab time on the wire stays exact. */
   setTiming(timing: LinkTiming): void {
     const old = this.speed;
     this.speed = timing.speed;
-    if (timing.paused) {
-      // Frozen where they are until `land` (or resuming) moves them on.
-      const now = performance.now();
-      for (const d of this.delayed) {
-        clearTimeout(d.timer);
-        this.frozen.push({ item: d.item, leftMs: Math.max(0, d.dueAt - now) * old });
-      }
-      this.delayed.clear();
-      return;
-    }
-    if (this.frozen.length > 0) {
-      // Resumed: the rest of each journey, in lab ms, at the new speed.
-      const now = performance.now();
-      for (const f of this.frozen) this.delayed.add(this.arm(f.item, now + f.leftMs / timing.speed));
-      this.frozen = [];
-    }
     if (old === timing.speed) return;
     const now = performance.now();
     const all = [...this.delayed];
@@ -160,10 +139,9 @@ export class OutgoingLink {
 
   /** Paused: every message on its way arrives now; returns their ids (the receiver holds them). */
   land(): string[] {
-    const items = [...[...this.delayed].map((d) => d.item), ...this.frozen.map((f) => f.item)];
+    const items = [...this.delayed].map((d) => d.item);
     for (const d of this.delayed) clearTimeout(d.timer);
     this.delayed.clear();
-    this.frozen = [];
     if (items.length > 0) this.post(items, false);
     return this.port === null ? [] : items.map((i) => i.id);
   }
@@ -172,7 +150,6 @@ export class OutgoingLink {
   clear(): void {
     for (const d of this.delayed) clearTimeout(d.timer);
     this.delayed.clear();
-    this.frozen = [];
     if (this.heldTimer) clearTimeout(this.heldTimer);
     this.heldTimer = null;
     this.held = [];

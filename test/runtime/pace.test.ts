@@ -72,4 +72,16 @@ describe('pace', () => {
     await waitFor('it held at its receiver', async () => ((await lab.snapshot()).pending.some((p) => p.id === id) ? true : null), 2_000);
     await expect(lab.setPace({ speed: 1, networkMs: -1 })).rejects.toThrow(/networkMs/);
   });
+
+  it('messages on their way are in the network: pausing only their sender does not stop them', async () => {
+    current = await openLab({ traceMessages: true });
+    const { lab, dir, events } = current;
+    await lab.createCluster({ ...FAST, tickMs: 20, electionTicks: 10, nodes: 3, dataDir: dir, pace: { speed: 1, networkMs: 800 } });
+    const from = events.length;
+    const sent = await waitFor('a message on its way', () => events.slice(from).find((e) => e.type === 'message-sent') ?? null, 10_000, 5);
+    if (sent.type !== 'message-sent') throw new Error('unreachable');
+    await lab.setNodePaused(sent.message.from, true);
+    const delivered = await waitFor('its delivery', () => events.find((e) => e.type === 'message-delivered' && e.msgId === sent.msgId) ?? null, 5_000, 5);
+    expect(delivered.atMs - sent.atMs).toBeGreaterThanOrEqual(600);
+  });
 });
