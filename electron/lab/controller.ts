@@ -99,7 +99,6 @@ interface Cluster {
   started: Promise<void>;
 }
 
-
 export class LabController implements LabApi {
   private cluster: Cluster | null = null;
   private readonly stream: EventStream;
