@@ -49,7 +49,7 @@ import { readRecordingFile } from './recording-file';
 import { linkKey, linksAfterPartition } from '../../shared/cluster/partitions';
 import { resolveDataFolder } from './data-root';
 // Only this module of storage: the main process must not bundle sql.js and the checkpoint worker.
-import { discardNodeFiles } from '../storage/node-files';
+import { clusterFilesIn, discardNodeFiles, listFiles } from '../storage/node-files';
 
 export interface LabControllerOptions {
   readonly host: ProcessHost;
@@ -161,6 +161,17 @@ export class LabController implements LabApi {
     const dataDir = options.dataDir === undefined
       ? await mkdtemp(join(tmpdir(), 'raft-lab-'))
       : this.dataRoot !== null ? await resolveDataFolder(this.dataRoot, options.dataDir) : options.dataDir;
+    if (options.dataDir !== undefined) {
+      // Nodes that found an earlier cluster's files would restore its terms, logs and client
+      // sessions: the new cluster would not start empty, and its checked history would be wrong.
+      const found = await clusterFilesIn(dataDir);
+      if (found.length > 0) {
+        throw new Error(
+          `createCluster: the data folder ${dataDir} already holds a cluster (${listFiles(found)}). A new cluster starts empty and does not reuse them: ` +
+            'choose another folder, or delete these files to discard that cluster (its recording there can still be opened and checked).',
+        );
+      }
+    }
     // A chosen folder may not exist yet: the recording and the nodes' files go into it.
     await mkdir(dataDir, { recursive: true });
     const ids = Array.from({ length: options.nodes }, (_, i) => i + 1);

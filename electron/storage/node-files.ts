@@ -3,7 +3,7 @@
  * Kept apart from node-storage.ts so that the lab controller (main process) can discard a node's
  * files without bundling sql.js and the checkpoint worker.
  */
-import { access, rm } from 'node:fs/promises';
+import { access, readdir, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { syncDirectory } from './atomic-file';
 import { StorageError } from './errors';
@@ -37,6 +37,23 @@ export function nodeFilePaths(dir: string, nodeId: number): NodeFilePaths {
  */
 export function nodeFileNames(nodeId: number): readonly string[] {
   return [`node-${nodeId}.sqlite`, `node-${nodeId}.journal`, `node-${nodeId}.journal.prev`, `node-${nodeId}.journal.next`];
+}
+
+/** A node's storage file or a lab recording: what shows that a folder already holds a cluster. */
+const CLUSTER_FILE = /^(node-\d+\.(sqlite|journal|journal\.prev|journal\.next)|recording-\d+\.jsonl)$/;
+
+/** The files in `dir` that belong to a cluster (sorted; none when `dir` does not exist). */
+export async function clusterFilesIn(dir: string): Promise<string[]> {
+  const names = await readdir(dir).catch((e: unknown) => {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  });
+  return names.filter((n) => CLUSTER_FILE.test(n)).sort();
+}
+
+/** `files` for a message: the first few names, then how many more. */
+export function listFiles(files: readonly string[]): string {
+  return files.length > 8 ? `${files.slice(0, 8).join(', ')} and ${files.length - 8} more` : files.join(', ');
 }
 
 export async function exists(path: string): Promise<boolean> {

@@ -6,13 +6,11 @@
  * checked (clients restart their sequence numbers, the restored sessions answer "superseded" or
  * with an earlier run's cached answer). Such a folder is refused, saying what is in it.
  */
-import { readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '../args';
+import { clusterFilesIn, listFiles } from '../../storage/node-files';
 import { makeFolder } from './make-folder';
-
-/** Files a cluster leaves in its data folder: node storage and recordings. */
-const CLUSTER_FILE = /^(node-\d+\.(sqlite|journal|journal\.prev)|recording-\d+\.jsonl)$/;
 
 function code(e: unknown): string {
   return (e as NodeJS.ErrnoException).code ?? String(e);
@@ -38,12 +36,11 @@ export async function prepareDataDir(path: string): Promise<void> {
     throw new UsageError(`--data-dir ${path}: cannot write there (${code(e)})`);
   }
   await rm(probe, { force: true });
-  const names = await readdir(path).catch((e: unknown) => {
+  const found = await clusterFilesIn(path).catch((e: unknown) => {
     throw new UsageError(`--data-dir ${path}: cannot list it (${code(e)})`);
   });
-  const found = names.filter((n) => CLUSTER_FILE.test(n)).sort();
   if (found.length > 0) {
-    const shown = found.length > 8 ? `${found.slice(0, 8).join(', ')} and ${found.length - 8} more` : found.join(', ');
+    const shown = listFiles(found);
     throw new UsageError(
       `--data-dir ${path} already holds a cluster (${shown}). A run starts a new cluster and checks its history from an empty state, so it does not reuse these files. ` +
         `To discard them, delete them (rm -r ${path}) or choose a new --data-dir; an earlier run's recording there can still be checked (raft-lab check ${join(path, found.find((n) => n.startsWith('recording-')) ?? 'recording-<time>.jsonl')}).`,
