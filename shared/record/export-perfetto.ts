@@ -166,6 +166,19 @@ export function perfettoTrace(recording: Recording): TraceFile {
   };
 }
 
+/** The trace file's JSON in pieces, one event each (a writer streams them; no whole-file string). */
+export function* perfettoChunks(recording: Recording): Generator<string> {
+  const trace = perfettoTrace(recording);
+  yield '{"traceEvents":[';
+  let first = true;
+  for (const e of trace.traceEvents) {
+    yield first ? JSON.stringify(e) : `,${JSON.stringify(e)}`;
+    first = false;
+  }
+  yield `],"displayTimeUnit":${JSON.stringify(trace.displayTimeUnit)},"otherData":${JSON.stringify(trace.otherData)}}`;
+}
+
+/** The whole trace file: the same text as JSON.stringify of `perfettoTrace`. */
 export function exportPerfetto(recording: Recording): string {
-  return JSON.stringify(perfettoTrace(recording));
+  return [...perfettoChunks(recording)].join('');
 }

@@ -87,8 +87,13 @@ export function shivizLines(recording: Recording): ShiVizLine[] {
   return out;
 }
 
+/** The ShiViz file in pieces, in order (a writer streams them; no whole-file string). */
+export function* shivizChunks(recording: Recording): Generator<string> {
+  yield `${SHIVIZ_REGEX}\n\n`;
+  for (const l of shivizLines(recording)) yield `${l.host} ${JSON.stringify(l.clock)} ${l.event}\n`;
+}
+
 /** The whole ShiViz file: regex line, empty delimiter line, then the log. */
 export function exportShiViz(recording: Recording): string {
-  const lines = shivizLines(recording).map((l) => `${l.host} ${JSON.stringify(l.clock)} ${l.event}`);
-  return `${SHIVIZ_REGEX}\n\n${lines.join('\n')}\n`;
+  return [...shivizChunks(recording)].join('');
 }

@@ -10,15 +10,15 @@ import { join, resolve } from 'node:path';
 import type { NodeId } from '../../../shared/raft/types';
 import { exportArchive } from '../../../shared/record/export-archive';
 import { exportHistory } from '../../../shared/record/export-history';
-import { exportPerfetto } from '../../../shared/record/export-perfetto';
-import { exportShiViz } from '../../../shared/record/export-shiviz';
+import { exportPerfetto, perfettoChunks } from '../../../shared/record/export-perfetto';
+import { exportShiViz, shivizChunks } from '../../../shared/record/export-shiviz';
 import type { Recording } from '../../../shared/record/format';
 import { encodeRecording } from '../../../shared/record/write';
 import { NodeStorage, nodeFileNames } from '../../storage';
 import { UsageError, parseArgs } from '../args';
 import type { CliIo, Subcommand } from '../subcommand';
 import { makeFolder } from './make-folder';
-import { EXIT_BAD_FILE, EXIT_NO_INPUT, FileProblem, checkOutputFolder, copyNew, loadRecording, oneFile, reserveOutput, withFiles, writeNew } from './recording-io';
+import { EXIT_BAD_FILE, EXIT_NO_INPUT, FileProblem, checkOutputFolder, copyNew, loadRecording, oneFile, reserveOutput, withFiles, writeChunksNew, writeNew } from './recording-io';
 
 export const EXPORT_FORMATS = ['replay', 'shiviz', 'perfetto', 'history', 'sqlite', 'archive'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -91,6 +91,16 @@ export const exportCommand: Subcommand = {
       if (f === 'sqlite') {
         const written = await exportDatabases(recording, dataDirOf(recording, flags.get('data-dir')), out!, force);
         io.out(`wrote ${written.join(', ')}\n`);
+        return 0;
+      }
+      if (f === 'shiviz' || f === 'perfetto') {
+        // Streamed: these grow with the recording, past what one string can hold.
+        const chunks = f === 'shiviz' ? shivizChunks(recording) : perfettoChunks(recording);
+        if (out === undefined) for (const chunk of chunks) io.out(chunk);
+        else {
+          await writeChunksNew(out, chunks, reserved || force);
+          io.err(`wrote ${out}\n`);
+        }
         return 0;
       }
       const dir = f === 'archive' ? dataDirOf(recording, flags.get('data-dir'), true) : null;

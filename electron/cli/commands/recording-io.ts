@@ -61,6 +61,35 @@ export async function writeNew(path: string, data: string | Uint8Array, force: b
   }
 }
 
+/** Writes `chunks` to `path` one after the other (created, or replaced with `force`); no whole-file string. */
+export async function writeChunksNew(path: string, chunks: Iterable<string>, force: boolean): Promise<void> {
+  let handle;
+  try {
+    handle = await open(path, force ? 'w' : 'wx');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw new FileProblem(`${path} already exists; choose another --out or pass --force to replace it`, EXIT_CANNOT_WRITE);
+    throw new FileProblem(`${path}: cannot create (${code ?? String(e)})`, EXIT_CANNOT_WRITE);
+  }
+  try {
+    // Gathered to about 1 MiB per write: one system call per chunk would be slow.
+    let pending: string[] = [];
+    let size = 0;
+    for (const chunk of chunks) {
+      pending.push(chunk);
+      size += chunk.length;
+      if (size >= 1 << 20) {
+        await handle.write(pending.join(''));
+        pending = [];
+        size = 0;
+      }
+    }
+    if (pending.length > 0) await handle.write(pending.join(''));
+  } finally {
+    await handle.close();
+  }
+}
+
 /**
  * Creates `out` now (empty), so an unwritable or taken name is found before the run, not after
  * it; with `force` an existing file is only opened for writing, not emptied yet. Returns what
