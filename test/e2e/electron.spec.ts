@@ -4,7 +4,8 @@
  * nodes in utility processes, the renderer reaching the lab through the preload.
  * Plus what only the app can show: the page has no Node, the bridge is the only way out,
  * navigation away is refused, a node process killed from outside shows as crashed, and closing
- * the window stops the app and every node.
+ * the window stops the app and every node. Then the first-election journey of first-election.spec.ts
+ * (first-election-journey.ts) in a second app instance.
  *
  * SKIPS, saying why, where no Electron binary is installed (ELECTRON_SKIP_BINARY_DOWNLOAD=1, as
  * on the project's test machines). On Linux without a display, run under `xvfb-run`.
@@ -18,16 +19,35 @@ import { LAB_METHODS } from '../../shared/protocol/lab-wire';
 import { electronExecutable } from '../smoke/electron-executable';
 import { LabPage } from './lab-page';
 import * as journey from './journey';
+import * as firstElection from './first-election-journey';
 
 const projectRoot = resolve(import.meta.dirname, '../..');
 
 const executable = electronExecutable(projectRoot);
 const SKIP_REASON =
-  'No Electron binary installed (require("electron") names no existing file): npm installed ' +
+  'No Electron binary installed (node_modules/electron has no dist and ELECTRON_OVERRIDE_DIST_PATH names none): npm installed ' +
   'electron with ELECTRON_SKIP_BINARY_DOWNLOAD=1 or without network to Electron\'s downloads. ' +
   'The browser spec covers the same journey through the browser host.';
 
 if (executable === null) console.warn(`electron.spec.ts skipped: ${SKIP_REASON}`);
+
+/** Builds the app (out/) and launches it with the installed Electron; resolves with its first window. */
+async function buildAndLaunch(): Promise<{ app: ElectronApplication; page: Page }> {
+  await promisify(execFile)(process.execPath, [resolve(projectRoot, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: projectRoot, maxBuffer: 32 * 1024 * 1024 });
+  const app = await electron.launch({
+    executablePath: executable!,
+    args: [
+      projectRoot,
+      // Chromium's OS sandbox cannot start as root (containers, CI); the renderer stays
+      // context-isolated with the preload's API only.
+      ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
+    ],
+    cwd: projectRoot,
+  });
+  const page = await app.firstWindow();
+  await page.waitForLoadState('domcontentloaded');
+  return { app, page };
+}
 
 test.describe.serial('Electron app: a user journey through a 5-node cluster', () => {
   test.skip(executable === null, SKIP_REASON);
@@ -39,19 +59,7 @@ test.describe.serial('Electron app: a user journey through a 5-node cluster', ()
 
   test.beforeAll(async () => {
     test.setTimeout(5 * 60_000);
-    await promisify(execFile)(process.execPath, [resolve(projectRoot, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: projectRoot, maxBuffer: 32 * 1024 * 1024 });
-    app = await electron.launch({
-      executablePath: executable!,
-      args: [
-        projectRoot,
-        // Chromium's OS sandbox cannot start as root (containers, CI); the renderer stays
-        // context-isolated with the preload's API only.
-        ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
-      ],
-      cwd: projectRoot,
-    });
-    page = await app.firstWindow();
-    await page.waitForLoadState('domcontentloaded');
+    ({ app, page } = await buildAndLaunch());
     lab = new LabPage(page, 'electron');
   });
   test.afterAll(async () => {
@@ -156,5 +164,48 @@ test.describe.serial('Electron app: a user journey through a 5-node cluster', ()
       }
     };
     expect(pids.filter(alive)).toEqual([]);
+  });
+});
+
+test.describe.serial('Electron app: the first election, stepped by hand from a cluster created paused', () => {
+  test.skip(executable === null, SKIP_REASON);
+
+  let app: ElectronApplication;
+  let lab: LabPage;
+  let leader = 0;
+
+  test.beforeAll(async () => {
+    test.setTimeout(5 * 60_000);
+    const launched = await buildAndLaunch();
+    app = launched.app;
+    lab = new LabPage(launched.page, 'electron-first-election');
+  });
+  test.afterAll(async () => {
+    await app?.close().catch(() => undefined);
+  });
+
+  test('create 5 nodes paused at the watch pace', async () => {
+    await firstElection.createPaused(lab);
+  });
+  test('advance N ticks', async () => {
+    await firstElection.advanceTicks(lab);
+  });
+  test('step the first election by hand until a leader exists', async () => {
+    leader = await firstElection.stepFirstElection(lab);
+  });
+  test('Messages/s falls to zero while paused; real pace one click away', async () => {
+    await firstElection.messagesStopWhenPaused(lab);
+  });
+  test('a write to the isolated old leader is ghosted as overwritten after heal', async () => {
+    await firstElection.staleLeaderGhost(lab, leader);
+  });
+  test('not leader with a hint; a missing key is not found', async () => {
+    await firstElection.notLeaderAndNotFound(lab);
+  });
+  test('the Events tab searches the whole run', async () => {
+    await firstElection.searchWholeRun(lab);
+  });
+  test('Pause pressed during start-up holds', async () => {
+    await firstElection.pauseDuringStartUp(lab);
   });
 });

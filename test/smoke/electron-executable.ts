@@ -1,17 +1,13 @@
-/** The Electron executable `require('electron')` names, if it is really there. */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
+/**
+ * The installed Electron executable, if there is one: what electron's postinstall downloaded
+ * (named in node_modules/electron/path.txt), or a local dist named by ELECTRON_OVERRIDE_DIST_PATH.
+ * Looked up on disk only: `require('electron')` would try to download a missing binary.
+ */
+import { findElectronDist } from '../packaging/electron-dist';
 
 export function electronExecutable(projectRoot: string): string | null {
-  try {
-    const path = createRequire(join(projectRoot, 'package.json'))('electron') as unknown;
-    return typeof path === 'string' && existsSync(path) ? path : null;
-  } catch {
-    // electron's index.js throws when its postinstall never downloaded the binary.
-    return null;
-  }
+  return findElectronDist(projectRoot)?.executable ?? null;
 }
 
 export const NO_ELECTRON_BINARY =
-  'No Electron binary installed: require("electron") names no existing file (electron\'s postinstall did not download it).';
+  'No Electron binary installed: electron\'s postinstall did not download it (node_modules/electron has no dist), and ELECTRON_OVERRIDE_DIST_PATH names none.';
