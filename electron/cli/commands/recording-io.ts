@@ -4,6 +4,7 @@
  */
 import { constants } from 'node:fs';
 import { copyFile, open, rm, stat, writeFile } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Recording } from '../../../shared/record/format';
 import { RecordingError } from '../../../shared/record/read';
@@ -41,19 +42,23 @@ export async function loadRecording(path: string, options: { readonly allowIncom
   }
 }
 
-/**
- * Write `data` to `path`, creating it. An existing file is never replaced unless `force`; the
- * error says so and names it.
- */
-export async function writeNew(path: string, data: string | Uint8Array, force: boolean): Promise<void> {
-  let handle;
+/** Opens an output file with `flag`; a taken name or one that cannot be created is a FileProblem naming it. */
+async function openOutput(path: string, flag: 'w' | 'wx' | 'a'): Promise<FileHandle> {
   try {
-    handle = await open(path, force ? 'w' : 'wx');
+    return await open(path, flag);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') throw new FileProblem(`${path} already exists; choose another --out or pass --force to replace it`, EXIT_CANNOT_WRITE);
     throw new FileProblem(`${path}: cannot create (${code ?? String(e)})`, EXIT_CANNOT_WRITE);
   }
+}
+
+/**
+ * Write `data` to `path`, creating it. An existing file is never replaced unless `force`; the
+ * error says so and names it.
+ */
+export async function writeNew(path: string, data: string | Uint8Array, force: boolean): Promise<void> {
+  const handle = await openOutput(path, force ? 'w' : 'wx');
   try {
     await handle.writeFile(data);
   } finally {
@@ -63,14 +68,7 @@ export async function writeNew(path: string, data: string | Uint8Array, force: b
 
 /** Writes `chunks` to `path` one after the other (created, or replaced with `force`); no whole-file string. */
 export async function writeChunksNew(path: string, chunks: Iterable<string>, force: boolean): Promise<void> {
-  let handle;
-  try {
-    handle = await open(path, force ? 'w' : 'wx');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') throw new FileProblem(`${path} already exists; choose another --out or pass --force to replace it`, EXIT_CANNOT_WRITE);
-    throw new FileProblem(`${path}: cannot create (${code ?? String(e)})`, EXIT_CANNOT_WRITE);
-  }
+  const handle = await openOutput(path, force ? 'w' : 'wx');
   try {
     // Gathered to about 1 MiB per write: one system call per chunk would be slow.
     let pending: string[] = [];
@@ -96,14 +94,7 @@ export async function writeChunksNew(path: string, chunks: Iterable<string>, for
  * undoes it if the run writes nothing.
  */
 export async function reserveOutput(out: string, force: boolean): Promise<() => Promise<void>> {
-  let handle;
-  try {
-    handle = await open(out, force ? 'a' : 'wx');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') throw new FileProblem(`${out} already exists; choose another --out or pass --force to replace it`, EXIT_CANNOT_WRITE);
-    throw new FileProblem(`${out}: cannot create (${code ?? String(e)})`, EXIT_CANNOT_WRITE);
-  }
+  const handle = await openOutput(out, force ? 'a' : 'wx');
   await handle.close();
   return force ? async () => undefined : () => rm(out, { force: true });
 }
