@@ -36,7 +36,7 @@ export class ByteLines {
     for (let nl = chunk.indexOf(0x0a); nl >= 0; nl = chunk.indexOf(0x0a, from)) {
       this.grow(nl - from);
       const piece = chunk.subarray(from, nl);
-      const bytes = this.pending.length === 0 ? piece : concat([...this.pending, piece], this.pendingBytes + piece.length);
+      const bytes = this.pending.length === 0 ? piece : concatBytes([...this.pending, piece], this.pendingBytes + piece.length);
       out.push({ line: this.line, offset: this.lineStart, bytes });
       this.pending = [];
       this.pendingBytes = 0;
@@ -57,7 +57,7 @@ export class ByteLines {
   /** The last line, when the file does not end with a newline; null when it does. */
   end(): ByteLine | null {
     if (this.pendingBytes === 0) return null;
-    const bytes = concat(this.pending, this.pendingBytes);
+    const bytes = concatBytes(this.pending, this.pendingBytes);
     this.pending = [];
     this.pendingBytes = 0;
     return { line: this.line, offset: this.lineStart, bytes };
@@ -75,7 +75,8 @@ export class ByteLines {
   }
 }
 
-function concat(parts: readonly Uint8Array[], length: number): Uint8Array {
+/** `parts` copied into one new array of `length` bytes. */
+export function concatBytes(parts: readonly Uint8Array[], length: number): Uint8Array {
   const out = new Uint8Array(length);
   let at = 0;
   for (const p of parts) {

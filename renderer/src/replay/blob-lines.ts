@@ -1,3 +1,4 @@
+import { concatBytes } from '../../../shared/record/byte-lines';
 import { RecordingError } from '../../../shared/record/read';
 import { firstInvalidUtf8 } from '../../../shared/record/utf8';
 
@@ -90,12 +91,6 @@ export async function* blobLines(file: Blob, sliceBytes: number, maxLineChars: n
 }
 
 function concat(parts: readonly Uint8Array[], length: number): Uint8Array {
-  if (parts.length === 1 && parts[0]!.length === length) return parts[0]!;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  // One whole part is used as it is (no copy).
+  return parts.length === 1 && parts[0]!.length === length ? parts[0]! : concatBytes(parts, length);
 }
