@@ -10,7 +10,7 @@
  * Requests carry a `req` number; the node answers each with exactly one `reply` of the same
  * `req`. Everything else the node sends is an unsolicited event.
  */
-import { timeoutId, timeoutNode } from '../cluster/node-timers';
+import { timeoutNode } from '../cluster/node-timers';
 import { z } from 'zod';
 import type { ConfChange, Entry, HardState, Message, NodeId, NodeStatus, PersistedState, Ready, SnapshotMeta, SoftState } from '../raft/types';
 import type { KvOp, KvResult, LinkFault, PendingItem } from './lab';
@@ -343,8 +343,6 @@ export function pendingHolder(pendingId: string): NodeId | null {
   if (message) return Number(message[1]);
   return null;
 }
-
-export { timeoutId };
 
 // ---------------------------------------------------------------------------------------------
 // Compile-time agreement between the schemas and the types above, both directions.

@@ -1,6 +1,7 @@
 /** The node control protocol rejects malformed messages with an error naming what was wrong. */
 import { describe, expect, it } from 'vitest';
-import { parseNodeCommand, parseNodeEvent, parsePeerEnvelope, pendingHolder, messageId, timeoutId } from '../../shared/protocol/node-ipc';
+import { parseNodeCommand, parseNodeEvent, parsePeerEnvelope, pendingHolder, messageId } from '../../shared/protocol/node-ipc';
+import { timeoutId } from '../../shared/cluster/node-timers';
 
 describe('node-ipc validation', () => {
   it('accepts a well-formed command and rejects bad ones by field', () => {
