@@ -8,7 +8,7 @@
 import { createReadStream } from 'node:fs';
 import { TextDecoder } from 'node:util';
 import { ByteLines, type ByteLine } from '../../shared/record/byte-lines';
-import type { BodyRecord, Located, Recording } from '../../shared/record/format';
+import type { BodyRecord, EndRecord, Located, Recording } from '../../shared/record/format';
 import { MAX_LINE_CHARS, MAX_RECORDS, RecordingError, RecordingLineReader, type ReadOptions } from '../../shared/record/read';
 import { firstInvalidUtf8 } from '../../shared/record/utf8';
 
@@ -31,36 +31,64 @@ export function decodeLine(line: ByteLine, decoder: TextDecoder): string {
   }
 }
 
+/** What a streamed recording yields: the header first, then each body record with its line. */
+export type RecordingItem =
+  | { readonly kind: 'header'; readonly header: Recording['header'] }
+  | { readonly kind: 'record'; readonly located: Located<BodyRecord> };
+
 /**
- * Reads and validates a recording file line by line. Throws RecordingError for anything wrong
- * with the content; errors opening or reading the file (ENOENT, EISDIR...) are thrown as they are.
+ * Streams a recording file: yields the header, then every body record as it is read and
+ * validated, so a file of any size up to the limit is handled in memory bounded by one chunk and
+ * the caller's own state. Returns the end record (null for an incomplete file read with
+ * allowIncomplete). Throws RecordingError for anything wrong with the content; errors opening or
+ * reading the file (ENOENT, EISDIR...) are thrown as they are.
  */
-export async function readRecordingFile(path: string, options: ReadOptions = {}): Promise<Recording> {
+export async function* streamRecordingFile(path: string, options: ReadOptions = {}): AsyncGenerator<RecordingItem, EndRecord | null, undefined> {
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   const lines = new ByteLines(MAX_LINE_BYTES);
   const reader = new RecordingLineReader(options);
-  const records: Located<BodyRecord>[] = [];
-  let header: Recording['header'] | null = null;
-  const take = (line: ByteLine): void => {
+  let sawHeader = false;
+  function* take(line: ByteLine): Generator<RecordingItem> {
     if (line.line > MAX_RECORDS + 2) throw new RecordingError(line.line, `too many lines (limit ${MAX_RECORDS + 2})`);
     const text = decodeLine(line, decoder);
-    if (header === null) header = reader.header(text);
-    else {
+    if (!sawHeader) {
+      sawHeader = true;
+      yield { kind: 'header', header: reader.header(text) };
+    } else {
       const record = reader.line(text);
-      if (record) records.push({ line: line.line, record });
+      if (record) yield { kind: 'record', located: { line: line.line, record } };
     }
-  };
+  }
   const stream = createReadStream(path, { highWaterMark: CHUNK_BYTES });
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       if (lines.bytesRead + chunk.length > MAX_RECORDING_FILE_BYTES) throw new RecordingError(null, `the file is larger than ${MAX_RECORDING_FILE_BYTES} bytes (the limit)`);
-      for (const line of lines.push(chunk)) take(line);
+      for (const line of lines.push(chunk)) yield* take(line);
     }
   } finally {
     stream.destroy();
   }
   const last = lines.end();
-  if (last !== null) take(last);
-  if (header === null) throw new RecordingError(null, 'the file is empty');
-  return { header, records, end: reader.finish() };
+  if (last !== null) yield* take(last);
+  if (!sawHeader) throw new RecordingError(null, 'the file is empty');
+  return reader.finish();
+}
+
+/**
+ * Reads and validates a whole recording file into memory (see streamRecordingFile for files too
+ * large to hold). Same errors as streamRecordingFile.
+ */
+export async function readRecordingFile(path: string, options: ReadOptions = {}): Promise<Recording> {
+  const records: Located<BodyRecord>[] = [];
+  let header: Recording['header'] | null = null;
+  const items = streamRecordingFile(path, options);
+  for (;;) {
+    const next = await items.next();
+    if (next.done) {
+      if (header === null) throw new RecordingError(null, 'the file is empty');
+      return { header, records, end: next.value };
+    }
+    if (next.value.kind === 'header') header = next.value.header;
+    else records.push(next.value.located);
+  }
 }
