@@ -87,3 +87,91 @@ export function causalOrder(recording: Recording): CausalEvent[] {
   }
   return out;
 }
+
+/** How many records a CausalStream holds back before it breaks a wait (only a corrupt file gets near). */
+export const CAUSAL_HOLD_LIMIT = 200_000;
+
+/**
+ * The same order built as records arrive, for files too large to hold: each node's records are
+ * released in seq order, and a received message waits until its sender's records have been
+ * released up to the sending `ready` (file order can put a receive first: nodes report
+ * independently). Memory is the records held back, not the file. Events carry no cause (keeping
+ * every send for its receives would be the whole file again); ordering is what checkers need.
+ */
+export class CausalStream {
+  private readonly queues = new Map<NodeId, { list: Located<NodeRecord>[]; next: number }>();
+  /** Highest seq released per node. */
+  private readonly released = new Map<NodeId, number>();
+  private held = 0;
+
+  constructor(private readonly emit: (event: CausalEvent) => void) {}
+
+  push(located: Located<NodeRecord>): void {
+    const node = located.record.node;
+    let q = this.queues.get(node);
+    if (!q) this.queues.set(node, (q = { list: [], next: 0 }));
+    q.list.push(located);
+    this.held++;
+    this.drain(node);
+    if (this.held > CAUSAL_HOLD_LIMIT) this.breakWait();
+  }
+
+  /** Releases everything still held (waits on sends that never came are dropped). */
+  finish(): void {
+    while (this.held > 0) this.breakWait();
+  }
+
+  private waitsOn(located: Located<NodeRecord>): { node: NodeId; seq: number } | null {
+    const r = located.record;
+    if (r.kind !== 'input' || r.input.type !== 'step' || !r.input.stamp) return null;
+    const from = r.input.msg.from;
+    if (from === r.node) return null;
+    return (this.released.get(from) ?? 0) >= r.input.stamp.seq ? null : { node: from, seq: r.input.stamp.seq };
+  }
+
+  /** Releases what can go from `start`'s queue, then from the queues that were waiting on it. */
+  private drain(start: NodeId): void {
+    const work = [start];
+    while (work.length > 0) {
+      const node = work.pop() as NodeId;
+      const q = this.queues.get(node);
+      if (!q) continue;
+      let moved = false;
+      while (q.next < q.list.length) {
+        const head = q.list[q.next] as Located<NodeRecord>;
+        if (this.waitsOn(head) !== null) break;
+        this.release(node, q, head);
+        moved = true;
+      }
+      if (moved) for (const other of this.queues.keys()) if (other !== node) work.push(other);
+    }
+  }
+
+  private release(node: NodeId, q: { list: Located<NodeRecord>[]; next: number }, head: Located<NodeRecord>): void {
+    q.next++;
+    if (q.next === q.list.length) {
+      q.list = [];
+      q.next = 0;
+    }
+    this.held--;
+    this.released.set(node, head.record.seq);
+    this.emit({ node, line: head.line, record: head.record, cause: null });
+  }
+
+  /** Every head is waiting (a send that never comes, or a cycle): release the lowest Lamport head. */
+  private breakWait(): void {
+    let pick: NodeId | null = null;
+    let best = Infinity;
+    for (const [node, q] of this.queues) {
+      const head = q.list[q.next];
+      if (head && head.record.lamport < best) {
+        best = head.record.lamport;
+        pick = node;
+      }
+    }
+    if (pick === null) return;
+    const q = this.queues.get(pick)!;
+    this.release(pick, q, q.list[q.next] as Located<NodeRecord>);
+    this.drain(pick);
+  }
+}

@@ -9,10 +9,10 @@ import { checkLinearizability, type LinearizabilityOptions, type Linearizability
 import { HistoryError } from '../check/linearizability-history';
 import type { Violation } from '../protocol/lab';
 import type { StateDigest } from './digest';
-import type { Recording } from './format';
-import { historyOf } from './history';
+import type { BodyRecord, Located, Recording } from './format';
+import { RecordedHistory } from './history';
 import type { NodeFactory } from './node-factory';
-import { replayRecording, type ReplayReport } from './replay';
+import { StreamReplay, type ReplayReport } from './replay';
 
 export interface RecordingCheck {
   readonly ok: boolean;
@@ -30,29 +30,61 @@ export interface CheckOptions {
   readonly linearizability?: LinearizabilityOptions;
 }
 
-export function checkRecording(recording: Recording, factory: NodeFactory, options: CheckOptions = {}): RecordingCheck {
-  const invariants = new InvariantChecker();
-  const replay = replayRecording(recording, factory, {
-    ...(options.digest ? { digest: options.digest } : {}),
-    order: 'causal',
-    onEvent: (ev) => {
-      const r = ev.record;
-      if (r.kind === 'crash') invariants.observe({ type: 'crash', seq: ev.line, node: ev.node });
-      else if (r.kind === 'start' && r.mode.type === 'restore') invariants.observe({ type: 'restart', seq: ev.line, node: ev.node, persisted: r.mode.persisted });
-      else if (ev.ready) invariants.observeHandledReady(ev.line, ev.node, ev.ready);
-    },
-  });
-  const history = historyOf(recording);
-  let linearizability: LinearizabilityResult | null = null;
-  let historyError: string | null = null;
-  if (history.length > 0) {
+/**
+ * The check fed one record at a time, in file order (a streamed file of any size): replay in
+ * causal order with the invariant checker on every replayed event, and the client history
+ * gathered on the way; linearizability runs at finish().
+ */
+export class RecordingChecker {
+  private readonly invariants = new InvariantChecker();
+  private readonly history = new RecordedHistory();
+  private readonly replay: StreamReplay;
+  private historyError: string | null = null;
+
+  constructor(header: Recording['header'], factory: NodeFactory, private readonly options: CheckOptions = {}) {
+    const invariants = this.invariants;
+    this.replay = new StreamReplay(header, factory, {
+      ...(options.digest ? { digest: options.digest } : {}),
+      onEvent: (ev) => {
+        const r = ev.record;
+        if (r.kind === 'crash') invariants.observe({ type: 'crash', seq: ev.line, node: ev.node });
+        else if (r.kind === 'start' && r.mode.type === 'restore') invariants.observe({ type: 'restart', seq: ev.line, node: ev.node, persisted: r.mode.persisted });
+        else if (ev.ready) invariants.observeHandledReady(ev.line, ev.node, ev.ready);
+      },
+    });
+  }
+
+  push(located: Located<BodyRecord>): void {
+    this.replay.push(located);
+    if (this.historyError !== null) return;
     try {
-      linearizability = checkLinearizability(history, options.linearizability);
+      this.history.push(located.record);
     } catch (e) {
       if (!(e instanceof HistoryError)) throw e;
-      historyError = e.message;
+      this.historyError = e.message;
     }
   }
-  const ok = replay.ok && invariants.violations.length === 0 && historyError === null && (linearizability === null || linearizability.kind === 'ok');
-  return { ok, replay, violations: invariants.violations, linearizability, historyError };
+
+  finish(): RecordingCheck {
+    const replay = this.replay.finish();
+    let linearizability: LinearizabilityResult | null = null;
+    let historyError = this.historyError;
+    if (historyError === null && this.history.size > 0) {
+      try {
+        linearizability = checkLinearizability(this.history.ops(), this.options.linearizability);
+      } catch (e) {
+        if (!(e instanceof HistoryError)) throw e;
+        historyError = e.message;
+      }
+    }
+    const violations = this.invariants.violations;
+    const ok = replay.ok && violations.length === 0 && historyError === null && (linearizability === null || linearizability.kind === 'ok');
+    return { ok, replay, violations, linearizability, historyError };
+  }
+}
+
+export function checkRecording(recording: Recording, factory: NodeFactory, options: CheckOptions = {}): RecordingCheck {
+  const checker = new RecordingChecker(recording.header, factory, options);
+  for (const located of recording.records) checker.push(located);
+  return checker.finish();
 }

@@ -9,9 +9,9 @@ import type { RaftNodeApi } from '../raft/api';
 import type { NodeId, NodeStatus, Ready } from '../raft/types';
 import { restoreRng } from '../util/rng';
 import { readyDigest, STATUS_DIGEST, type StateDigest } from './digest';
-import type { Located, NodeInput, NodeRecord, ReadyRecord, Recording } from './format';
+import type { BodyRecord, Located, NodeInput, NodeRecord, ReadyRecord, Recording } from './format';
 import { recordsByNode } from './format';
-import { causalOrder } from './causal';
+import { CausalStream } from './causal';
 import { buildNode, type NodeFactory } from './node-factory';
 import { span } from './recorder';
 
@@ -224,44 +224,85 @@ export class NodeReplayer {
   }
 }
 
-/** Replay a whole recording. Never throws for a recording that readRecording accepted. */
-export function replayRecording(recording: Recording, factory: NodeFactory, options: ReplayOptions = {}): ReplayReport {
-  const digest = options.digest ?? STATUS_DIGEST;
-  if (recording.header.digest !== digest.name) {
-    const divergence: Divergence = {
-      node: 0, seq: 0, line: 1, event: 'header', what: 'digest-name',
-      expected: recording.header.digest, actual: digest.name,
-    };
-    return { ok: false, events: 0, nodes: [], firstDivergence: divergence };
-  }
-  const replayers = new Map<NodeId, NodeReplayer>();
-  const replayerOf = (id: NodeId): NodeReplayer => {
-    let r = replayers.get(id);
-    if (!r) {
-      r = new NodeReplayer(id, factory, digest);
-      replayers.set(id, r);
-    }
-    return r;
+/** The report for a header whose digest is not the one replay computes. */
+function digestNameDivergence(recording: Pick<Recording, 'header'>, digest: StateDigest): ReplayReport | null {
+  if (recording.header.digest === digest.name) return null;
+  const divergence: Divergence = {
+    node: 0, seq: 0, line: 1, event: 'header', what: 'digest-name',
+    expected: recording.header.digest, actual: digest.name,
   };
-  if (options.order === 'causal') {
-    for (const ev of causalOrder(recording)) {
-      const event = replayerOf(ev.node).apply({ line: ev.line, record: ev.record });
-      if (event) options.onEvent?.(event);
-    }
-  } else {
-    for (const [id, records] of recordsByNode(recording)) {
-      const replayer = replayerOf(id);
-      for (const located of records) {
-        const event = replayer.apply(located);
-        if (!event) break;
-        options.onEvent?.(event);
-      }
-    }
-  }
-  const nodes: NodeReplay[] = [...replayers.values()]
+  return { ok: false, events: 0, nodes: [], firstDivergence: divergence };
+}
+
+function reportOf(replayers: Iterable<NodeReplayer>): ReplayReport {
+  const nodes: NodeReplay[] = [...replayers]
     .sort((a, b) => a.id - b.id)
     .map((r) => ({ node: r.id, events: r.events, starts: r.starts, divergence: r.divergence }));
   let first: Divergence | null = null;
   for (const n of nodes) if (n.divergence && (!first || n.divergence.line < first.line)) first = n.divergence;
   return { ok: first === null, events: nodes.reduce((s, n) => s + n.events, 0), nodes, firstDivergence: first };
+}
+
+/**
+ * Replay fed one record at a time, in file order, for recordings too large to hold: records go
+ * through a CausalStream (every send before its receives) to each node's replayer. Memory is each
+ * node's state plus the few records held back for causality, not the file.
+ */
+export class StreamReplay {
+  private readonly replayers = new Map<NodeId, NodeReplayer>();
+  private readonly order: CausalStream;
+  private readonly digest: StateDigest;
+  private readonly refused: ReplayReport | null;
+
+  constructor(header: Recording['header'], private readonly factory: NodeFactory, options: Omit<ReplayOptions, 'order'> = {}) {
+    this.digest = options.digest ?? STATUS_DIGEST;
+    this.refused = digestNameDivergence({ header }, this.digest);
+    const onEvent = options.onEvent;
+    this.order = new CausalStream((ev) => {
+      const event = this.replayerOf(ev.node).apply({ line: ev.line, record: ev.record });
+      if (event) onEvent?.(event);
+    });
+  }
+
+  /** Takes the next body record of the file (client records and notes are ignored here). */
+  push(located: Located<BodyRecord>): void {
+    if (this.refused) return;
+    const r = located.record;
+    if (r.kind === 'start' || r.kind === 'input' || r.kind === 'ready' || r.kind === 'crash') this.order.push(located as Located<NodeRecord>);
+  }
+
+  finish(): ReplayReport {
+    if (this.refused) return this.refused;
+    this.order.finish();
+    return reportOf(this.replayers.values());
+  }
+
+  private replayerOf(id: NodeId): NodeReplayer {
+    let r = this.replayers.get(id);
+    if (!r) this.replayers.set(id, (r = new NodeReplayer(id, this.factory, this.digest)));
+    return r;
+  }
+}
+
+/** Replay a whole recording. Never throws for a recording that readRecording accepted. */
+export function replayRecording(recording: Recording, factory: NodeFactory, options: ReplayOptions = {}): ReplayReport {
+  if (options.order === 'causal') {
+    const replay = new StreamReplay(recording.header, factory, options);
+    for (const located of recording.records) replay.push(located);
+    return replay.finish();
+  }
+  const digest = options.digest ?? STATUS_DIGEST;
+  const refused = digestNameDivergence(recording, digest);
+  if (refused) return refused;
+  const replayers: NodeReplayer[] = [];
+  for (const [id, records] of recordsByNode(recording)) {
+    const replayer = new NodeReplayer(id, factory, digest);
+    replayers.push(replayer);
+    for (const located of records) {
+      const event = replayer.apply(located);
+      if (!event) break;
+      options.onEvent?.(event);
+    }
+  }
+  return reportOf(replayers);
 }

@@ -4,10 +4,10 @@
  */
 import { describeViolation } from '../../../shared/check/invariants';
 import { RawNode } from '../../../shared/raft/raw-node';
-import { checkRecording, type RecordingCheck } from '../../../shared/record/check';
+import type { RecordingCheck } from '../../../shared/record/check';
 import { parseArgs } from '../args';
 import type { CliIo, Subcommand } from '../subcommand';
-import { loadRecording, oneFile, withFiles } from './recording-io';
+import { checkRecordingFile, oneFile, withFiles } from './recording-io';
 
 const HELP = `Usage: raft-lab check FILE [--json]
 
@@ -28,7 +28,7 @@ export const checkCommand: Subcommand = {
     }
     const file = oneFile(positionals, 'check');
     return withFiles(io.err, 'check', async () => {
-      const result = checkRecording(await loadRecording(file), RawNode);
+      const { check: result } = await checkRecordingFile(file, RawNode);
       if (flags.has('json')) io.out(`${JSON.stringify(toJson(file, result), null, 2)}\n`);
       else io.out(describe(file, result));
       if (result.violations.length > 0) return 1;

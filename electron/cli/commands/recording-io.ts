@@ -6,9 +6,11 @@ import { constants } from 'node:fs';
 import { copyFile, open, rm, stat, writeFile } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { Recording } from '../../../shared/record/format';
+import { RecordingChecker, type RecordingCheck } from '../../../shared/record/check';
+import type { BodyRecord, EndRecord, Located, Recording } from '../../../shared/record/format';
+import type { NodeFactory } from '../../../shared/record/node-factory';
 import { RecordingError } from '../../../shared/record/read';
-import { MAX_RECORDING_FILE_BYTES, readRecordingFile } from '../../lab/recording-file';
+import { MAX_RECORDING_FILE_BYTES, streamRecordingFile } from '../../lab/recording-file';
 import { UsageError } from '../args';
 import { makeFolder } from './make-folder';
 
@@ -25,21 +27,58 @@ export class FileProblem extends Error {
   }
 }
 
+/** What a streamed read hands its caller: the header once, then each body record in file order. */
+export interface RecordingVisitor {
+  header(header: Recording['header']): void;
+  record(located: Located<BodyRecord>): void;
+}
+
 /**
  * Reads and validates a recording, streaming it line by line (electron/lab/recording-file.ts):
  * any size up to the 2 GiB limit, and text that is not UTF-8 is an error naming line and offset.
+ * Only what `visit` keeps stays in memory. Returns the end record and the body record count.
  */
-export async function loadRecording(path: string, options: { readonly allowIncomplete?: boolean } = {}): Promise<Recording> {
+export async function streamRecording(path: string, visit: RecordingVisitor, options: { readonly allowIncomplete?: boolean } = {}): Promise<{ end: EndRecord | null; records: number }> {
   try {
     const info = await stat(path);
     if (!info.isFile()) throw new FileProblem(`${path}: not a regular file`, EXIT_NO_INPUT);
     if (info.size > MAX_RECORDING_FILE_BYTES) throw new FileProblem(`${path}: ${info.size} bytes is more than this tool reads (${MAX_RECORDING_FILE_BYTES})`, EXIT_BAD_FILE);
-    return await readRecordingFile(path, options);
+    const items = streamRecordingFile(path, options);
+    let records = 0;
+    for (;;) {
+      const next = await items.next();
+      if (next.done) return { end: next.value, records };
+      if (next.value.kind === 'header') visit.header(next.value.header);
+      else {
+        records++;
+        visit.record(next.value.located);
+      }
+    }
   } catch (e) {
     if (e instanceof FileProblem) throw e;
     if (e instanceof RecordingError) throw new FileProblem(`${path}: ${e.message}`, EXIT_BAD_FILE);
     throw new FileProblem(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`, EXIT_NO_INPUT);
   }
+}
+
+/** Reads a whole recording into memory (for exports that need it whole); errors as streamRecording's. */
+export async function loadRecording(path: string, options: { readonly allowIncomplete?: boolean } = {}): Promise<Recording> {
+  let header: Recording['header'] | null = null;
+  const records: Located<BodyRecord>[] = [];
+  const { end } = await streamRecording(path, { header: (h) => (header = h), record: (r) => records.push(r) }, options);
+  if (header === null) throw new FileProblem(`${path}: the file is empty`, EXIT_BAD_FILE);
+  return { header, records, end };
+}
+
+/** Replays and checks a recording as it is read (memory bounded by the cluster, not the file). */
+export async function checkRecordingFile(path: string, factory: NodeFactory): Promise<{ check: RecordingCheck; records: number }> {
+  let checker: RecordingChecker | null = null;
+  const { records } = await streamRecording(path, {
+    header: (h) => (checker = new RecordingChecker(h, factory)),
+    record: (r) => checker?.push(r),
+  });
+  if (checker === null) throw new FileProblem(`${path}: the file is empty`, EXIT_BAD_FILE);
+  return { check: (checker as RecordingChecker).finish(), records };
 }
 
 /** Opens an output file with `flag`; a taken name or one that cannot be created is a FileProblem naming it. */

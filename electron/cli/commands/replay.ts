@@ -4,10 +4,10 @@
  * Without it, print the replayed timeline (each node's role, term, commit after each event).
  */
 import { RawNode } from '../../../shared/raft/raw-node';
-import { describeRecord, replayRecording, type ReplayReport } from '../../../shared/record/replay';
+import { describeRecord, StreamReplay, type ReplayReport } from '../../../shared/record/replay';
 import { UsageError, intFlag, parseArgs } from '../args';
 import type { CliIo, Subcommand } from '../subcommand';
-import { loadRecording, oneFile, withFiles } from './recording-io';
+import { oneFile, streamRecording, withFiles } from './recording-io';
 
 const HELP = `Usage: raft-lab replay FILE [--verify] [--json] [--limit N]
 
@@ -34,18 +34,24 @@ export const replayCommand: Subcommand = {
     const verify = flags.has('verify');
     const json = flags.has('json');
     return withFiles(io.err, 'replay', async () => {
-      const recording = await loadRecording(file);
       const timeline: string[] = [];
       const started = performance.now();
-      const report = replayRecording(recording, RawNode, {
-        order: 'causal',
-        onEvent: verify || json ? undefined : (ev) => {
-          if (timeline.length >= limit) return;
-          const s = ev.status;
-          const state = s ? `${s.role} t${s.term} commit ${s.commit} applied ${s.applied} last ${s.lastIndex}` : 'down';
-          timeline.push(`line ${String(ev.line).padStart(6)}  node ${ev.node}  ${describeRecord(ev.record).padEnd(48)}  -> ${state}`);
+      let replay: StreamReplay | null = null;
+      await streamRecording(file, {
+        header: (header) => {
+          replay = new StreamReplay(header, RawNode, {
+            onEvent: verify || json ? undefined : (ev) => {
+              if (timeline.length >= limit) return;
+              const s = ev.status;
+              const state = s ? `${s.role} t${s.term} commit ${s.commit} applied ${s.applied} last ${s.lastIndex}` : 'down';
+              timeline.push(`line ${String(ev.line).padStart(6)}  node ${ev.node}  ${describeRecord(ev.record).padEnd(48)}  -> ${state}`);
+            },
+          });
         },
+        record: (located) => replay?.push(located),
       });
+      // streamRecording gives the header before any record, or throws.
+      const report = (replay as unknown as StreamReplay).finish();
       const seconds = (performance.now() - started) / 1000;
       if (json) {
         io.out(`${JSON.stringify({ file, verified: verify, ...summary(report), seconds }, null, 2)}\n`);

@@ -14,15 +14,13 @@ import { DEFAULT_CLUSTER_OPTIONS, type KvOp } from '../../../shared/protocol/lab
 import { RawNode } from '../../../shared/raft/raw-node';
 import type { NodeId } from '../../../shared/raft/types';
 import { MAX_NODES } from '../../../shared/limits';
-import { checkRecording, type RecordingCheck } from '../../../shared/record/check';
-import { RecordingError } from '../../../shared/record/read';
-import { readRecordingFile } from '../../lab/recording-file';
+import type { RecordingCheck } from '../../../shared/record/check';
 import { createRng, type Rng } from '../../../shared/util/rng';
 import { UsageError, intFlag, intFlagIn, listFlag, parseArgs } from '../args';
 import type { CliIo, Subcommand } from '../subcommand';
 import { prepareDataDir } from './data-dir';
 import { LoadMonitor } from './run-monitor';
-import { EXIT_BAD_FILE, EXIT_CANNOT_WRITE, FileProblem, reserveOutput, withFiles } from './recording-io';
+import { checkRecordingFile, EXIT_BAD_FILE, EXIT_CANNOT_WRITE, FileProblem, reserveOutput, withFiles } from './recording-io';
 
 export const RUN_FAULTS = ['crash', 'partition', 'loss', 'delay', 'duplicate', 'reorder'] as const;
 type RunFault = (typeof RUN_FAULTS)[number];
@@ -132,16 +130,15 @@ export const runCommand: Subcommand = {
           throw new FileProblem(`${out}: cannot write (${(e as NodeJS.ErrnoException).code ?? String(e)})`, EXIT_CANNOT_WRITE);
         }
         written = true;
-        const recording = await readRecordingFile(out).catch((e: unknown) => {
-          if (e instanceof RecordingError) throw new FileProblem(`${out}: the run's own recording does not read back: ${e.message}`, EXIT_BAD_FILE);
+        const { check: result, records } = await checkRecordingFile(out, RawNode).catch((e: unknown) => {
+          if (e instanceof FileProblem && e.code === EXIT_BAD_FILE) throw new FileProblem(`${out}: the run's own recording does not read back: ${e.message.slice(`${out}: `.length)}`, EXIT_BAD_FILE);
           throw e;
         });
-        say(`wrote ${out} (${recording.records.length} records)${lab.recordingProblem ? `; WARNING: ${lab.recordingProblem}` : ''}`);
-        const result = checkRecording(recording, RawNode);
+        say(`wrote ${out} (${records} records)${lab.recordingProblem ? `; WARNING: ${lab.recordingProblem}` : ''}`);
         const verdict = runVerdict(result, stats, lab.recordingProblem);
         const summary = {
           out, nodes, durationMs, faults, seed, snapshotEvery, opsOk: stats.ok, opsFailed: stats.failed, opsSuperseded: stats.superseded, injected: stats.faults,
-          records: recording.records.length, recordingProblem: lab.recordingProblem, load,
+          records, recordingProblem: lab.recordingProblem, load,
           replay: { ok: result.replay.ok, events: result.replay.events, firstDivergence: result.replay.firstDivergence },
           violations: result.violations, linearizability: result.linearizability?.kind ?? null, passed: verdict.code === 0, problems: verdict.problems,
         };
@@ -150,7 +147,7 @@ export const runCommand: Subcommand = {
           const d = result.replay.firstDivergence;
           io.out([
             `run: ${nodes} nodes, ${durationMs} ms, seed ${seed}; client ops ${stats.ok} ok, ${stats.failed} failed (${stats.superseded} answered "superseded"); ${stats.faults.length} fault action(s)`,
-            `recording: ${out}, ${recording.records.length} records; during the load it grew ${load.recordingMBPerSec} MB/s; memory (rss) ${load.rssMB.early} MB early, ${load.rssMB.late} MB late, heap ${load.heapUsedMB.early} -> ${load.heapUsedMB.late} MB`,
+            `recording: ${out}, ${records} records; during the load it grew ${load.recordingMBPerSec} MB/s; memory (rss) ${load.rssMB.early} MB early, ${load.rssMB.late} MB late, heap ${load.heapUsedMB.early} -> ${load.heapUsedMB.late} MB`,
             d === null ? `replay: ${result.replay.events} events, zero divergences` : `replay: DIVERGED at line ${d.line} (node ${d.node}, ${d.event}): ${d.what}`,
             result.violations.length === 0 ? 'invariants: no violation' : `invariants: ${result.violations.map(describeViolation).join('\n  ')}`,
             `linearizability: ${result.linearizability?.kind ?? 'no operations'}`,
