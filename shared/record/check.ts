@@ -48,7 +48,7 @@ export class RecordingChecker {
       onEvent: (ev) => {
         const r = ev.record;
         if (r.kind === 'crash') invariants.observe({ type: 'crash', seq: ev.line, node: ev.node });
-        else if (r.kind === 'start' && r.mode.type === 'restore') invariants.observe({ type: 'restart', seq: ev.line, node: ev.node, persisted: r.mode.persisted });
+        else if (r.kind === 'start' && ev.persisted) invariants.observe({ type: 'restart', seq: ev.line, node: ev.node, persisted: ev.persisted });
         else if (ev.ready) invariants.observeHandledReady(ev.line, ev.node, ev.ready);
       },
     });

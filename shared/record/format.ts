@@ -22,7 +22,9 @@ import type {
 import type { KvOp, KvResult } from '../protocol/lab';
 
 export const RECORDING_FORMAT = 'raft-lab-recording' as const;
-export const RECORDING_VERSION = 1 as const;
+export const RECORDING_VERSION = 2 as const;
+/** Versions this reader reads: 1 has no `terms` on ready records and no `base` on restarts. */
+export const READABLE_VERSIONS: readonly number[] = [1, 2];
 
 /** A plain JSON value (what `settings` may hold). */
 export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
@@ -33,7 +35,7 @@ export type RecordingSource = 'sim' | 'lab' | 'test';
 export interface HeaderRecord {
   readonly kind: 'header';
   readonly format: typeof RECORDING_FORMAT;
-  readonly version: typeof RECORDING_VERSION;
+  readonly version: 1 | typeof RECORDING_VERSION;
   readonly source: RecordingSource;
   /** Host wall time (or virtual time for the simulator) when recording began. */
   readonly createdAtMs: number;
@@ -83,7 +85,19 @@ export type NodeInputType = NodeInput['type'];
 export type StartMode =
   | { readonly type: 'bootstrap'; readonly conf: ConfState }
   | { readonly type: 'join' }
-  | { readonly type: 'restore'; readonly persisted: PersistedState };
+  | { readonly type: 'restore'; readonly persisted: PersistedState; readonly base?: RestoreBase };
+
+/**
+ * A restart that does not copy the log its node's earlier instance already recorded: entries
+ * `first`..`through` are those of the node's log as its recorded Readies and compactions left it
+ * (replay rebuilds that log and checks it against `digest`, entriesDigest of those entries), and
+ * `persisted.entries` holds only the entries after `through`.
+ */
+export interface RestoreBase {
+  readonly first: number;
+  readonly through: number;
+  readonly digest: string;
+}
 
 /** Fields every per-node record carries. */
 interface NodeRecordBase {
@@ -124,6 +138,11 @@ export interface ReadyRecord extends NodeRecordBase {
   readonly hardState: HardState | null;
   /** Log entries to persist, as [lo, hi) of indexes ([0, 0) when none). */
   readonly appended: readonly [number, number];
+  /**
+   * The appended entries' terms as runs `[firstIndex, term]` (one run per term; absent when none
+   * were appended, and in version 1). Writers use them to know which log a restart can refer to.
+   */
+  readonly terms?: readonly (readonly [number, number])[];
   /** Committed entries to apply, as [lo, hi) of indexes. */
   readonly applied: readonly [number, number];
   readonly snapshot: SnapshotMeta | null;

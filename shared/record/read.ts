@@ -8,7 +8,7 @@
 import type { NodeId } from '../raft/types';
 import {
   RECORDING_FORMAT,
-  RECORDING_VERSION,
+  READABLE_VERSIONS,
   type BodyRecord,
   type EndRecord,
   type HeaderRecord,
@@ -78,8 +78,8 @@ function readHeader(value: unknown): HeaderRecord {
   if (kindOf(value) !== 'header') throw new RecordingError(1, 'the first line must be the header record ({"kind":"header",...})');
   const v = value as { format?: unknown; version?: unknown };
   if (v.format !== RECORDING_FORMAT) throw new RecordingError(1, `not a Raft Lab recording: format is ${JSON.stringify(v.format)}, expected "${RECORDING_FORMAT}"`);
-  if (v.version !== RECORDING_VERSION) {
-    throw new RecordingError(1, `unsupported recording version ${JSON.stringify(v.version)}; this reader reads version ${RECORDING_VERSION}`);
+  if (typeof v.version !== 'number' || !READABLE_VERSIONS.includes(v.version)) {
+    throw new RecordingError(1, `unsupported recording version ${JSON.stringify(v.version)}; this reader reads versions ${READABLE_VERSIONS.join(' and ')}`);
   }
   return validate(1, 'header', value, () => headerSchema.safeParse(value)) as HeaderRecord;
 }

@@ -11,6 +11,7 @@ import type { Rng } from '../util/rng';
 import { readyDigest, STATUS_DIGEST, type StateDigest } from './digest';
 import type { CrashRecord, NodeInput, NodeRecord, SendStamp, StartMode } from './format';
 import { buildNode, type NodeFactory } from './node-factory';
+import { termRuns } from './restart-base';
 
 export type RecordSink = (record: NodeRecord) => void;
 
@@ -177,6 +178,7 @@ export class RecordingNode implements RaftNodeApi {
       softState: ready.softState,
       hardState: ready.hardState,
       appended: span(ready.entries),
+      ...(ready.entries.length > 0 ? { terms: termRuns(ready.entries) } : {}),
       applied: span(ready.committedEntries),
       snapshot: ready.snapshot ? ready.snapshot.meta : null,
       messages: ready.messages,

@@ -6,7 +6,9 @@
  * own inputs); the report names the first divergence in file order exactly.
  */
 import type { RaftNodeApi } from '../raft/api';
-import type { NodeId, NodeStatus, Ready } from '../raft/types';
+import { compactionSnapshot } from '../cluster/node-host';
+import type { NodeId, NodeStatus, PersistedState, Ready } from '../raft/types';
+import { SimDisk } from '../sim/disk';
 import { restoreRng } from '../util/rng';
 import { readyDigest, STATUS_DIGEST, type StateDigest } from './digest';
 import type { BodyRecord, Located, NodeInput, NodeRecord, ReadyRecord, Recording } from './format';
@@ -14,6 +16,7 @@ import { recordsByNode } from './format';
 import { CausalStream } from './causal';
 import { buildNode, type NodeFactory } from './node-factory';
 import { span } from './recorder';
+import { resolveRestore } from './restart-base';
 
 export interface Divergence {
   readonly node: NodeId;
@@ -23,7 +26,7 @@ export interface Divergence {
   /** Short text of the record, e.g. `input step AppendEntries 1->2 t3`. */
   readonly event: string;
   /** What differed. */
-  readonly what: 'digest' | 'ready' | 'result' | 'error' | 'missing-ready' | 'digest-name';
+  readonly what: 'digest' | 'ready' | 'result' | 'error' | 'missing-ready' | 'digest-name' | 'restart';
   readonly expected: string;
   readonly actual: string;
 }
@@ -37,6 +40,8 @@ export interface ReplayEvent {
   readonly status: NodeStatus | null;
   /** The replayed Ready for `ready` records (whole, with entries), else null. */
   readonly ready: Ready | null;
+  /** For a restart: the state it was rebuilt from, whole (a recorded base filled in), else null. */
+  readonly persisted: PersistedState | null;
 }
 
 export interface ReplayOptions {
@@ -156,6 +161,8 @@ function readyDifference(rec: ReadyRecord, ready: Ready): { expected: string; ac
 export class NodeReplayer {
   private node: RaftNodeApi | null = null;
   private lastReady: Ready | null = null;
+  /** The node's storage as its records build it: what a restart's base refers to. */
+  private disk = new SimDisk();
   events = 0;
   starts = 0;
   divergence: Divergence | null = null;
@@ -168,17 +175,29 @@ export class NodeReplayer {
     const record = located.record;
     this.events++;
     let ready: Ready | null = null;
+    let persisted: PersistedState | null = null;
     const diverge = (what: Divergence['what'], expected: string, actual: string): null => {
       this.divergence = { node: this.id, seq: record.seq, line: located.line, event: describeRecord(record), what, expected, actual };
       return null;
     };
     try {
       switch (record.kind) {
-        case 'start':
-          this.node = buildNode(this.factory, record.mode, record.config, restoreRng(record.rng));
+        case 'start': {
+          let mode = record.mode;
+          if (mode.type === 'restore') {
+            try {
+              persisted = resolveRestore(mode, this.disk.load());
+            } catch (e) {
+              return diverge('restart', 'a restart whose base the recorded log holds', e instanceof Error ? e.message : String(e));
+            }
+            mode = { type: 'restore', persisted };
+          }
+          this.disk = persisted ? SimDisk.from(persisted) : new SimDisk();
+          this.node = buildNode(this.factory, mode, record.config, restoreRng(record.rng));
           this.lastReady = null;
           this.starts++;
           break;
+        }
         case 'crash':
           this.node = null;
           this.lastReady = null;
@@ -187,6 +206,7 @@ export class NodeReplayer {
           // The reader guarantees a start before any other record of a node.
           ready = (this.node as RaftNodeApi).ready();
           this.lastReady = ready;
+          this.disk.persist(ready);
           if (readyDigest(ready) !== record.readyDigest || JSON.stringify(ready.messages) !== JSON.stringify(record.messages)) {
             const diff = readyDifference(record, ready);
             return diverge('ready', diff.expected, diff.actual);
@@ -196,6 +216,7 @@ export class NodeReplayer {
         case 'input': {
           let result: unknown = null;
           let error: string | null = null;
+          if (record.input.type === 'compact') compactDisk(this.disk, this.node as RaftNodeApi, record.input.index, record.input.data);
           try {
             result = applyInput(this.node as RaftNodeApi, record.input, this.lastReady);
           } catch (e) {
@@ -215,7 +236,7 @@ export class NodeReplayer {
         const actual = this.digest.compute(this.node as RaftNodeApi);
         if (actual !== record.digest) return diverge('digest', record.digest, actual);
       }
-      return { node: this.id, line: located.line, record, status: this.node ? this.node.status() : null, ready };
+      return { node: this.id, line: located.line, record, status: this.node ? this.node.status() : null, ready, persisted };
     } catch (e) {
       // The core threw outside an input call (in a factory, ready() or status()): the recorded
       // run did not, so this is a divergence at this record, not a crash of the tool.
@@ -282,6 +303,12 @@ export class StreamReplay {
     if (!r) this.replayers.set(id, (r = new NodeReplayer(id, this.factory, this.digest)));
     return r;
   }
+}
+
+/** A host's compaction, on a node's disk: the snapshot at `index` as its host writes it (before the core compacts). */
+export function compactDisk(disk: SimDisk, api: RaftNodeApi, index: number, data: string): void {
+  const snap = compactionSnapshot(api, index, () => data);
+  if (snap !== null) disk.compact(index, snap.meta.term, snap.meta.conf, snap.data);
 }
 
 /** Replay a whole recording. Never throws for a recording that readRecording accepted. */

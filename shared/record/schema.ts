@@ -24,7 +24,13 @@ const range = z.tuple([count, count]).refine(([lo, hi]) => lo <= hi, 'range [lo,
 const startMode = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('bootstrap'), conf: confStateSchema }),
   z.strictObject({ type: z.literal('join') }),
-  z.strictObject({ type: z.literal('restore'), persisted: persistedStateSchema }),
+  z.strictObject({
+    type: z.literal('restore'),
+    persisted: persistedStateSchema,
+    base: z.strictObject({ first: positive, through: count, digest: hex64 })
+      .refine((b) => b.through >= b.first, 'base.through is below base.first')
+      .optional(),
+  }),
 ]);
 
 export const sendStampSchema = z.strictObject({ startSeq: positive, seq: positive, index: count, lamport: positive });
@@ -59,7 +65,7 @@ const jsonValue: z.ZodType = z.lazy(() =>
 export const headerSchema = z.strictObject({
   kind: z.literal('header'),
   format: z.literal(RECORDING_FORMAT),
-  version: z.literal(RECORDING_VERSION),
+  version: z.union([z.literal(1), z.literal(RECORDING_VERSION)]),
   source: z.enum(['sim', 'lab', 'test']),
   createdAtMs: wallMs,
   digest: z.string().min(1).max(100),
@@ -78,6 +84,7 @@ export const bodySchema = z.discriminatedUnion('kind', [
     softState: softStateSchema,
     hardState: hardStateSchema.nullable(),
     appended: range,
+    terms: z.array(z.tuple([positive, count])).min(1).optional(),
     applied: range,
     snapshot: snapshotMetaSchema.nullable(),
     messages: z.array(messageSchema),

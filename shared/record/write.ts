@@ -19,6 +19,7 @@ import {
 import { STATUS_DIGEST } from './digest';
 import { parseNodeRecord } from './read';
 import type { RecordCursor, RecordSink } from './recorder';
+import { RecordedTerms, withRestoreBase } from './restart-base';
 
 export function encodeRecord(record: AnyRecord): string {
   return JSON.stringify(record);
@@ -51,6 +52,8 @@ export class RunRecorder {
   private readonly records: Located<BodyRecord>[] = [];
   private count = 0;
   private readonly cursors = new Map<NodeId, RecordCursor>();
+  /** Each node's log as its records built it (terms only), for restarts. */
+  private readonly logs = new Map<NodeId, RecordedTerms>();
   /** Nodes whose last record is a crash. */
   private readonly down = new Set<NodeId>();
   private readonly onLine: ((line: string) => void) | undefined;
@@ -73,12 +76,39 @@ export class RunRecorder {
   }
 
   /** The sink to hand every RecordingNode of this run (`sink: run.nodeSink`). */
-  readonly nodeSink: RecordSink = (record: NodeRecord) => {
+  readonly nodeSink: RecordSink = (given: NodeRecord) => {
+    const record = this.withoutRecordedLog(given);
     this.cursors.set(record.node, { seq: record.seq, lamport: record.lamport });
     if (record.kind === 'crash') this.down.add(record.node);
     else this.down.delete(record.node);
     this.add(record);
   };
+
+  /**
+   * Follows each node's log as its records build it, and writes a restart's entries that log
+   * already holds as a reference (restart-base.ts), so restarts never copy a whole log.
+   */
+  private withoutRecordedLog(record: NodeRecord): NodeRecord {
+    let log = this.logs.get(record.node);
+    if (!log) this.logs.set(record.node, (log = new RecordedTerms()));
+    if (record.kind === 'ready') log.onReady(record);
+    else if (record.kind === 'input' && record.input.type === 'compact') log.onCompact(record.input.index);
+    else if (record.kind === 'start') {
+      const mode = record.mode;
+      if (mode.type !== 'restore') {
+        log.reset(null);
+        return record;
+      }
+      if (mode.base !== undefined) {
+        log.forget();
+        return record;
+      }
+      const written = withRestoreBase(mode, log);
+      log.reset(mode.persisted);
+      return written === mode ? record : { ...record, mode: written };
+    }
+    return record;
+  }
 
   /**
    * Records reported by a node in another process: each is validated, must belong to `node` and

@@ -24,10 +24,13 @@ import type { RaftNodeApi, RaftNodeFactory } from '../raft/api';
 import type { Message, NodeId, PersistedState, RaftConfig, Ready } from '../raft/types';
 import { KvStateMachine } from '../kv';
 import type { BodyRecord, Located, NodeInput, StartMode, StartRecord } from '../record/format';
+
+type RestoreMode = Extract<StartMode, { type: 'restore' }>;
 import { buildNode } from '../record/node-factory';
-import { applyInput } from '../record/replay';
+import { applyInput, compactDisk } from '../record/replay';
+import { resolveRestore } from '../record/restart-base';
 import { SimDisk } from '../sim/disk';
-import { compactionSnapshot, kvFromSnapshot } from '../cluster/node-host';
+import { kvFromSnapshot } from '../cluster/node-host';
 import type { SimStartNode } from '../sim/start';
 import { restoreRng } from '../util/rng';
 
@@ -55,8 +58,13 @@ export interface NodeBranchState {
   readonly state: 'running' | 'down';
   readonly config: RaftConfig;
   readonly script: NodeScript;
-  /** For a down node that restarts later in the recording: exactly what it restarted from. */
-  readonly restartFrom: PersistedState | null;
+  /**
+   * The node's earlier instances that `script` depends on: when its start refers to the log they
+   * recorded (a restart with a base, restart-base.ts), from the latest start that does not.
+   */
+  readonly earlier: readonly NodeScript[];
+  /** For a down node that restarts later in the recording: that restart (exactly what it restarted from). */
+  readonly restartFrom: RestoreMode | null;
   /** Messages to this node in flight at k, in send order. */
   readonly inbound: readonly InFlight[];
 }
@@ -77,34 +85,41 @@ export function branchPointAt(records: readonly Located<BodyRecord>[], k: number
   const out: NodeBranchState[] = [];
   for (const [node, s] of scripts) {
     const next = later.get(node);
-    const restartFrom = s.down && next?.mode.type === 'restore' ? next.mode.persisted : null;
-    out.push({ node, state: s.down ? 'down' : 'running', config: s.script.config, script: s.script, restartFrom, inbound: inbound.get(node) ?? [] });
+    const restartFrom = s.down && next?.mode.type === 'restore' ? next.mode : null;
+    out.push({ node, state: s.down ? 'down' : 'running', config: s.script.config, script: s.script, earlier: s.earlier, restartFrom, inbound: inbound.get(node) ?? [] });
   }
   for (const [node, r] of later) {
     if (scripts.has(node) || r.mode.type !== 'bootstrap') continue;
     const script: NodeScript = { config: r.config, rng: r.rng, mode: r.mode, steps: [] };
-    out.push({ node, state: 'running', config: r.config, script, restartFrom: null, inbound: inbound.get(node) ?? [] });
+    out.push({ node, state: 'running', config: r.config, script, earlier: [], restartFrom: null, inbound: inbound.get(node) ?? [] });
   }
   return out.sort((a, b) => a.node - b.node);
 }
 
-/** The nodes' scripts at k: from each node's last start at or before k up to k (file order). */
-export function scriptsAt(records: readonly Located<BodyRecord>[], k: number): Map<NodeId, { script: NodeScript; down: boolean }> {
-  const out = new Map<NodeId, { config: RaftConfig; rng: NodeScript['rng']; mode: StartMode; steps: ScriptStep[]; down: boolean }>();
+/**
+ * The nodes' scripts at k: from each node's last start at or before k up to k (file order), with
+ * the earlier instances that start depends on (see NodeBranchState.earlier).
+ */
+export function scriptsAt(records: readonly Located<BodyRecord>[], k: number): Map<NodeId, { script: NodeScript; earlier: NodeScript[]; down: boolean }> {
+  type Building = { config: RaftConfig; rng: NodeScript['rng']; mode: StartMode; steps: ScriptStep[] };
+  const out = new Map<NodeId, { current: Building; earlier: Building[]; down: boolean }>();
   for (let i = 0; i < k; i++) {
     const r = records[i]!.record;
     if (r.kind === 'start') {
-      out.set(r.node, { config: r.config, rng: r.rng, mode: r.mode, steps: [], down: false });
+      const current: Building = { config: r.config, rng: r.rng, mode: r.mode, steps: [] };
+      const prev = out.get(r.node);
+      const based = r.mode.type === 'restore' && r.mode.base !== undefined;
+      out.set(r.node, { current, earlier: based && prev ? [...prev.earlier, prev.current] : [], down: false });
       continue;
     }
     if (r.kind !== 'input' && r.kind !== 'ready' && r.kind !== 'crash') continue;
     const s = out.get(r.node);
     if (s === undefined) continue;
     if (r.kind === 'crash') s.down = true;
-    else if (r.kind === 'ready') s.steps.push({ type: 'take-ready' });
-    else s.steps.push(r.input);
+    else if (r.kind === 'ready') s.current.steps.push({ type: 'take-ready' });
+    else s.current.steps.push(r.input);
   }
-  return new Map([...out].map(([id, s]) => [id, { script: { config: s.config, rng: s.rng, mode: s.mode, steps: s.steps }, down: s.down }]));
+  return new Map([...out].map(([id, s]) => [id, { script: s.current, earlier: s.earlier, down: s.down }]));
 }
 
 /** Messages in flight at k, by destination (see the header for the rule). */
@@ -169,18 +184,32 @@ export function inFlightAt(records: readonly Located<BodyRecord>[], k: number): 
   return out;
 }
 
+/** A node instance replayed from its script, with what its host did on the way. */
+interface Replayed {
+  readonly api: RaftNodeApi;
+  readonly disk: SimDisk;
+  readonly kv: KvStateMachine;
+  readonly last: Ready | null;
+  readonly unadvanced: boolean;
+}
+
+/** `mode` with a restart's base filled in from `log` (the previous instance's disk). */
+function resolvedMode(mode: StartMode, log: PersistedState): StartMode {
+  return mode.type === 'restore' ? { type: 'restore', persisted: resolveRestore(mode, log) } : mode;
+}
+
 /**
- * Rebuild one node as the host had it at the branch point: the instance (null when down), its
- * disk and its KV state machine. Recorded calls that threw are redone and throw again (ignored).
+ * Redoes one instance's script: its recorded inputs fed to the core, and its host's work (persist
+ * each Ready, apply committed entries, compact). Recorded calls that threw are redone and throw
+ * again (ignored: replay verified the recorded run got the same error, and its host went on).
  */
-export function rebuildNode(s: NodeBranchState, factory: RaftNodeFactory): SimStartNode {
-  const { mode, steps } = s.script;
-  const api = buildNode(factory, mode, s.script.config, restoreRng(s.script.rng));
+function replayScript(script: NodeScript, mode: StartMode, factory: RaftNodeFactory): Replayed {
+  const api = buildNode(factory, mode, script.config, restoreRng(script.rng));
   const disk = mode.type === 'restore' ? SimDisk.from(mode.persisted) : new SimDisk();
   let kv = mode.type === 'restore' ? kvFromSnapshot(mode.persisted.snapshot) : new KvStateMachine();
   let last: Ready | null = null;
   let unadvanced = false;
-  for (const step of steps) {
+  for (const step of script.steps) {
     try {
       if (step.type === 'take-ready') {
         const rd = api.ready();
@@ -195,16 +224,26 @@ export function rebuildNode(s: NodeBranchState, factory: RaftNodeFactory): SimSt
       if (step.type === 'compact') compactDisk(disk, api, step.index, step.data);
       applyInput(api, step, last);
     } catch {
-      // The recorded run got the same error at this call (replay verified it); the host went on.
+      // See above.
     }
   }
-  // A Ready taken at k: the host finishes with it (its messages count as sent at k).
-  if (unadvanced && last !== null) api.advance(last);
-  if (s.state === 'down') return { id: s.node, config: s.config, api: null, persisted: s.restartFrom ?? disk.load(), kv: new KvStateMachine() };
-  return { id: s.node, config: s.config, api, persisted: disk.load(), kv };
+  return { api, disk, kv, last, unadvanced };
 }
 
-function compactDisk(disk: SimDisk, api: RaftNodeApi, index: number, data: string): void {
-  const snap = compactionSnapshot(api, index, () => data);
-  if (snap !== null) disk.compact(index, snap.meta.term, snap.meta.conf, snap.data);
+/**
+ * Rebuild one node as the host had it at the branch point: the instance (null when down), its
+ * disk and its KV state machine. Earlier instances are replayed first when the current one's
+ * restart refers to the log they recorded.
+ */
+export function rebuildNode(s: NodeBranchState, factory: RaftNodeFactory): SimStartNode {
+  let log = new SimDisk().load();
+  for (const script of s.earlier) log = replayScript(script, resolvedMode(script.mode, log), factory).disk.load();
+  const { api, disk, kv, last, unadvanced } = replayScript(s.script, resolvedMode(s.script.mode, log), factory);
+  // A Ready taken at k: the host finishes with it (its messages count as sent at k).
+  if (unadvanced && last !== null) api.advance(last);
+  if (s.state === 'down') {
+    const persisted = s.restartFrom ? resolveRestore(s.restartFrom, disk.load()) : disk.load();
+    return { id: s.node, config: s.config, api: null, persisted, kv: new KvStateMachine() };
+  }
+  return { id: s.node, config: s.config, api, persisted: disk.load(), kv };
 }

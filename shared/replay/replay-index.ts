@@ -246,10 +246,10 @@ export class ReplayIndex {
     }
     const r = record;
     if (ev.ready) for (const e of ev.ready.entries) this.write(node, i, e);
-    if (r.kind === 'start' && r.mode.type === 'restore') for (const e of r.mode.persisted.entries) this.write(node, i, e);
+    if (r.kind === 'start' && ev.persisted) for (const e of ev.persisted.entries) this.write(node, i, e);
     let found: readonly Violation[] = [];
     if (r.kind === 'crash') found = this.checker.observe({ type: 'crash', seq: i, node });
-    else if (r.kind === 'start' && r.mode.type === 'restore') found = this.checker.observe({ type: 'restart', seq: i, node, persisted: r.mode.persisted });
+    else if (r.kind === 'start' && ev.persisted) found = this.checker.observe({ type: 'restart', seq: i, node, persisted: ev.persisted });
     else if (ev.ready) found = this.checker.observeHandledReady(i, node, ev.ready);
     for (const v of found) {
       const last = this.found[this.found.length - 1];

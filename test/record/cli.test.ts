@@ -127,9 +127,9 @@ describe('raft-lab replay / check / export', () => {
     const ok = spawnSync(process.execPath, [bin, 'replay', good(), '--verify'], { encoding: 'utf8' });
     expect(ok.status).toBe(0);
     expect(ok.stdout).toContain('zero divergences');
-    const bad = writeRecording('v2.jsonl', editLine(encodeRecording(recordedRun({}, true).recording), 1, (h) => ({ ...h, version: 2 })));
+    const bad = writeRecording('v3.jsonl', editLine(encodeRecording(recordedRun({}, true).recording), 1, (h) => ({ ...h, version: 3 })));
     const refused = spawnSync(process.execPath, [bin, 'check', bad], { encoding: 'utf8' });
     expect(refused.status).toBe(65);
-    expect(refused.stderr).toContain('line 1: unsupported recording version 2');
+    expect(refused.stderr).toContain('line 1: unsupported recording version 3');
   });
 });

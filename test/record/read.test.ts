@@ -25,7 +25,7 @@ describe('reading recordings: bad input gets a clear error naming the line', () 
     expect(readError('{"hello":1}\n')?.message).toMatch(/^line 1: the first line must be the header/);
     const text = valid();
     expect(readError(editLine(text, 1, (h) => ({ ...h, format: 'something-else' })))?.message).toMatch(/^line 1: not a Raft Lab recording/);
-    expect(readError(editLine(text, 1, (h) => ({ ...h, version: 2 })))?.message).toBe('line 1: unsupported recording version 2; this reader reads version 1');
+    expect(readError(editLine(text, 1, (h) => ({ ...h, version: 3 })))?.message).toBe('line 1: unsupported recording version 3; this reader reads versions 1 and 2');
   });
 
   it('names a truncated file: cut inside a line, or cut at a line boundary', () => {
