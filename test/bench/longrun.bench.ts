@@ -8,7 +8,8 @@
  * - longrun.heapGrowthMB: the same for the main thread's JavaScript heap.
  * - longrun.opsPerSec: client operations answered per second, so a quiet run is not mistaken
  *   for a bounded one.
- * 60 s of load (15 s with --quick), then the run replays and checks its recording; it must pass.
+ * 60 s of load (15 s with --quick, 10 minutes with --long), then the run replays and checks its
+ * recording as it reads it; it must pass.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -43,7 +44,7 @@ async function runCli(args: readonly string[]): Promise<{ code: number | null; o
 export const bench: BenchModule = {
   area: 'longrun',
   async run(ctx): Promise<readonly Figure[]> {
-    const seconds = ctx.quick ? 15 : 60;
+    const seconds = ctx.long ? 600 : ctx.quick ? 15 : 60;
     const dir = await mkdtemp(join(tmpdir(), 'raft-lab-bench-longrun-'));
     try {
       ctx.log(`raft-lab run: 5 nodes, ${seconds} s, crashes and partitions`);

@@ -20,6 +20,8 @@ export interface Figure {
 export interface BenchContext {
   /** Short mode (`--quick`): fewer iterations, for a smoke run. */
   readonly quick: boolean;
+  /** Long mode (`--long`): the runs that must hold for minutes run for minutes (longrun: 10). */
+  readonly long: boolean;
   /** Progress lines go here (stderr), never into the table or JSON. */
   readonly log: (line: string) => void;
 }

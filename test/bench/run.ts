@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --json FILE] [--only AREA[,AREA]] [--quick]`: runs every
+ * `npm run bench [-- --json FILE] [--only AREA[,AREA]] [--quick] [--long]`: runs every
  * test/bench/*.bench.ts module, prints one table, and with --json writes every figure under its
  * stable key (see README.md) so runs can be compared over time.
  */
@@ -15,12 +15,14 @@ interface Args {
   readonly json: string | null;
   readonly only: readonly string[] | null;
   readonly quick: boolean;
+  readonly long: boolean;
 }
 
 function parse(argv: readonly string[]): Args {
   let json: string | null = null;
   let only: string[] | null = null;
   let quick = false;
+  let long = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--json') {
@@ -32,9 +34,11 @@ function parse(argv: readonly string[]): Args {
       if (list === undefined) throw new Error('--only needs a comma-separated list of areas');
       only = list.split(',');
     } else if (a === '--quick') quick = true;
-    else throw new Error(`unknown option ${a} (known: --json FILE, --only AREA[,AREA], --quick)`);
+    else if (a === '--long') long = true;
+    else throw new Error(`unknown option ${a} (known: --json FILE, --only AREA[,AREA], --quick, --long)`);
   }
-  return { json, only, quick };
+  if (quick && long) throw new Error('--quick and --long exclude each other');
+  return { json, only, quick, long };
 }
 
 async function loadModules(): Promise<BenchModule[]> {
@@ -75,7 +79,7 @@ async function main(): Promise<number> {
   const figures: Figure[] = [];
   for (const m of modules) {
     process.stderr.write(`bench: ${m.area}...\n`);
-    const got = await m.run({ quick: args.quick, log: (l) => process.stderr.write(`  ${m.area}: ${l}\n`) });
+    const got = await m.run({ quick: args.quick, long: args.long, log: (l) => process.stderr.write(`  ${m.area}: ${l}\n`) });
     for (const f of got) {
       if (!f.key.startsWith(`${m.area}.`)) throw new Error(`bench ${m.area}: key ${f.key} must start with "${m.area}."`);
       if (figures.some((g) => g.key === f.key)) throw new Error(`bench: duplicate key ${f.key}`);
@@ -89,6 +93,7 @@ async function main(): Promise<number> {
       node: process.version,
       cpu: cpus()[0]?.model ?? 'unknown',
       quick: args.quick,
+      long: args.long,
       figures: Object.fromEntries(figures.map((f) => [f.key, f.value])),
       units: Object.fromEntries(figures.map((f) => [f.key, f.unit])),
     };
