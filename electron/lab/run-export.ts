@@ -36,7 +36,7 @@ export type DatabaseSource =
 
 export interface RunExportInput {
   readonly recording: Recording;
-  /** The recording file's path; its name (without .jsonl) names the exported files. */
+  /** The recording file's path; its name (without .jsonl or .jsonl.gz) names the exported files. */
   readonly recordingPath: string;
   /** The folder holding the nodes' node-N.sqlite / node-N.journal files. */
   readonly dataDir: string;
@@ -48,7 +48,7 @@ export interface RunExportInput {
 const TEXT = 'text/plain;charset=utf-8';
 
 export async function exportRunFile(input: RunExportInput, format: ExportFormat): Promise<ExportFile> {
-  const stem = basename(input.recordingPath).replace(/\.jsonl$/, '');
+  const stem = basename(input.recordingPath).replace(/\.jsonl(\.gz)?$/, '');
   switch (format.kind) {
     case 'replay':
       return text(`${stem}.jsonl`, 'application/x-ndjson', encodeRecording(input.recording));

@@ -39,8 +39,8 @@ export function nodeFileNames(nodeId: number): readonly string[] {
   return [`node-${nodeId}.sqlite`, `node-${nodeId}.journal`, `node-${nodeId}.journal.prev`, `node-${nodeId}.journal.next`];
 }
 
-/** A node's storage file or a lab recording: what shows that a folder already holds a cluster. */
-const CLUSTER_FILE = /^(node-\d+\.(sqlite|journal|journal\.prev|journal\.next)|recording-\d+\.jsonl)$/;
+/** A node's storage file or a lab recording (gzip now, plain JSON Lines before): what shows that a folder already holds a cluster. */
+const CLUSTER_FILE = /^(node-\d+\.(sqlite|journal|journal\.prev|journal\.next)|recording-\d+\.jsonl(\.gz)?)$/;
 
 /** The files in `dir` that belong to a cluster (sorted; none when `dir` does not exist). */
 export async function clusterFilesIn(dir: string): Promise<string[]> {

@@ -89,7 +89,7 @@ describe('raft-lab run: a data folder that already holds a cluster', () => {
     const second = raftLab(['run', '--nodes', '3', '--duration', '1500ms', '--seed', '2', '--data-dir', data, '--out', join(dir, 'second.jsonl')]);
     expectRefusal(second, 64, /already holds a cluster/);
     expect(second.err).toContain('node-1.sqlite');
-    expect(second.err).toMatch(/recording-\d+\.jsonl/);
+    expect(second.err).toMatch(/recording-\d+\.jsonl\.gz/);
     expect(second.err).toMatch(/delete|remove/);
     expect(existsSync(join(dir, 'second.jsonl'))).toBe(false);
     expect(readdirSync(data).sort()).toEqual(before);

@@ -4,7 +4,7 @@
  * restored the old one's terms, logs and client sessions, so clients starting again at sequence 1
  * were answered "superseded" or with an earlier run's cached answer.)
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FAST, openLab, waitForLeader, type Lab } from './helpers';
@@ -32,9 +32,21 @@ describe('a data folder that already holds a cluster', () => {
     const before = await contents(lab.dir);
     expect([...before.keys()]).toEqual(expect.arrayContaining(['node-1.sqlite', 'node-2.sqlite', 'node-3.sqlite']));
 
-    await expect(l.createCluster({ ...FAST, nodes: 3, dataDir: lab.dir })).rejects.toThrow(/already holds a cluster \(.*node-1\.sqlite.*\).*delete these files to discard/);
+    expect([...before.keys()].filter((n) => /^recording-\d+\.jsonl\.gz$/.test(n))).toHaveLength(1);
+
+    await expect(l.createCluster({ ...FAST, nodes: 3, dataDir: lab.dir })).rejects.toThrow(/already holds a cluster \(.*node-1\.sqlite.*recording-\d+\.jsonl\.gz.*\).*delete these files to discard/);
     expect(await contents(lab.dir)).toEqual(before);
     expect((await l.snapshot().catch((e: unknown) => String(e)))).toMatch(/no cluster/i);
+  });
+
+  it('a folder holding only a recording (gzip, or plain JSON Lines from before) is refused too', async () => {
+    lab = await openLab();
+    for (const name of ['recording-1.jsonl.gz', 'recording-2.jsonl']) {
+      const dir = join(lab.dir, `only-${name}`);
+      await mkdir(dir);
+      await writeFile(join(dir, name), '');
+      await expect(lab.lab.createCluster({ ...FAST, nodes: 3, dataDir: dir })).rejects.toThrow(new RegExp(`already holds a cluster \\(${name.replace(/\./g, '\\.')}\\)`));
+    }
   });
 
   it('a new, empty folder is fine', async () => {

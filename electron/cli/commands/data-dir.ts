@@ -43,7 +43,7 @@ export async function prepareDataDir(path: string): Promise<void> {
     const shown = listFiles(found);
     throw new UsageError(
       `--data-dir ${path} already holds a cluster (${shown}). A run starts a new cluster and checks its history from an empty state, so it does not reuse these files. ` +
-        `To discard them, delete them (rm -r ${path}) or choose a new --data-dir; an earlier run's recording there can still be checked (raft-lab check ${join(path, found.find((n) => n.startsWith('recording-')) ?? 'recording-<time>.jsonl')}).`,
+        `To discard them, delete them (rm -r ${path}) or choose a new --data-dir; an earlier run's recording there can still be checked (raft-lab check ${join(path, found.find((n) => n.startsWith('recording-')) ?? 'recording-<time>.jsonl.gz')}).`,
     );
   }
 }
