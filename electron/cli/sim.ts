@@ -2,6 +2,7 @@
  * `raft-lab sim`: one deterministic simulated run (or a range of seeds), printed for people or
  * as JSON. A failing run prints the one-line command that reproduces it.
  */
+import { gzipSync } from 'node:zlib';
 import { DEFAULT_SIM_OPTIONS, FAULT_KINDS, SimOptionsError, UNSAFE_NAMES, type SimOptions } from '../../shared/sim/options';
 import { SIM_FLAGS } from '../../shared/sim/repro';
 import { MAX_NODES } from '../../shared/limits';
@@ -10,6 +11,7 @@ import { recordSimulation } from '../../shared/record/record-sim';
 import { encodeRecording } from '../../shared/record/write';
 import { resolveSimOptions } from '../../shared/sim/options';
 import { FileProblem, writeNew } from './commands/recording-io';
+import { gzipByName } from './commands/recording-copy';
 import { rawNodeFactory } from '../../shared/sim/raw-node-factory';
 import type { StopReason } from '../../shared/sim/simulator';
 import { UsageError, boolFlag, intFlag, listFlag, parseArgs } from './args';
@@ -51,8 +53,9 @@ Options (defaults in brackets):
   --ignore LIST          properties the checker skips [none]
   --stop-on-violation BOOL [${DEFAULT_SIM_OPTIONS.stopOnViolation}]
   --linearizability      also check the client history for linearizability
-  --out FILE             also write the run's recording (JSON Lines replay log) to FILE;
-                         an existing FILE is kept unless --force (one seed only)
+  --out FILE             also write the run's recording (JSON Lines replay log) to FILE,
+                         gzip when FILE ends in .gz; an existing FILE is kept unless --force
+                         (one seed only)
   --trace                print the canonical trace of the run
   --json                 print the result as JSON
   --help                 this text
@@ -119,7 +122,8 @@ export const simCommand: Subcommand = {
           if (stop === null) throw new Error('sim: the recorded run did not run');
           result = judgeSimulation(recorded.sim, resolveSimOptions({ ...partial, seed: s }), stop, runOptions);
           try {
-            await writeNew(out, encodeRecording(recorded.recording), flags.has('force'));
+            const text = encodeRecording(recorded.recording);
+            await writeNew(out, gzipByName(out) ? gzipSync(text) : text, flags.has('force'));
           } catch (e) {
             if (!(e instanceof FileProblem)) throw e;
             io.err(`raft-lab sim: ${e.message}\n`);

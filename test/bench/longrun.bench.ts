@@ -2,7 +2,7 @@
  * A long real run stays bounded: `raft-lab run` with 5 node workers, crashes and partitions,
  * run as the real command (a child process), reporting what it measured during the client load
  * (electron/cli/commands/run-monitor.ts).
- * - longrun.recordingMBPerSec: how fast the streamed recording grew (target at most ~1 MB/s).
+ * - longrun.recordingMBPerSec: how fast the streamed recording (gzip) grew (target at most ~1 MB/s).
  * - longrun.rssGrowthMB: the process's resident memory (main thread and node workers) late in
  *   the load minus early in it (medians of the second and last tenth of one-second samples).
  * - longrun.heapGrowthMB: the same for the main thread's JavaScript heap.
@@ -48,7 +48,7 @@ export const bench: BenchModule = {
     const dir = await mkdtemp(join(tmpdir(), 'raft-lab-bench-longrun-'));
     try {
       ctx.log(`raft-lab run: 5 nodes, ${seconds} s, crashes and partitions`);
-      const r = await runCli(['run', '--nodes', '5', '--duration', `${seconds}s`, '--faults', 'crash,partition', '--seed', '11', '--data-dir', join(dir, 'data'), '--out', join(dir, 'run.jsonl'), '--json']);
+      const r = await runCli(['run', '--nodes', '5', '--duration', `${seconds}s`, '--faults', 'crash,partition', '--seed', '11', '--data-dir', join(dir, 'data'), '--out', join(dir, 'run.jsonl.gz'), '--json']);
       if (r.code !== 0) throw new Error(`raft-lab run exited ${r.code}: ${r.err.slice(-2000)}`);
       const s = summarySchema.parse(JSON.parse(r.out));
       if (!s.passed) throw new Error(`raft-lab run did not pass: ${s.problems.join('; ')}`);

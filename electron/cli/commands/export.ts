@@ -3,7 +3,6 @@
  * Perfetto / chrome://tracing, Porcupine or Knossos), the nodes' SQLite databases, or all of it
  * as one tar archive. Outputs are created, never silently replaced (--force to replace).
  */
-import { createReadStream } from 'node:fs';
 import { copyFile, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -14,6 +13,8 @@ import { exportPerfetto, perfettoChunks } from '../../../shared/record/export-pe
 import { exportShiViz, shivizChunks } from '../../../shared/record/export-shiviz';
 import type { Recording } from '../../../shared/record/format';
 import { encodeRecording } from '../../../shared/record/write';
+import { MAX_RECORDING_FILE_BYTES } from '../../lab/recording-file';
+import { openRecordingText } from '../../lab/recording-text';
 import { NodeStorage, nodeFileNames } from '../../storage';
 import { UsageError, parseArgs } from '../args';
 import type { CliIo, Subcommand } from '../subcommand';
@@ -26,7 +27,8 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 const HELP = `Usage: raft-lab export FILE --format FORMAT [--out PATH] [options]
 
 Formats:
-  replay     the replay log itself (validated copy, JSON Lines)
+  replay     the replay log itself (validated copy): its text byte for byte, gzip when --out
+             ends in .gz, plain JSON Lines otherwise (and on standard output)
   shiviz     a ShiViz log (first line: the parser regex; load the file in ShiViz)
   perfetto   Chrome Trace Event JSON: open in Perfetto UI or chrome://tracing
   history    the client history: --flavor porcupine (JSON, default) or knossos (EDN)
@@ -80,7 +82,8 @@ export const exportCommand: Subcommand = {
     async function exportTo(f: ExportFormat, out: string | undefined, reserved: boolean): Promise<number> {
       const recording = await loadRecording(file);
       if (f === 'replay') {
-        // The reader validated the file and never changes text, so the export is the file itself.
+        // The reader validated the file and never changes text, so the export is the file itself
+        // (its text, in the container --out's name asks for).
         if (out === undefined) await streamText(file, io.out);
         else {
           await copyNew(file, out, reserved || force);
@@ -217,9 +220,14 @@ async function exportDatabases(recording: Recording, dir: string | null, outDir:
   return written;
 }
 
-/** A (validated, UTF-8) file to `write` a chunk at a time. */
+/** A (validated, UTF-8) recording's text, decompressed if it is gzip, to `write` a chunk at a time. */
 async function streamText(path: string, write: (text: string) => void): Promise<void> {
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) write(decoder.decode(chunk, { stream: true }));
+  const text = await openRecordingText(path, { chunkBytes: 1 << 20, maxFileBytes: MAX_RECORDING_FILE_BYTES });
+  try {
+    for await (const chunk of text.chunks) write(decoder.decode(chunk, { stream: true }));
+  } finally {
+    text.close();
+  }
   write(decoder.decode());
 }

@@ -2,8 +2,7 @@
  * File handling shared by the recording subcommands: read a recording with errors that name the
  * file and line, and write outputs without ever replacing an existing file unless asked to.
  */
-import { constants } from 'node:fs';
-import { copyFile, open, rm, stat, writeFile } from 'node:fs/promises';
+import { open, rm, stat, writeFile } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { RecordingChecker, type RecordingCheck } from '../../../shared/record/check';
@@ -13,6 +12,7 @@ import { RecordingError } from '../../../shared/record/read';
 import { MAX_RECORDING_FILE_BYTES, streamRecordingFile } from '../../lab/recording-file';
 import { UsageError } from '../args';
 import { makeFolder } from './make-folder';
+import { copyRecordingAs } from './recording-copy';
 
 /** Exit codes beyond the dispatcher's (0, 1 safety violation, 2 failed check, 64 usage). */
 export const EXIT_BAD_FILE = 65;
@@ -150,9 +150,10 @@ export async function checkOutputFolder(out: string): Promise<void> {
   await rm(probe, { force: true });
 }
 
+/** Copies the recording `from` to `to`, gzip or plain text as `to`'s name asks (recording-copy.ts). */
 export async function copyNew(from: string, to: string, force: boolean): Promise<void> {
   try {
-    await copyFile(from, to, force ? 0 : constants.COPYFILE_EXCL);
+    await copyRecordingAs(from, to, force);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') throw new FileProblem(`${to} already exists; pass --force to replace it`, EXIT_CANNOT_WRITE);

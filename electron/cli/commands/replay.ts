@@ -11,7 +11,8 @@ import { oneFile, streamRecording, withFiles } from './recording-io';
 
 const HELP = `Usage: raft-lab replay FILE [--verify] [--json] [--limit N]
 
-Re-executes a recording (JSON Lines, see docs/replay-format.md) through the Raft core.
+Re-executes a recording (JSON Lines, plain or gzip; see docs/replay-format.md) through the
+Raft core.
   --verify     compare every node's state hash after every event with the recorded one and
                report the first divergence exactly; exit 2 on any divergence
   --limit N    without --verify: print at most N timeline lines [200]

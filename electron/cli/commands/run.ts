@@ -4,7 +4,7 @@
  * controller exactly as the app drives it, under client load and seeded faults. The run is
  * recorded; at the end the recording is written, replayed through the core and checked.
  */
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { WorkerHost } from '../../host/worker-host';
@@ -19,6 +19,7 @@ import { createRng, type Rng } from '../../../shared/util/rng';
 import { UsageError, intFlag, intFlagIn, listFlag, parseArgs } from '../args';
 import type { CliIo, Subcommand } from '../subcommand';
 import { prepareDataDir } from './data-dir';
+import { copyRecordingAs } from './recording-copy';
 import { LoadMonitor } from './run-monitor';
 import { checkRecordingFile, EXIT_BAD_FILE, EXIT_CANNOT_WRITE, FileProblem, reserveOutput, withFiles } from './recording-io';
 
@@ -40,11 +41,12 @@ Options:
   --seed N           seeds election timeouts, the workload and the faults, 0 to 4294967295 [1]
   --tick-ms N        milliseconds per tick [20]
   --snapshot-every N each node compacts its log every N applied entries; 0 never [${DEFAULT_CLUSTER_OPTIONS.snapshotEvery}]
-  --out FILE         where to write the recording [raft-lab-run-<seed>.jsonl]; never replaced
-                     unless --force; checked before the run starts
+  --out FILE         where to write the recording [raft-lab-run-<seed>.jsonl.gz]: gzip when FILE
+                     ends in .gz, plain JSON Lines otherwise; never replaced unless --force;
+                     checked before the run starts
   --data-dir DIR     keep the nodes' SQLite files and the recording here (default: a temporary
                      folder, removed). Created if missing; a folder that already holds a cluster
-                     (node-N.sqlite, recording-*.jsonl) is refused: delete it or choose another
+                     (node-N.sqlite, recording-*.jsonl.gz) is refused: delete it or choose another
   --force            replace an existing --out
   --json             machine-readable summary
 Every argument is checked before anything starts.
@@ -85,7 +87,7 @@ export const runCommand: Subcommand = {
     const snapshotEvery = flags.has('snapshot-every') ? intFlagIn('snapshot-every', flags.get('snapshot-every')!, 0, 1_000_000) : DEFAULT_CLUSTER_OPTIONS.snapshotEvery;
     if (flags.get('out') === '') throw new UsageError('--out needs a file name');
     if (flags.get('data-dir') === '') throw new UsageError('--data-dir needs a folder name');
-    const out = resolve(flags.get('out') ?? `raft-lab-run-${seed}.jsonl`);
+    const out = resolve(flags.get('out') ?? `raft-lab-run-${seed}.jsonl.gz`);
     const json = flags.has('json');
     const force = flags.has('force');
     const say = (line: string) => (json ? undefined : io.err(`${line}\n`));
@@ -120,12 +122,13 @@ export const runCommand: Subcommand = {
         await heal(lab, nodes);
         await sleep(Math.max(500, tickMs * 30));
         await lab.destroyCluster();
-        // The controller streamed the recording to the data folder as the run went: copy that
-        // file (the run never holds the recording as one string).
+        // The controller streamed the recording (gzip) to the data folder as the run went: copy
+        // that file, or its text when --out does not end in .gz (the run never holds the
+        // recording as one string).
         const streamed = lab.recordingPath;
         if (streamed === null) throw new Error('the controller recorded nothing');
         try {
-          await copyFile(streamed, out);
+          await copyRecordingAs(streamed, out, true);
         } catch (e) {
           throw new FileProblem(`${out}: cannot write (${(e as NodeJS.ErrnoException).code ?? String(e)})`, EXIT_CANNOT_WRITE);
         }
