@@ -10,7 +10,7 @@
  * showing it); a problem found later stops indexing there and is shown, with every position
  * before it still true. The end record is read first (from the file's tail): it gives the
  * scrubber its length, and a file without one (truncated) is read whole the old way, which names
- * the line.
+ * the line. A gzip file is first decompressed into a Blob of its text (gunzip-blob.ts).
  */
 import '../transport/zod-jitless';
 import { RawNode } from '../../../shared/raft/raw-node';
@@ -22,6 +22,7 @@ import type { Divergence } from '../../../shared/record/replay';
 import type { BodyRecord, EndRecord, Located } from '../../../shared/record/format';
 import type { Entry, NodeId } from '../../../shared/raft/types';
 import { blobLines } from './blob-lines';
+import { gunzipBlob, isGzipBlob } from './gunzip-blob';
 import type { FromValidator, FromWorker, IndexProgress, LogPatch, OpenedRecording, ToValidator, ToWorker, ViolationLink } from './worker-protocol';
 
 /** Bytes read at a time (the next slice is read while this one is worked on). */
@@ -30,6 +31,8 @@ const SLICE_BYTES = 4 * 1024 * 1024;
 const LINES_PER_BATCH = 1_500;
 /** How much of the file's end is read to find the end record. */
 const TAIL_BYTES = 64 * 1024;
+/** Most text a gzip file may decompress to here (as much as the largest plain file the lab reads, 2 GiB). */
+const MAX_GZIP_TEXT_BYTES = 2 * 1024 * 1024 * 1024;
 
 /** The parts of the worker global this file uses (the renderer's lib is DOM, not WebWorker). */
 interface WorkerScope {
@@ -200,6 +203,8 @@ async function open(file: Blob, fileName: string): Promise<void> {
   scope.postMessage({ type: 'progress', phase: 'reading' });
   let events: number | null;
   try {
+    // A gzip file (by its first bytes) is read as its text from here on, a Blob like any file.
+    if (await isGzipBlob(file)) file = await gunzipBlob(file, { maxTextBytes: MAX_GZIP_TEXT_BYTES, maxLineBytes: MAX_LINE_CHARS * 3 });
     events = await claimedEvents(file);
     if (events === null || events > MAX_RECORDS) return await openWhole(file, fileName, gen);
   } catch (e) {
