@@ -68,3 +68,14 @@ export const CLIENT_TIMEOUT_MS_MAX = 600_000;
 
 /** Longest pending-item id (a message or timeout id) a request may name. */
 export const PENDING_ID_CHARS_MAX = 200;
+
+/** Longest "Search whole run" query, in characters. */
+export const RUN_SEARCH_QUERY_MAX = 200;
+/** Matches one `searchRun` returns when the caller names no limit, and the most it may ask for. */
+export const RUN_SEARCH_LIMIT = 500;
+export const RUN_SEARCH_LIMIT_MAX = 2_000;
+
+/** Characters of an export's id (32 random bytes, base64url). */
+export const EXPORT_ID_CHARS = 43;
+/** How long a host keeps an export that was neither saved nor downloaded, in milliseconds. */
+export const EXPORT_KEEP_MS = 10 * 60_000;

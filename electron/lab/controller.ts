@@ -14,7 +14,7 @@ import {
   type ClusterOptions,
   type ClusterSnapshot,
   type DirectedLink,
-  type ExportFile,
+  type ExportedFile,
   type ExportFormat,
   type KvOp,
   type KvResult,
@@ -27,6 +27,8 @@ import {
   type Pace,
   type NodeView,
   type PendingItem,
+  RUN_SEARCH_LIMIT,
+  type RunSearch,
   type SubmitOptions,
   type Violation,
 } from '../../shared/protocol/lab';
@@ -44,8 +46,10 @@ import type { ProcessExit, ProcessHost } from '../host/process-host';
 import { ClientRouter } from './client-router';
 import { EventStream } from './event-stream';
 import { NodeSupervisor } from './node-supervisor';
+import { ExportStore } from './export-store';
 import { exportRunFile, type DatabaseSource } from './run-export';
-import { readRecordingFile } from './recording-file';
+import { loadSource, readSourceHeader, type RecordingSource } from './recording-source';
+import { searchRecording } from './run-search';
 import { GzipAppender } from './gzip-appender';
 import { linkKey, linksAfterPartition } from '../../shared/cluster/partitions';
 import { resolveDataFolder } from './data-root';
@@ -72,6 +76,8 @@ export interface LabControllerOptions {
    * symlinks leading out are refused. Unset, `dataDir` is used as given (the command line).
    */
   readonly dataRoot?: string;
+  /** Folder in which exports are written and kept until the page saves them (default: the system's temporary folder). */
+  readonly exportsRoot?: string;
 }
 
 interface Cluster {
@@ -131,6 +137,8 @@ export class LabController implements LabApi {
   private recordTimer: ReturnType<typeof setInterval> | null = null;
   /** The first problem with a node's records (the recording is incomplete from there on). */
   recordingProblem: string | null = null;
+  /** Exports written by exportRun, until the page saves them (the hosts hand them over). */
+  readonly exports: ExportStore;
 
   constructor(options: LabControllerOptions) {
     this.host = options.host;
@@ -140,6 +148,7 @@ export class LabController implements LabApi {
     this.dataRoot = options.dataRoot ?? null;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
     this.stepSettleMs = options.stepSettleMs ?? 2000;
+    this.exports = new ExportStore(options.exportsRoot === undefined ? {} : { root: options.exportsRoot });
     this.stream = new EventStream({ batchMs: options.batchMs ?? 50, batchMax: options.batchMax ?? 256 });
   }
 
@@ -264,29 +273,41 @@ export class LabController implements LabApi {
   }
 
   /**
-   * The recording of the running cluster so far (complete with an end record), or of the last
-   * destroyed one; null if recording is off or nothing ran yet.
+   * The run's recording as it stands: the current cluster's so far, or the last destroyed one's;
+   * null if recording is off or nothing ran yet. A run still being recorded is read only as far
+   * as the records flushed here (the file grows meanwhile, and its last line may be half
+   * written); readers close it with an end record.
    */
-  async recording(): Promise<Recording | null> {
-    const file = this.recordFile;
-    if (file === null) return null;
+  private async recordingSource(): Promise<RecordingSource | null> {
+    const path = this.recordFile;
+    if (path === null) return null;
+    // Every record taken before this flush is in the file once it is done.
+    const records = this.run?.size ?? null;
     await this.recordBuffer?.flush();
-    const recording = await readRecordingFile(file, { allowIncomplete: true });
-    return recording.end !== null ? recording : { ...recording, end: { kind: 'end', wallMs: Date.now(), records: recording.records.length } };
+    return { path, records, allowIncomplete: true };
   }
 
   /**
-   * The current (or last destroyed) run as one file in `format`. Node databases come from the
-   * running nodes themselves or from the files of stopped ones, never from live files.
+   * The whole recording in memory, complete with an end record (null as recordingSource). For
+   * tests and small runs only: exports and the whole-run search stream the file instead.
    */
-  async exportRun(format: ExportFormat): Promise<ExportFile> {
-    const file = this.recordFile;
-    const recording = await this.recording();
-    if (file === null || recording === null) {
+  async recording(): Promise<Recording | null> {
+    const source = await this.recordingSource();
+    return source === null ? null : loadSource(source);
+  }
+
+  /**
+   * The current (or last destroyed) run as one file in `format`, written into the export store
+   * as it is produced. Node databases come from the running nodes themselves or from the files
+   * of stopped ones, never from live files.
+   */
+  async exportRun(format: ExportFormat): Promise<ExportedFile> {
+    const source = await this.recordingSource();
+    if (source === null) {
       throw new Error(this.recordRuns ? 'nothing to export: no cluster has run yet' : 'nothing to export: this lab does not record its runs');
     }
     const cluster = this.cluster;
-    const ids = new Set<NodeId>(recording.header.cluster.nodes);
+    const ids = new Set<NodeId>((await readSourceHeader(source)).cluster.nodes);
     for (const id of cluster?.nodes.keys() ?? []) ids.add(id);
     const databaseSource = (node: NodeId): DatabaseSource => {
       const sup = cluster?.nodes.get(node);
@@ -294,7 +315,18 @@ export class LabController implements LabApi {
       if (sup.life === 'starting') return { kind: 'busy', why: 'it is starting' };
       return { kind: 'live', write: async (path) => void (await sup.request({ type: 'export-db', path }, Math.max(this.requestTimeoutMs, 60_000))) };
     };
-    return exportRunFile({ recording, recordingPath: file, dataDir: dirname(file), nodes: [...ids].sort((a, b) => a - b), databaseSource }, format);
+    return exportRunFile({
+      source, recordingPath: source.path, dataDir: dirname(source.path), nodes: [...ids].sort((a, b) => a - b), databaseSource, store: this.exports,
+    }, format);
+  }
+
+  /** Every record of the current (or last) run's recording that matches `query`, read from its file. */
+  async searchRun(query: string, limit: number = RUN_SEARCH_LIMIT): Promise<RunSearch> {
+    const source = await this.recordingSource();
+    if (source === null) {
+      throw new Error(this.recordRuns ? 'nothing to search: no cluster has run yet' : 'nothing to search: this lab does not record its runs');
+    }
+    return searchRecording(source, query, limit);
   }
 
   /**

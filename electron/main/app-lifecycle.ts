@@ -3,15 +3,18 @@
  * wired, menu installed. Closing the window stops every node cleanly before the app quits; a
  * second launch focuses the existing window instead of starting another cluster.
  */
+import { join } from 'node:path';
 import { app, dialog, ipcMain, session } from 'electron';
 import type { BrowserWindow } from 'electron';
 import type { LabApi } from '../../shared/protocol/lab';
+import type { ExportStore } from '../lab/export-store';
 import { isListenerCount, MENU_LISTENERS_CHANNEL } from '../../shared/protocol/app-menu';
 import { APP_ORIGIN } from './app-protocol';
 import { nodeRuntimeEnv } from './app-paths';
 import type { AppPaths } from './app-paths';
 import { aboutPanelOptions } from './about';
 import { contentSecurityPolicy } from './content-policy';
+import { registerSaveExportIpc } from './export-save';
 import { forwardLabEvents, registerLabIpc } from './lab-ipc';
 import { installMenu } from './menu';
 import { allowedOrigins, isTrustedSender } from './origins';
@@ -23,8 +26,11 @@ const SHUTDOWN_TIMEOUT_MS = 10_000;
 
 export interface AppOptions {
   readonly paths: AppPaths;
-  /** Builds the lab controller; it spawns the node utility processes from `paths.nodeEntry`. */
-  readonly createLab: (paths: AppPaths) => LabApi;
+  /**
+   * Builds the lab controller; it spawns the node utility processes from `paths.nodeEntry`.
+   * `exports` holds the files its exportRun writes until the window saves them.
+   */
+  readonly createLab: (paths: AppPaths) => LabApi & { readonly exports: ExportStore };
   /** Vite's dev server URL during `electron-vite dev`, else undefined. */
   readonly devServerUrl: string | undefined;
 }
@@ -44,7 +50,7 @@ export function runApp(options: AppOptions): void {
   hardenAllWebContents(origins);
 
   let win: BrowserWindow | null = null;
-  let lab: LabApi | null = null;
+  let lab: (LabApi & { readonly exports: ExportStore }) | null = null;
   let stopping: Promise<void> | null = null;
 
   const stopLab = (): Promise<void> => {
@@ -53,7 +59,7 @@ export function runApp(options: AppOptions): void {
     stopping ??= Promise.race([
       current.destroyCluster().catch((error: unknown) => console.error('Raft Lab: stopping the nodes failed:', error)),
       new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_TIMEOUT_MS).unref()),
-    ]);
+    ]).then(() => current.exports.close());
     return stopping;
   };
 
@@ -82,6 +88,15 @@ export function runApp(options: AppOptions): void {
 
     lab = options.createLab(options.paths);
     registerLabIpc(ipcMain, lab, { isTrustedSender: (frame) => isTrustedSender(frame, origins) });
+    registerSaveExportIpc(ipcMain, {
+      exports: lab.exports,
+      isTrustedSender: (frame) => isTrustedSender(frame, origins),
+      choosePath: async (fileName) => {
+        const options = { title: 'Save export', defaultPath: join(app.getPath('downloads'), fileName) };
+        const chosen = win && !win.isDestroyed() ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
+        return chosen.canceled || chosen.filePath === undefined || chosen.filePath === '' ? null : chosen.filePath;
+      },
+    });
     let menuListeners = 0;
     ipcMain.on(MENU_LISTENERS_CHANNEL, (event, count: unknown) => {
       if (isTrustedSender(event.senderFrame, origins) && isListenerCount(count)) menuListeners = count;

@@ -1,6 +1,6 @@
 /**
  * The preload: exposes `window.raftLab` through contextBridge, one function per LabApi intent
- * plus the two subscriptions (lab events, menu commands). It never hands the page `ipcRenderer`
+ * plus the two subscriptions (lab events, menu commands) and the export save dialog. It never hands the page `ipcRenderer`
  * itself or a way to name a channel: each function invokes exactly one fixed channel, and the
  * main process validates every argument (lab-ipc.ts). Runs sandboxed, so it is bundled into one
  * CommonJS file with no imports but `electron`.
@@ -12,6 +12,7 @@ import { LAB_EVENTS_CHANNEL, LAB_METHODS, labChannel } from '../../shared/protoc
 import type { LabMethod } from '../../shared/protocol/lab-wire';
 import { isMenuCommand, MENU_COMMAND_CHANNEL, MENU_LISTENERS_CHANNEL } from '../../shared/protocol/app-menu';
 import type { MenuCommand, RaftLabBridge } from '../../shared/protocol/app-menu';
+import { SAVE_EXPORT_CHANNEL, type SaveExportResult } from '../../shared/protocol/export-save';
 
 type LabRequests = Pick<LabApi, LabMethod>;
 
@@ -52,6 +53,11 @@ function onMenuCommand(listener: (command: MenuCommand) => void): () => void {
   };
 }
 
-const bridge: RaftLabBridge = { ...buildRequests(), onEvents, onMenuCommand };
+/** Main shows the save dialog and moves the export's file; the id is checked there. */
+function saveExport(id: string): Promise<SaveExportResult> {
+  return ipcRenderer.invoke(SAVE_EXPORT_CHANNEL, id) as Promise<SaveExportResult>;
+}
+
+const bridge: RaftLabBridge = { ...buildRequests(), onEvents, onMenuCommand, saveExport };
 
 contextBridge.exposeInMainWorld('raftLab', bridge);

@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   const dataRoot = resolve(values['data-root'] ?? join(homedir(), '.raft-lab', 'data'));
 
   const lab = new LabController({ host: new WorkerHost(), dataRoot });
-  const host = await startWebHost({ lab, staticDir, port });
+  const host = await startWebHost({ lab, exports: lab.exports, staticDir, port });
   console.log(`Raft Lab web host: ${host.url}`);
   console.log(`  (open that address: it carries the access token; data folders a page names go in ${dataRoot})`);
 
@@ -42,6 +42,7 @@ async function main(): Promise<void> {
     console.log('stopping nodes…');
     await lab.destroyCluster().catch(() => undefined);
     await host.close();
+    await lab.exports.close();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop());

@@ -4,7 +4,7 @@
  * Electron IPC handlers (dispatchLabRequest) and pushing the lab's event batches to every page.
  *
  * Who may connect is access.ts's job (Host, exact Origin, the start's secret token); which files
- * are served is static-files.ts's. No input ends the process: every handler's failure becomes an
+ * are served is static-files.ts's, and export downloads (`/exports/<id>`) export-downloads.ts's. No input ends the process: every handler's failure becomes an
  * answer (400/403/404 on HTTP, a `bad-request` frame or a closed socket on the WebSocket).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -15,11 +15,15 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { LabApi, LabEvent } from '../../shared/protocol/lab';
 import { dispatchLabRequest, type LabEventsFrame, type LabResponseFrame } from '../../shared/protocol/lab-wire';
+import type { ExportFiles } from '../lab/export-store';
 import { hostAllowed, newAccessToken, originAllowed, tokenAllowed } from './access';
+import { isExportRequest, serveExportDownload } from './export-downloads';
 import { plain, serveStatic } from './static-files';
 
 export interface WebHostOptions {
   readonly lab: LabApi;
+  /** The files the lab's exportRun wrote, downloaded at `/exports/<id>` (export-downloads.ts). */
+  readonly exports?: ExportFiles;
   /** Folder with the built renderer (index.html and assets/). */
   readonly staticDir: string;
   /** 0 picks a free port. */
@@ -62,7 +66,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       plain(res, 403, 'forbidden: this host answers only to its own loopback address');
       return;
     }
-    await serveStatic(root, req, res);
+    if (options.exports !== undefined && isExportRequest(req.url ?? '')) await serveExportDownload(options.exports, req, res, port);
+    else await serveStatic(root, req, res);
   }
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {

@@ -19,6 +19,9 @@
  *   A process never runs two operations at once; after an `:info` a client continues as a new
  *   process, as Jepsen does for crashed processes. `:info` completions come last: such an
  *   operation may take effect at any later time.
+ *
+ * Both are produced in pieces, an operation a piece (porcupineChunks, knossosChunks), so a writer
+ * streams them: a long run's history is never one string.
  */
 import type { KvOp } from '../protocol/lab';
 import { validateHistory, type HistoryOp } from './linearizability-history';
@@ -51,27 +54,36 @@ export interface PorcupineOperation {
   readonly metadata: { readonly client: string; readonly id: string | null };
 }
 
-export function toPorcupineOperations(history: readonly HistoryOp[]): PorcupineOperation[] {
+function* porcupineOperations(history: readonly HistoryOp[]): Generator<PorcupineOperation> {
   validateHistory(history);
   const clock = relativeClock(history);
   const clientIds = new Map<string, number>();
   for (const h of [...history].sort((a, b) => a.invokeMs - b.invokeMs)) {
     if (!clientIds.has(h.client)) clientIds.set(h.client, clientIds.size);
   }
-  return history.map((h) => ({
-    clientId: clientIds.get(h.client) ?? 0,
-    input: porcupineInput(h.op),
-    call: clock.ns(h.invokeMs),
-    output: h.result === null ? { status: 'unknown' } : h.result.kind === 'ok' ? { status: 'ok', value: h.result.value } : h.result.actual === undefined ? { status: 'cas-mismatch' } : { status: 'cas-mismatch', actual: h.result.actual },
-    return: h.completeMs === null ? clock.afterEverything : clock.ns(h.completeMs),
-    metadata: { client: h.client, id: h.id ?? null },
-  }));
+  for (const h of history) {
+    yield {
+      clientId: clientIds.get(h.client) ?? 0,
+      input: porcupineInput(h.op),
+      call: clock.ns(h.invokeMs),
+      output: h.result === null ? { status: 'unknown' } : h.result.kind === 'ok' ? { status: 'ok', value: h.result.value } : h.result.actual === undefined ? { status: 'cas-mismatch' } : { status: 'cas-mismatch', actual: h.result.actual },
+      return: h.completeMs === null ? clock.afterEverything : clock.ns(h.completeMs),
+      metadata: { client: h.client, id: h.id ?? null },
+    };
+  }
 }
 
-/** The Porcupine JSON text: an array with one operation per line. */
-export function exportPorcupineJson(history: readonly HistoryOp[]): string {
-  const ops = toPorcupineOperations(history);
-  return ops.length === 0 ? '[]\n' : `[\n${ops.map((o) => `  ${JSON.stringify(o)}`).join(',\n')}\n]\n`;
+/**
+ * The Porcupine JSON text in pieces, one operation each (a writer streams them; no whole-file
+ * string): an array with one operation per line, `[]` when there is none.
+ */
+export function* porcupineChunks(history: readonly HistoryOp[]): Generator<string> {
+  let first = true;
+  for (const op of porcupineOperations(history)) {
+    yield `${first ? '[\n' : ',\n'}  ${JSON.stringify(op)}`;
+    first = false;
+  }
+  yield first ? '[]\n' : '\n]\n';
 }
 
 function porcupineInput(op: KvOp): PorcupineInput {
@@ -95,7 +107,20 @@ export interface KnossosOptions {
   readonly key?: string;
 }
 
-export function exportKnossosEdn(history: readonly HistoryOp[], options: KnossosOptions = {}): string {
+/**
+ * The Knossos EDN text in pieces, one op map each (a writer streams them; no whole-file string):
+ * a vector with one op per line, `[]` when there is none.
+ */
+export function* knossosChunks(history: readonly HistoryOp[], options: KnossosOptions = {}): Generator<string> {
+  let first = true;
+  for (const line of knossosLines(history, options)) {
+    yield first ? `[${line}` : `\n ${line}`;
+    first = false;
+  }
+  yield first ? '[]\n' : ']\n';
+}
+
+function* knossosLines(history: readonly HistoryOp[], options: KnossosOptions): Generator<string> {
   validateHistory(history);
   const key = options.key;
   const ops = key === undefined ? [...history] : history.filter((h) => h.op.key === key);
@@ -116,7 +141,6 @@ export function exportKnossosEdn(history: readonly HistoryOp[], options: Knossos
   const processOf = new Map<number, number>();
   const clientProcess = new Map<string, { process: number; busy: boolean; crashed: boolean }>();
   let nextProcess = 0;
-  const lines: string[] = [];
   for (const ev of events) {
     const h = ev.op;
     if (ev.invoke) {
@@ -127,7 +151,7 @@ export function exportKnossosEdn(history: readonly HistoryOp[], options: Knossos
       }
       p.busy = true;
       processOf.set(ev.index, p.process);
-      lines.push(ednOp(p.process, 'invoke', h.op, invokeValue(h.op, wrap), clock.ns(h.invokeMs)));
+      yield ednOp(p.process, 'invoke', h.op, invokeValue(h.op, wrap), clock.ns(h.invokeMs));
       continue;
     }
     const process = processOf.get(ev.index) ?? -1;
@@ -137,11 +161,10 @@ export function exportKnossosEdn(history: readonly HistoryOp[], options: Knossos
       if (h.result === null) p.crashed = true;
     }
     const time = h.completeMs === null ? clock.afterEverything : clock.ns(h.completeMs);
-    if (h.result === null) lines.push(ednOp(process, 'info', h.op, invokeValue(h.op, wrap), time));
-    else if (h.result.kind === 'cas-mismatch') lines.push(ednOp(process, 'fail', h.op, invokeValue(h.op, wrap), time));
-    else lines.push(ednOp(process, 'ok', h.op, h.op.type === 'get' ? wrap(h.op.key, ednNullable(h.result.value)) : invokeValue(h.op, wrap), time));
+    if (h.result === null) yield ednOp(process, 'info', h.op, invokeValue(h.op, wrap), time);
+    else if (h.result.kind === 'cas-mismatch') yield ednOp(process, 'fail', h.op, invokeValue(h.op, wrap), time);
+    else yield ednOp(process, 'ok', h.op, h.op.type === 'get' ? wrap(h.op.key, ednNullable(h.result.value)) : invokeValue(h.op, wrap), time);
   }
-  return lines.length === 0 ? '[]\n' : `[${lines.join('\n ')}]\n`;
 }
 
 function ednOp(process: number, type: 'invoke' | 'ok' | 'fail' | 'info', op: KvOp, value: string, timeNs: number): string {

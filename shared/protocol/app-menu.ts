@@ -1,10 +1,12 @@
 /**
  * What the Electron preload exposes as `window.raftLab`: the LabApi, plus the application
- * menu's commands that need the window's UI (choosing a file to open, what to export).
+ * menu's commands that need the window's UI (choosing a file to open, what to export) and the
+ * save dialog for an export.
  * Menu commands that are plain lab intents (run/pause, step, speed, new cluster) are carried
  * out by the main process itself; the window sees their effect in the event stream.
  */
 import { z } from 'zod';
+import type { SaveExportResult } from './export-save';
 import type { LabApi } from './lab';
 
 export type MenuCommand =
@@ -42,4 +44,9 @@ export function isMenuCommand(value: unknown): value is MenuCommand {
 export interface RaftLabBridge extends LabApi {
   /** Subscribe to application-menu commands. Returns an unsubscribe function. */
   onMenuCommand(listener: (command: MenuCommand) => void): () => void;
+  /**
+   * Save an export (`exportRun`'s ExportedFile, by its id) where the person chooses in the
+   * system's save dialog; main moves the host's file there (shared/protocol/export-save.ts).
+   */
+  saveExport(id: string): Promise<SaveExportResult>;
 }

@@ -11,13 +11,14 @@
 import { z } from 'zod';
 import type {
   ClusterOptions, DirectedLink, KvOp, KvResult, LabEvent, LinkFault, NamedPartition, NodeExit, Pace,
-  NodeView, PendingItem, Violation, ClusterSnapshot, ExportFile, ExportFormat, LogRange,
+  NodeView, PendingItem, Violation, ClusterSnapshot, ExportedFile, ExportFormat, LogRange, RunMatch, RunSearch,
 } from './lab';
 import {
   CLIENT_TIMEOUT_MS_MAX, ELECTION_TICKS_MAX, ELECTION_TICKS_MIN, HEARTBEAT_TICKS_MAX, HEARTBEAT_TICKS_MIN, KV_LIMITS,
-  LINK_DELAY_MS_MAX, MAX_LOG_READ, MAX_NETWORK_MS, MAX_NODES, MAX_TICKS_PER_STEP, PENDING_ID_CHARS_MAX, SPEED_MAX, SPEED_MIN, TICK_MS_MAX, TICK_MS_MIN,
+  LINK_DELAY_MS_MAX, MAX_LOG_READ, MAX_NETWORK_MS, MAX_NODES, MAX_TICKS_PER_STEP, PENDING_ID_CHARS_MAX, RUN_SEARCH_LIMIT_MAX, RUN_SEARCH_QUERY_MAX, SPEED_MAX, SPEED_MIN, TICK_MS_MAX, TICK_MS_MIN,
 } from '../limits';
 import type { Agrees } from './agrees';
+import { exportIdSchema } from './export-save';
 import type { LabArgs, LabMethod } from './lab-methods';
 import { confChangeSchema, entrySchema, messageSchema, nodeIdOrNoneSchema, nodeStatusSchema, roleSchema } from './raft-schema';
 
@@ -160,10 +161,19 @@ export const exportFormatSchema = z.discriminatedUnion('kind', [
 
 // A file name, not a path: no separators, so a host can never be steered to save elsewhere.
 const exportFileName = z.string().min(1).max(200).regex(/^[^/\\]+$/, 'a file name without folders');
-export const exportFileSchema = z.discriminatedUnion('encoding', [
-  z.object({ fileName: exportFileName, mimeType: z.string().min(1), encoding: z.literal('text'), text: z.string() }),
-  z.object({ fileName: exportFileName, mimeType: z.string().min(1), encoding: z.literal('base64'), base64: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64') }),
-]);
+export const exportedFileSchema = z.object({
+  id: exportIdSchema, fileName: exportFileName, mimeType: z.string().min(1).max(100), bytes: z.number().int().min(0),
+});
+
+const runMatchSchema = z.object({ line: z.number().int().min(1), atS: z.number(), text: z.string() });
+export const runSearchSchema = z.object({
+  query: z.string().max(RUN_SEARCH_QUERY_MAX),
+  matches: z.array(runMatchSchema).max(RUN_SEARCH_LIMIT_MAX),
+  total: z.number().int().min(0),
+  records: z.number().int().min(0),
+});
+const searchQuery = z.string().max(RUN_SEARCH_QUERY_MAX).refine((q) => q.trim() !== '', 'an empty query');
+const searchLimit = z.number().int().min(1).max(RUN_SEARCH_LIMIT_MAX);
 
 /** Problem with a readLog range [lo, hi), or null when it is fine (shared by every LabApi). */
 export function logRangeProblem(lo: number, hi: number): string | null {
@@ -213,6 +223,7 @@ export const labArgsSchemas = {
   ]),
   readLog: readLogArgs,
   exportRun: z.tuple([exportFormatSchema]),
+  searchRun: z.union([z.tuple([searchQuery]), z.tuple([searchQuery, searchLimit])]),
 } as const satisfies { [M in LabMethod]: z.ZodType };
 
 /** Result schemas, for clients that check what a host answers. */
@@ -239,7 +250,8 @@ export const labResultSchemas = {
   partition: z.null(),
   submit: kvResultSchema,
   readLog: logRangeSchema,
-  exportRun: exportFileSchema,
+  exportRun: exportedFileSchema,
+  searchRun: runSearchSchema,
 } as const satisfies { [M in LabMethod]: z.ZodType };
 
 /**
@@ -295,8 +307,10 @@ const _agreement: [
   Agrees<typeof clusterOptionsSchema, ClusterOptions>,
   Agrees<typeof directedLink, DirectedLink>,
   Agrees<typeof exportFormatSchema, ExportFormat>,
-  Agrees<typeof exportFileSchema, ExportFile>,
+  Agrees<typeof exportedFileSchema, ExportedFile>,
+  Agrees<typeof runMatchSchema, RunMatch>,
+  Agrees<typeof runSearchSchema, RunSearch>,
   Agrees<typeof logRangeSchema, LogRange>,
   Agrees<typeof paceSchema, Pace>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
 void _agreement;

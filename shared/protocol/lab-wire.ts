@@ -27,7 +27,7 @@ export const LAB_METHODS = [
   'setLinkFault', 'partition',
   'submit',
   'readLog',
-  'exportRun',
+  'exportRun', 'searchRun',
 ] as const satisfies readonly LabMethod[];
 
 // Compile-time check that LAB_METHODS names every method: a missing one makes this `never`.

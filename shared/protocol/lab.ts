@@ -217,11 +217,49 @@ export type ExportFormat =
 
 export type ExportFormatKind = ExportFormat['kind'];
 
-/** One exported file, JSON-serialisable so it crosses IPC and the WebSocket unchanged. */
-export type ExportFile =
-  | { readonly fileName: string; readonly mimeType: string; readonly encoding: 'text'; readonly text: string }
-  /** Binary formats (archive, sqlite): the bytes in base64. */
-  | { readonly fileName: string; readonly mimeType: string; readonly encoding: 'base64'; readonly base64: string };
+/**
+ * An export the host has written to a file of its own. Only this description crosses the bridge,
+ * never the content (a long run's export is gigabytes): the page saves the file through its
+ * transport (renderer/src/transport: in Electron main shows a save dialog and moves the file to
+ * the chosen path; in a browser the page downloads it from the host's `/exports/<id>`, streamed).
+ * The host keeps the file for one save or download, or EXPORT_KEEP_MS, whichever comes first.
+ */
+export interface ExportedFile {
+  /** The file's handle for the save or download: a secret (EXPORT_ID_CHARS URL-safe characters). */
+  readonly id: string;
+  /** The name to save it as (no folders), e.g. `recording-1712345678901.tar`. */
+  readonly fileName: string;
+  readonly mimeType: string;
+  /** Size of the file, in bytes. */
+  readonly bytes: number;
+}
+
+export { EXPORT_ID_CHARS, EXPORT_KEEP_MS } from '../limits';
+
+// ---------------------------------------------------------------------------------------------
+// Searching the whole run's recording (the Events tab's "Search whole run")
+
+/** One record of the recording that matches, in the recording's one-line text (describeEvent). */
+export interface RunMatch {
+  /** Line of the recording file (1 is the header). */
+  readonly line: number;
+  /** Seconds since the run started (the header's createdAtMs). */
+  readonly atS: number;
+  readonly text: string;
+}
+
+export interface RunSearch {
+  /** The query as matched: trimmed, lower case. */
+  readonly query: string;
+  /** The first matches, in file order (at most the limit asked for). */
+  readonly matches: readonly RunMatch[];
+  /** Every match, counting those past the limit. */
+  readonly total: number;
+  /** Records searched. */
+  readonly records: number;
+}
+
+export { RUN_SEARCH_LIMIT, RUN_SEARCH_LIMIT_MAX, RUN_SEARCH_QUERY_MAX } from '../limits';
 
 // ---------------------------------------------------------------------------------------------
 // The API
@@ -309,9 +347,21 @@ export interface LabApi {
    */
   readLog(node: NodeId, lo: number, hi: number): Promise<LogRange>;
 
-  // Export
-  /** The current (or last) run in `format`, as a file to save. Rejects with a clear reason when there is nothing to export. */
-  exportRun(format: ExportFormat): Promise<ExportFile>;
+  // Export and search of the run's recording (read from its file as a stream, never held whole)
+  /**
+   * Writes the current (or last) run in `format` to a file on the host, streamed (a run that is
+   * still going is exported as far as it is recorded, closed with an end record), and describes
+   * that file; the page then saves it through its transport (see ExportedFile). Rejects with a
+   * clear reason when there is nothing to export.
+   */
+  exportRun(format: ExportFormat): Promise<ExportedFile>;
+  /**
+   * Every record of the current (or last) run's recording whose one-line text contains `query`
+   * (case-insensitive; at most RUN_SEARCH_QUERY_MAX characters), read from the file on the host:
+   * the first `limit` matches (default RUN_SEARCH_LIMIT, at most RUN_SEARCH_LIMIT_MAX) and the
+   * count of all. Rejects with a clear reason when there is no recording.
+   */
+  searchRun(query: string, limit?: number): Promise<RunSearch>;
 
   /** Subscribe to the batched event stream. Returns an unsubscribe function. */
   onEvents(listener: (events: readonly LabEvent[]) => void): () => void;

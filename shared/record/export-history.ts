@@ -1,17 +1,13 @@
 /**
  * The client history of a recording for outside linearizability checkers, through the KV
  * engineer's exporters (Porcupine JSON, Knossos/Jepsen EDN); nothing is re-implemented here.
+ * Written in pieces (one operation each), so a long run's history is never one string.
  */
-import { exportKnossosEdn, exportPorcupineJson } from '../check/history-export';
-import type { Recording } from './format';
-import { historyOf } from './history';
+import type { HistoryOp } from '../check/linearizability-history';
+import { knossosChunks, porcupineChunks } from '../check/history-export';
 
-export interface HistoryExports {
-  readonly porcupine: string;
-  readonly knossos: string;
-}
+export type HistoryFlavor = 'porcupine' | 'knossos';
 
-export function exportHistory(recording: Recording): HistoryExports {
-  const history = historyOf(recording);
-  return { porcupine: exportPorcupineJson(history), knossos: exportKnossosEdn(history) };
+export function historyChunks(history: readonly HistoryOp[], flavor: HistoryFlavor): Generator<string> {
+  return flavor === 'knossos' ? knossosChunks(history) : porcupineChunks(history);
 }

@@ -177,8 +177,3 @@ export function* perfettoChunks(recording: Recording): Generator<string> {
   }
   yield `],"displayTimeUnit":${JSON.stringify(trace.displayTimeUnit)},"otherData":${JSON.stringify(trace.otherData)}}`;
 }
-
-/** The whole trace file: the same text as JSON.stringify of `perfettoTrace`. */
-export function exportPerfetto(recording: Recording): string {
-  return [...perfettoChunks(recording)].join('');
-}

@@ -92,8 +92,3 @@ export function* shivizChunks(recording: Recording): Generator<string> {
   yield `${SHIVIZ_REGEX}\n\n`;
   for (const l of shivizLines(recording)) yield `${l.host} ${JSON.stringify(l.clock)} ${l.event}\n`;
 }
-
-/** The whole ShiViz file: regex line, empty delimiter line, then the log. */
-export function exportShiViz(recording: Recording): string {
-  return [...shivizChunks(recording)].join('');
-}

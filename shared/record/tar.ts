@@ -2,17 +2,28 @@
  * A minimal POSIX ustar writer in pure TypeScript (shared/ has no Node modules): regular files
  * only, names up to 100 bytes, sizes up to 8 GiB. Enough for an export archive that every `tar`
  * and archive manager opens.
+ *
+ * The archive is written member by member, never built whole: for each member its header
+ * (`tarHeader`, which needs the member's size up front), then its bytes as they come, then
+ * `tarPadding` to the next 512-byte block; `TAR_END` closes the archive.
  */
 
-export interface TarFile {
-  /** Path inside the archive, '/'-separated, ASCII, at most 100 bytes. */
+export interface TarEntry {
+  /** Path inside the archive, '/'-separated, printable ASCII, at most 100 bytes. */
   readonly name: string;
-  readonly bytes: Uint8Array;
+  /** Size of the member's content, in bytes. */
+  readonly size: number;
   /** Modification time, seconds since the epoch. */
   readonly mtimeSec: number;
 }
 
-const BLOCK = 512;
+export const TAR_BLOCK = 512;
+
+/** Largest member a ustar header can describe (11 octal digits). */
+export const TAR_MAX_SIZE = 8 ** 11 - 1;
+
+/** Two zero blocks end the archive. */
+export const TAR_END: Uint8Array = new Uint8Array(2 * TAR_BLOCK);
 
 /** UTF-8 encoding (TextEncoder is not part of shared/'s ES2022 library). */
 export function utf8(text: string): Uint8Array {
@@ -37,18 +48,20 @@ function writeOctal(block: Uint8Array, offset: number, length: number, value: nu
   writeAscii(block, offset, length, Math.floor(value).toString(8).padStart(length - 1, '0') + '\0');
 }
 
-function header(file: TarFile): Uint8Array {
-  if (!/^[\x21-\x7e][\x20-\x7e]*$/.test(file.name) || file.name.length > 100) {
-    throw new Error(`tar: file name ${JSON.stringify(file.name)} must be printable ASCII of at most 100 bytes`);
+/** The 512-byte header that comes before a member's content. */
+export function tarHeader(entry: TarEntry): Uint8Array {
+  if (!/^[\x21-\x7e][\x20-\x7e]*$/.test(entry.name) || entry.name.length > 100) {
+    throw new Error(`tar: file name ${JSON.stringify(entry.name)} must be printable ASCII of at most 100 bytes`);
   }
-  if (file.bytes.length >= 8 ** 11) throw new Error(`tar: ${file.name} is too large for a ustar header`);
-  const h = new Uint8Array(BLOCK);
-  writeAscii(h, 0, 100, file.name);
+  if (!Number.isSafeInteger(entry.size) || entry.size < 0) throw new Error(`tar: ${entry.name}: size ${entry.size} is not a byte count`);
+  if (entry.size > TAR_MAX_SIZE) throw new Error(`tar: ${entry.name} is too large for a ustar header`);
+  const h = new Uint8Array(TAR_BLOCK);
+  writeAscii(h, 0, 100, entry.name);
   writeOctal(h, 100, 8, 0o644);
   writeOctal(h, 108, 8, 0);
   writeOctal(h, 116, 8, 0);
-  writeOctal(h, 124, 12, file.bytes.length);
-  writeOctal(h, 136, 12, Math.max(0, file.mtimeSec));
+  writeOctal(h, 124, 12, entry.size);
+  writeOctal(h, 136, 12, Math.max(0, entry.mtimeSec));
   writeAscii(h, 148, 8, '        '); // checksum field counts as spaces while summing
   h[156] = 0x30; // '0': regular file
   writeAscii(h, 257, 6, 'ustar\0');
@@ -59,22 +72,17 @@ function header(file: TarFile): Uint8Array {
   return h;
 }
 
-export function buildTar(files: readonly TarFile[]): Uint8Array {
-  const names = new Set<string>();
-  let size = 2 * BLOCK;
-  for (const f of files) {
-    if (names.has(f.name)) throw new Error(`tar: duplicate file name ${JSON.stringify(f.name)}`);
-    names.add(f.name);
-    size += BLOCK + Math.ceil(f.bytes.length / BLOCK) * BLOCK;
+/** The zero bytes after a member of `size` bytes that fill its last block (none when it fills it). */
+export function tarPadding(size: number): Uint8Array {
+  return new Uint8Array((TAR_BLOCK - (size % TAR_BLOCK)) % TAR_BLOCK);
+}
+
+/** Refuses a second member of the same name (tar would keep only the last on extraction). */
+export class TarNames {
+  private readonly names = new Set<string>();
+
+  add(name: string): void {
+    if (this.names.has(name)) throw new Error(`tar: duplicate file name ${JSON.stringify(name)}`);
+    this.names.add(name);
   }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const f of files) {
-    out.set(header(f), at);
-    at += BLOCK;
-    out.set(f.bytes, at);
-    at += Math.ceil(f.bytes.length / BLOCK) * BLOCK;
-  }
-  // Two zero blocks end the archive (already zero).
-  return out;
 }

@@ -449,5 +449,6 @@ export class BranchLab implements LabApi {
   createCluster(): Promise<ClusterSnapshot> { return this.refuse('creating a cluster'); }
   destroyCluster(): Promise<void> { return this.refuse('destroying the cluster'); }
   exportRun(): Promise<never> { return this.refuse('export', 'a branch is not recorded; go back to replay and export the recording'); }
+  searchRun(): Promise<never> { return this.refuse('searching the whole run', 'a branch is not recorded; go back to replay and search the recording'); }
   discardNodeData(): Promise<void> { return this.refuse('discarding a node\'s data', 'a branch has no files; its storage is never refused'); }
 }

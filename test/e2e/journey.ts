@@ -312,9 +312,11 @@ export async function keyboardOnly(lab: LabPage, state: JourneyState): Promise<v
 }
 
 /**
- * Export from the toolbar's menu: the replay log and the archive arrive as downloads. The replay
- * log reads back with shared/record's reader (which throws on any error) and holds the run's
- * nodes; the archive lists every export and the cluster's node databases (`tar -tf`).
+ * Export from the toolbar's menu: the host writes the file and the page downloads it from the
+ * host's /exports/<id> (streamed from disk; the content never passes through the page), once.
+ * The replay log reads back with shared/record's reader (which throws on any error), holds the
+ * run's nodes and, the run still going, ends with an end record; the archive lists every export
+ * and the cluster's node databases (`tar -tf`).
  */
 export async function exportRecording(lab: LabPage): Promise<void> {
   const p = lab.page;
@@ -329,10 +331,16 @@ export async function exportRecording(lab: LabPage): Promise<void> {
   await menu.getByRole('menuitem', { name: /Replay log/ }).click();
   const replay = await replayDownload;
   expect(replay.suggestedFilename()).toMatch(/^recording-\d+\.jsonl$/);
+  expect(new URL(replay.url()).pathname).toMatch(/^\/exports\/[A-Za-z0-9_-]{43}$/);
   const replayPath = `${SHOT_DIR}/${lab.shotPrefix}-${replay.suggestedFilename()}`;
   await replay.saveAs(replayPath);
   const recording = readRecording(await readFile(replayPath, 'utf8'));
   expect(recording.header.cluster.nodes).toEqual([1, 2, 3, 4, 5]);
+  expect(recording.end?.records).toBe(recording.records.length);
+  await expect(p.getByTestId('export-done')).toHaveText(/^Downloading recording-\d+\.jsonl \(\d+(\.\d)? [KMG]?B\)$/);
+  await lab.shot('10b-export-downloading');
+  // Downloaded once, the host keeps it no longer.
+  await expect.poll(async () => (await p.request.get(replay.url())).status()).toBe(404);
   const recorded = new Set(recording.records.flatMap(({ record }) => ('node' in record ? [record.node] : [])));
   for (const id of [1, 2, 3, 4, 5]) expect(recorded.has(id), `records of node ${id}`).toBe(true);
   await expect(p.getByRole('alert')).toHaveCount(0);
@@ -347,6 +355,7 @@ export async function exportRecording(lab: LabPage): Promise<void> {
   await p.keyboard.press('Enter');
   const archive = await archiveDownload;
   expect(archive.suggestedFilename()).toMatch(/^recording-\d+\.tar$/);
+  expect(new URL(archive.url()).pathname).toMatch(/^\/exports\/[A-Za-z0-9_-]{43}$/);
   const archivePath = `${SHOT_DIR}/${lab.shotPrefix}-${archive.suggestedFilename()}`;
   await archive.saveAs(archivePath);
   const members = execFileSync('tar', ['-tf', archivePath], { encoding: 'utf8' }).trim().split('\n');

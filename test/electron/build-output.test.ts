@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appPaths } from '../../electron/main/app-paths';
 import { LAB_EVENTS_CHANNEL, LAB_METHODS, labChannel } from '../../shared/protocol/lab-wire';
 import { MENU_COMMAND_CHANNEL, MENU_LISTENERS_CHANNEL } from '../../shared/protocol/app-menu';
+import { SAVE_EXPORT_CHANNEL } from '../../shared/protocol/export-save';
 import { buildApp } from './build-helpers';
 
 let out: string;
@@ -127,13 +128,14 @@ describe('electron-vite build output', () => {
 
     expect([...exposed.keys()]).toEqual(['raftLab']);
     const api = exposed.get('raftLab')!;
-    expect(Object.keys(api).sort()).toEqual([...LAB_METHODS, 'onEvents', 'onMenuCommand'].sort());
+    expect(Object.keys(api).sort()).toEqual([...LAB_METHODS, 'onEvents', 'onMenuCommand', 'saveExport'].sort());
     for (const value of Object.values(api)) expect(typeof value).toBe('function');
 
     // Each method invokes its own fixed channel with the caller's arguments.
     void (api['setSpeed'] as (s: number) => Promise<void>)(2);
     void (api['crashNode'] as (n: number) => Promise<void>)(3);
-    expect(invoked).toEqual([[labChannel('setSpeed'), 2], [labChannel('crashNode'), 3]]);
+    void (api['saveExport'] as (id: string) => Promise<unknown>)('an-export-id');
+    expect(invoked).toEqual([[labChannel('setSpeed'), 2], [labChannel('crashNode'), 3], [SAVE_EXPORT_CHANNEL, 'an-export-id']]);
 
     // Subscriptions deliver what main pushes and stop after unsubscribing.
     const batches: unknown[] = [];

@@ -1,18 +1,7 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { archiveFileNames, exportArchive } from '../../shared/record/export-archive';
-import { exportHistory } from '../../shared/record/export-history';
+import { describe, expect, it } from 'vitest';
+import { historyChunks } from '../../shared/record/export-history';
 import { historyOf } from '../../shared/record/history';
-import { readRecording } from '../../shared/record/read';
-import { buildTar, utf8 } from '../../shared/record/tar';
-import { encodeRecording } from '../../shared/record/write';
 import { recordedRun } from './fixtures';
-
-const dir = mkdtempSync(join(tmpdir(), 'raft-lab-archive-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('client history export', () => {
   it('pairs every invocation with at most one completion, in both checker formats', () => {
@@ -22,7 +11,8 @@ describe('client history export', () => {
     expect(history.length).toBe(invokes);
     for (const h of history) if (h.completeMs !== null) expect(h.completeMs).toBeGreaterThanOrEqual(h.invokeMs);
 
-    const { porcupine, knossos } = exportHistory(recording);
+    const porcupine = [...historyChunks(history, 'porcupine')].join('');
+    const knossos = [...historyChunks(history, 'knossos')].join('');
     const ops = JSON.parse(porcupine) as { clientId: number; call: number; return: number }[];
     expect(ops.length).toBe(invokes);
     for (const op of ops) expect(op.return).toBeGreaterThan(op.call);
@@ -47,30 +37,4 @@ describe('client history export', () => {
   });
 });
 
-describe('archive export', () => {
-  it('is a tar file that the system tar lists and extracts byte for byte', () => {
-    const { recording } = recordedRun();
-    const databases = [1, 2, 3].map((node) => ({ node, bytes: Uint8Array.from({ length: 700 + node }, (_, i) => (i * node) & 0xff) }));
-    const file = join(dir, 'export.tar');
-    writeFileSync(file, exportArchive({ recording, databases }));
-    const listed = execFileSync('tar', ['-tf', file], { encoding: 'utf8' }).trim().split('\n');
-    expect(listed).toEqual(archiveFileNames('raft-lab-export', [1, 2, 3]));
-    execFileSync('tar', ['-xf', file, '-C', dir]);
-    const out = join(dir, 'raft-lab-export');
-    expect(readFileSync(join(out, 'node-2.sqlite'))).toEqual(Buffer.from(databases[1]!.bytes));
-    // The replay log inside reads back as the same recording.
-    const text = readFileSync(join(out, 'recording.jsonl'), 'utf8');
-    expect(text).toBe(encodeRecording(recording));
-    expect(readRecording(text).records.length).toBe(recording.records.length);
-    expect(() => JSON.parse(readFileSync(join(out, 'trace.json'), 'utf8')) as unknown).not.toThrow();
-    expect(readFileSync(join(out, 'shiviz.log'), 'utf8').split('\n')[0]).toContain('(?<clock>');
-  });
-
-  it('encodes non-ASCII text as UTF-8 and refuses names tar cannot hold', () => {
-    const file = join(dir, 'utf8.tar');
-    writeFileSync(file, buildTar([{ name: 'a/notes.txt', bytes: utf8('Raft — 選挙 🗳'), mtimeSec: 1_700_000_000 }]));
-    expect(execFileSync('tar', ['-xOf', file, 'a/notes.txt'], { encoding: 'utf8' })).toBe('Raft — 選挙 🗳');
-    expect(() => buildTar([{ name: 'x'.repeat(101), bytes: new Uint8Array(), mtimeSec: 0 }])).toThrow(/at most 100 bytes/);
-    expect(() => buildTar([{ name: 'dup', bytes: new Uint8Array(), mtimeSec: 0 }, { name: 'dup', bytes: new Uint8Array(), mtimeSec: 0 }])).toThrow(/duplicate/);
-  });
-});
+// The archive itself (written member by member) is tested in export-streamed.test.ts.

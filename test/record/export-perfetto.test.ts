@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { exportPerfetto, type TraceEvent } from '../../shared/record/export-perfetto';
+import type { TraceEvent } from '../../shared/record/export-perfetto';
+import { exportPerfetto } from './reference/whole-text';
 import { recordedRun } from './fixtures';
 
 const PHASES = new Set(['M', 'X', 'i', 's', 'f', 'C', 'b', 'e']);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { exportShiViz, hostName } from '../../shared/record/export-shiviz';
+import { hostName } from '../../shared/record/export-shiviz';
+import { exportShiViz } from './reference/whole-text';
 import { recordedRun } from './fixtures';
 
 interface Parsed {

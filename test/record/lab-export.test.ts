@@ -1,15 +1,17 @@
 /**
  * The lab's Export (LabApi.exportRun) on a real cluster (nodes in worker threads writing their
- * SQLite files in a temp folder): every format comes back as a file that its reader accepts, node
- * databases open in Debian's sqlite3 CLI (from a running node and from a crashed one), the
+ * SQLite files in a temp folder): every format is written to a file on the host, kept in the
+ * export store, and only its description crosses the wire; each file is one its reader accepts,
+ * node databases open in Debian's sqlite3 CLI (from a running node and from a crashed one), the
  * crashed node's files are left byte-for-byte untouched, and bad requests fail with a reason.
+ * The whole-run search (LabApi.searchRun) reads the same file and answers with matches only.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ExportFile } from '../../shared/protocol/lab';
+import type { ExportedFile } from '../../shared/protocol/lab';
 import { parseLabArgs, parseLabResult } from '../../shared/protocol/lab-schema';
 import { archiveFileNames } from '../../shared/record/export-archive';
 import { readRecording } from '../../shared/record/read';
@@ -40,12 +42,23 @@ afterAll(async () => {
   if (out) await rm(out, { recursive: true, force: true });
 });
 
-/** Saves the file the way a host would (after validating it like the wire does). */
-async function save(file: ExportFile): Promise<string> {
+/**
+ * Saves the file the way a host does: the answer is validated like the wire does, the file is
+ * taken from the lab's export store (which then forgets it) and copied out.
+ */
+async function save(file: ExportedFile): Promise<string> {
   parseLabResult('exportRun', file);
+  const kept = lab.lab.exports.take(file.id);
+  if (kept === null) throw new Error(`export ${file.fileName} is not in the store`);
+  expect((await stat(kept.path)).size).toBe(file.bytes);
   const path = join(out, file.fileName);
-  await writeFile(path, file.encoding === 'text' ? file.text : Buffer.from(file.base64, 'base64'));
+  await copyFile(kept.path, path);
+  await rm(kept.path);
   return path;
+}
+
+async function text(file: ExportedFile): Promise<string> {
+  return readFile(await save(file), 'utf8');
 }
 
 function sqlite(path: string, sql: string): string {
@@ -55,30 +68,32 @@ function sqlite(path: string, sql: string): string {
 describe('exportRun on a live cluster', () => {
   it('replay: a JSON Lines recording that reads back without errors and names the nodes', async () => {
     const file = await lab.lab.exportRun({ kind: 'replay' });
-    expect(file.encoding).toBe('text');
     expect(file.fileName).toMatch(/^recording-\d+\.jsonl$/);
-    const recording = readRecording(file.encoding === 'text' ? file.text : '');
+    expect(file.mimeType).toBe('application/x-ndjson');
+    // The run is still going: the export holds what was recorded so far, closed by an end record.
+    const recording = readRecording(await text(file));
     expect(recording.header.cluster.nodes).toEqual([1, 2, 3]);
     expect(recording.records.some((r) => r.record.kind === 'crash')).toBe(true);
+    expect(recording.end?.records).toBe(recording.records.length);
   }, 30_000);
 
   it('shiviz, perfetto and both client histories hold the run', async () => {
-    const shiviz = await lab.lab.exportRun({ kind: 'shiviz' });
-    expect(shiviz.encoding === 'text' && shiviz.text.split('\n').filter((l) => l.includes(' recv ')).length).toBeGreaterThan(5);
+    const shiviz = await text(await lab.lab.exportRun({ kind: 'shiviz' }));
+    expect(shiviz.split('\n').filter((l) => l.includes(' recv ')).length).toBeGreaterThan(5);
 
-    const perfetto = await lab.lab.exportRun({ kind: 'perfetto' });
-    const trace = JSON.parse(perfetto.encoding === 'text' ? perfetto.text : '') as { traceEvents: unknown[] };
+    const perfetto = await text(await lab.lab.exportRun({ kind: 'perfetto' }));
+    const trace = JSON.parse(perfetto) as { traceEvents: unknown[] };
     expect(trace.traceEvents.length).toBeGreaterThan(10);
 
     const porcupine = await lab.lab.exportRun({ kind: 'history', flavor: 'porcupine' });
     expect(porcupine.fileName).toMatch(/porcupine\.json$/);
-    const text = porcupine.encoding === 'text' ? porcupine.text : '';
-    for (let i = 0; i < PUTS; i++) expect(text).toContain(`v${i}`);
-    expect(() => JSON.parse(text) as unknown).not.toThrow();
+    const history = await text(porcupine);
+    for (let i = 0; i < PUTS; i++) expect(history).toContain(`v${i}`);
+    expect(() => JSON.parse(history) as unknown).not.toThrow();
 
     const knossos = await lab.lab.exportRun({ kind: 'history', flavor: 'knossos' });
     expect(knossos.fileName).toMatch(/\.edn$/);
-    expect(knossos.encoding === 'text' && knossos.text).toContain(':invoke');
+    expect(await text(knossos)).toContain(':invoke');
   }, 30_000);
 
   it('sqlite of a running node opens in sqlite3 and holds the replicated entries', async () => {
@@ -109,12 +124,44 @@ describe('exportRun on a live cluster', () => {
 
   it('archive: a tar that lists every export and each node database', async () => {
     const file = await lab.lab.exportRun({ kind: 'archive' });
-    expect(file.encoding).toBe('base64');
     expect(file.fileName).toMatch(/\.tar$/);
+    expect(file.mimeType).toBe('application/x-tar');
     const path = await save(file);
     const members = execFileSync('tar', ['-tf', path], { encoding: 'utf8' }).trim().split('\n');
     expect(members.sort()).toEqual(archiveFileNames('raft-lab-export', [1, 2, 3]).sort());
+    const db = join(out, 'from-archive-node-1.sqlite');
+    execFileSync('sh', ['-c', `tar -xOf "${path}" raft-lab-export/node-1.sqlite > "${db}"`]);
+    expect(sqlite(db, 'PRAGMA integrity_check')).toBe('ok');
+    const replay = readRecording(execFileSync('tar', ['-xOf', path, 'raft-lab-export/recording.jsonl'], { encoding: 'utf8', maxBuffer: 1 << 28 }));
+    expect(replay.end?.records).toBe(replay.records.length);
   }, 60_000);
+
+  it('searchRun reads the whole recording on the host and answers with the matches only', async () => {
+    const found = await lab.lab.searchRun('start (bootstrap)');
+    parseLabResult('searchRun', found);
+    // In file order, which is the order the nodes' reports arrived.
+    expect(found.matches.map((m) => m.text).sort()).toEqual(['node 1 #1: start (bootstrap)', 'node 2 #1: start (bootstrap)', 'node 3 #1: start (bootstrap)']);
+    expect(found.total).toBe(3);
+    expect(found.records).toBeGreaterThan(100);
+    const limited = await lab.lab.searchRun('RECEIVE', 5);
+    expect(limited.matches).toHaveLength(5);
+    expect(limited.total).toBeGreaterThan(5);
+    expect(() => parseLabArgs('searchRun', ['   '])).toThrow(/searchRun: args\[0\]: an empty query/);
+    expect(() => parseLabArgs('searchRun', ['x', 0])).toThrow(/searchRun: args\[1\]/);
+    expect(() => parseLabArgs('searchRun', ['x'.repeat(201)])).toThrow(/searchRun: args\[0\]/);
+  }, 30_000);
+
+  it('keeps each export once: taken or removed, it is gone; a failed export leaves no file', async () => {
+    const file = await lab.lab.exportRun({ kind: 'history', flavor: 'porcupine' });
+    const kept = lab.lab.exports.get(file.id);
+    expect(kept?.bytes).toBe(file.bytes);
+    await lab.lab.exports.remove(file.id);
+    expect(lab.lab.exports.get(file.id)).toBeNull();
+    await expect(stat(kept!.path)).rejects.toThrow(/ENOENT/);
+    const before = await readdir(await lab.lab.exports.dir());
+    await expect(lab.lab.exportRun({ kind: 'sqlite', node: 9 })).rejects.toThrow(/no node 9/);
+    expect(await readdir(await lab.lab.exports.dir())).toEqual(before);
+  }, 30_000);
 
   it('refuses a node the run does not have, and bad formats on the wire, naming the problem', async () => {
     await expect(lab.lab.exportRun({ kind: 'sqlite', node: 9 })).rejects.toThrow(/no node 9/);
@@ -134,6 +181,7 @@ describe('exportRun with nothing to export', () => {
     const fresh = await openLab();
     try {
       await expect(fresh.lab.exportRun({ kind: 'replay' })).rejects.toThrow(/nothing to export/);
+      await expect(fresh.lab.searchRun('x')).rejects.toThrow(/nothing to search/);
     } finally {
       await fresh.dispose();
     }

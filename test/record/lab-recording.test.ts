@@ -7,7 +7,7 @@ import { rm } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RawNode } from '../../shared/raft/raw-node';
 import { checkRecording } from '../../shared/record/check';
-import { exportShiViz } from '../../shared/record/export-shiviz';
+import { exportShiViz } from './reference/whole-text';
 import type { Recording } from '../../shared/record/format';
 import { readRecording } from '../../shared/record/read';
 import { replayRecording } from '../../shared/record/replay';

@@ -43,6 +43,7 @@ export async function openLab(options: { readonly traceMessages?: boolean; reado
     events,
     dispose: async () => {
       await lab.destroyCluster();
+      await lab.exports.close();
       if (options.dir === undefined) await rm(dir, { recursive: true, force: true });
     },
   };

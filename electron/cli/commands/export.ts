@@ -3,23 +3,23 @@
  * Perfetto / chrome://tracing, Porcupine or Knossos), the nodes' SQLite databases, or all of it
  * as one tar archive. Outputs are created, never silently replaced (--force to replace).
  */
-import { copyFile, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { copyFile, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { NodeId } from '../../../shared/raft/types';
-import { exportArchive } from '../../../shared/record/export-archive';
-import { exportHistory } from '../../../shared/record/export-history';
-import { exportPerfetto, perfettoChunks } from '../../../shared/record/export-perfetto';
-import { exportShiViz, shivizChunks } from '../../../shared/record/export-shiviz';
-import type { Recording } from '../../../shared/record/format';
-import { encodeRecording } from '../../../shared/record/write';
+import { isNodeRecord, type HeaderRecord } from '../../../shared/record/format';
+import { RecordingError } from '../../../shared/record/read';
+import { OutputError, type Chunk } from '../../lab/chunk-writer';
+import { exportChunks, type DatabaseFile, type StreamedFormat } from '../../lab/export-stream';
+import { readSourceHeader, type RecordingSource } from '../../lab/recording-source';
 import { MAX_RECORDING_FILE_BYTES } from '../../lab/recording-file';
 import { openRecordingText } from '../../lab/recording-text';
 import { NodeStorage, nodeFileNames } from '../../storage';
 import { UsageError, parseArgs } from '../args';
 import type { CliIo, Subcommand } from '../subcommand';
 import { makeFolder } from './make-folder';
-import { EXIT_BAD_FILE, EXIT_NO_INPUT, FileProblem, checkOutputFolder, copyNew, loadRecording, oneFile, reserveOutput, withFiles, writeChunksNew, writeNew } from './recording-io';
+import { EXIT_BAD_FILE, EXIT_CANNOT_WRITE, EXIT_NO_INPUT, FileProblem, checkOutputFolder, copyNew, oneFile, reserveOutput, streamRecording, withFiles, writeChunksNew } from './recording-io';
 
 export const EXPORT_FORMATS = ['replay', 'shiviz', 'perfetto', 'history', 'sqlite', 'archive'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -80,8 +80,9 @@ export const exportCommand: Subcommand = {
 
     /** The export itself; `reserved`: `out` is an empty file this command created (or may replace). */
     async function exportTo(f: ExportFormat, out: string | undefined, reserved: boolean): Promise<number> {
-      const recording = await loadRecording(file);
       if (f === 'replay') {
+        // Validated first, keeping nothing: a bad file leaves no output.
+        await streamRecording(file, { header: () => undefined, record: () => undefined });
         // The reader validated the file and never changes text, so the export is the file itself
         // (its text, in the container --out's name asks for).
         if (out === undefined) await streamText(file, io.out);
@@ -92,71 +93,71 @@ export const exportCommand: Subcommand = {
         return 0;
       }
       if (f === 'sqlite') {
-        const written = await exportDatabases(recording, dataDirOf(recording, flags.get('data-dir')), out!, force);
+        const { header, nodes } = await recordingNodes(file);
+        const written = await exportDatabases(nodes, dataDirOf(header, flags.get('data-dir')), out!, force);
         io.out(`wrote ${written.join(', ')}\n`);
         return 0;
       }
-      if (f === 'shiviz' || f === 'perfetto') {
-        // Streamed: these grow with the recording, past what one string can hold.
-        const chunks = f === 'shiviz' ? shivizChunks(recording) : perfettoChunks(recording);
-        if (out === undefined) for (const chunk of chunks) io.out(chunk);
-        else {
-          await writeChunksNew(out, chunks, reserved || force);
-          io.err(`wrote ${out}\n`);
-        }
-        return 0;
-      }
-      const dir = f === 'archive' ? dataDirOf(recording, flags.get('data-dir'), true) : null;
+      // Every other format is written in pieces as it is produced (electron/lab/export-stream.ts),
+      // never as one string or buffer: they grow with the recording.
+      const source: RecordingSource = { path: file, records: null, allowIncomplete: false };
+      const format: StreamedFormat = f === 'history' ? { kind: 'history', flavor } : f === 'archive' ? { kind: 'archive' } : f === 'shiviz' ? { kind: 'shiviz' } : { kind: 'perfetto' };
+      const dir = f === 'archive' ? dataDirOf(await fromInput(file, () => readSourceHeader(source)), flags.get('data-dir'), true) : null;
       if (f === 'archive' && dir === null) io.err('raft-lab export: no data folder known (--data-dir): the archive holds no node databases\n');
-      const data = await renderExport(recording, f, { dataDir: dir, flavor });
-      if (out === undefined) io.out(typeof data === 'string' ? data : '');
-      else {
-        await writeNew(out, data, reserved || force);
-        io.err(`wrote ${out}\n`);
-      }
+      const chunks = exportChunks(source, format, dir === null ? {} : { databases: (scratch, nodes) => writeDatabases(dir, nodes, scratch) });
+      await fromInput(file, async () => {
+        if (out === undefined) for await (const chunk of chunks) io.out(asText(chunk));
+        else await writeChunksNew(out, chunks, reserved || force);
+      });
+      if (out !== undefined) io.err(`wrote ${out}\n`);
       return 0;
     }
   },
 };
 
 /**
- * One export of a recording as file content (every format but `sqlite`, which is a folder of
- * files). For the app's Export menu as much as for this command: the main process calls it with
- * the controller's recording and the cluster's data folder, then saves the result.
+ * Runs `body`, which reads the recording `file`: a bad recording is a FileProblem naming it (65),
+ * a file that cannot be read another (66); problems already named pass through.
  */
-export async function renderExport(
-  recording: Recording,
-  format: Exclude<ExportFormat, 'sqlite'>,
-  options: { readonly dataDir?: string | null; readonly flavor?: 'porcupine' | 'knossos' } = {},
-): Promise<string | Uint8Array> {
-  switch (format) {
-    case 'archive': {
-      const databases = options.dataDir ? await readDatabases(recording, options.dataDir) : [];
-      return exportArchive({ recording, databases });
-    }
-    case 'history': {
-      const h = exportHistory(recording);
-      return options.flavor === 'knossos' ? h.knossos : h.porcupine;
-    }
-    case 'shiviz':
-      return exportShiViz(recording);
-    case 'perfetto':
-      return exportPerfetto(recording);
-    case 'replay':
-      return encodeRecording(recording);
+async function fromInput<T>(file: string, body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (e) {
+    if (e instanceof FileProblem || e instanceof UsageError) throw e;
+    if (e instanceof RecordingError) throw new FileProblem(`${file}: ${e.message}`, EXIT_BAD_FILE);
+    if (e instanceof OutputError) throw new FileProblem(`cannot write (${e.code ?? e.message})`, EXIT_CANNOT_WRITE);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== undefined) throw new FileProblem(`${file}: cannot read (${code})`, EXIT_NO_INPUT);
+    throw e;
   }
 }
 
-/** Node ids that appear in the recording. */
-function nodesOf(recording: Recording): NodeId[] {
-  const ids = new Set<NodeId>(recording.header.cluster.nodes);
-  for (const { record } of recording.records) if ('node' in record) ids.add(record.node);
-  return [...ids].sort((a, b) => a - b);
+/** A text format's piece (only the archive, which needs --out, has byte pieces). */
+function asText(chunk: Chunk): string {
+  if (typeof chunk !== 'string') throw new Error('export: a binary format cannot go to standard output');
+  return chunk;
 }
 
-function dataDirOf(recording: Recording, flag: string | undefined, optional = false): string | null {
+/** The recording's header and every node it names (the header's and any started later), read as a stream. */
+async function recordingNodes(file: string): Promise<{ header: HeaderRecord; nodes: NodeId[] }> {
+  let header: HeaderRecord | null = null;
+  const ids = new Set<NodeId>();
+  await streamRecording(file, {
+    header: (h) => {
+      header = h;
+      for (const n of h.cluster.nodes) ids.add(n);
+    },
+    record: ({ record }) => {
+      if (isNodeRecord(record)) ids.add(record.node);
+    },
+  });
+  if (header === null) throw new FileProblem(`${file}: the file is empty`, EXIT_BAD_FILE);
+  return { header, nodes: [...ids].sort((a, b) => a - b) };
+}
+
+function dataDirOf(header: HeaderRecord, flag: string | undefined, optional = false): string | null {
   if (flag !== undefined) return resolve(flag);
-  const named = recording.header.cluster.settings['dataDir'];
+  const named = header.cluster.settings['dataDir'];
   if (typeof named === 'string' && named !== '') return named;
   if (optional) return null;
   throw new UsageError('the recording names no data folder; pass --data-dir DIR (the folder with node-N.sqlite files)');
@@ -193,30 +194,39 @@ async function withDatabase<T>(dir: string, node: NodeId, use: (storage: NodeSto
   }
 }
 
-async function readDatabases(recording: Recording, dir: string): Promise<{ node: NodeId; bytes: Uint8Array }[]> {
-  const out: { node: NodeId; bytes: Uint8Array }[] = [];
-  for (const node of nodesOf(recording)) {
-    const bytes = await withDatabase(dir, node, async (storage, scratch) => {
-      const path = join(scratch, `export-${node}.sqlite`);
+/** Writes each node's database as a complete SQLite file in `scratch` (for the archive); nodes without files are left out. */
+async function writeDatabases(dir: string, nodes: readonly NodeId[], scratch: string): Promise<DatabaseFile[]> {
+  const out: DatabaseFile[] = [];
+  for (const node of nodes) {
+    const path = join(scratch, `node-${node}.sqlite`);
+    const written = await withDatabase(dir, node, async (storage) => {
       await storage.exportDatabase(path);
-      return new Uint8Array(await readFile(path));
+      return true;
     });
-    if (bytes !== null) out.push({ node, bytes });
+    if (written) out.push({ node, path });
   }
   return out;
 }
 
-async function exportDatabases(recording: Recording, dir: string | null, outDir: string, force: boolean): Promise<string[]> {
+async function exportDatabases(nodes: readonly NodeId[], dir: string | null, outDir: string, force: boolean): Promise<string[]> {
   if (dir === null) throw new UsageError('pass --data-dir DIR');
-  const databases = await readDatabases(recording, dir);
-  if (databases.length === 0) throw new FileProblem(`${dir}: no node-N.sqlite files for the recording's nodes`, EXIT_NO_INPUT);
   await makeFolder(resolve(outDir));
   const written: string[] = [];
-  for (const db of databases) {
-    const path = join(outDir, `node-${db.node}.sqlite`);
-    await writeNew(path, db.bytes, force);
-    written.push(path);
+  for (const node of nodes) {
+    const path = join(outDir, `node-${node}.sqlite`);
+    // Written in the scratch folder, then copied: an existing file is replaced only with --force.
+    const done = await withDatabase(dir, node, async (storage, scratch) => {
+      const exported = join(scratch, `export-${node}.sqlite`);
+      await storage.exportDatabase(exported);
+      await copyFile(exported, path, force ? 0 : constants.COPYFILE_EXCL).catch((e: NodeJS.ErrnoException) => {
+        if (e.code === 'EEXIST') throw new FileProblem(`${path} already exists; choose another --out or pass --force to replace it`, EXIT_CANNOT_WRITE);
+        throw new FileProblem(`${path}: cannot create (${e.code ?? String(e)})`, EXIT_CANNOT_WRITE);
+      });
+      return true;
+    });
+    if (done) written.push(path);
   }
+  if (written.length === 0) throw new FileProblem(`${dir}: no node-N.sqlite files for the recording's nodes`, EXIT_NO_INPUT);
   return written;
 }
 

@@ -10,6 +10,7 @@ import type { BodyRecord, EndRecord, Located, Recording } from '../../../shared/
 import type { NodeFactory } from '../../../shared/record/node-factory';
 import { RecordingError } from '../../../shared/record/read';
 import { MAX_RECORDING_FILE_BYTES, streamRecordingFile } from '../../lab/recording-file';
+import { OutputError, writeChunks, type Chunks } from '../../lab/chunk-writer';
 import { UsageError } from '../args';
 import { makeFolder } from './make-folder';
 import { copyRecordingAs } from './recording-copy';
@@ -105,25 +106,32 @@ export async function writeNew(path: string, data: string | Uint8Array, force: b
   }
 }
 
-/** Writes `chunks` to `path` one after the other (created, or replaced with `force`); no whole-file string. */
-export async function writeChunksNew(path: string, chunks: Iterable<string>, force: boolean): Promise<void> {
-  const handle = await openOutput(path, force ? 'w' : 'wx');
+/**
+ * Writes `chunks` to `path` as they come (created, or replaced with `force`): never a whole-file
+ * string or buffer. The first piece is asked for before the file is opened, so a source that
+ * fails before it produces anything (a bad recording) leaves an existing file as it was; a write
+ * that fails is a FileProblem naming `path`. The source is always closed (its scratch files go).
+ */
+export async function writeChunksNew(path: string, chunks: Chunks, force: boolean): Promise<void> {
+  const pieces = (async function* () {
+    yield* chunks;
+  })();
   try {
-    // Gathered to about 1 MiB per write: one system call per chunk would be slow.
-    let pending: string[] = [];
-    let size = 0;
-    for (const chunk of chunks) {
-      pending.push(chunk);
-      size += chunk.length;
-      if (size >= 1 << 20) {
-        await handle.write(pending.join(''));
-        pending = [];
-        size = 0;
-      }
+    const first = await pieces.next();
+    const handle = await openOutput(path, force ? 'w' : 'wx');
+    try {
+      if (!first.done) await writeChunks(handle, (async function* () {
+        yield first.value;
+        yield* pieces;
+      })());
+    } catch (e) {
+      if (e instanceof OutputError) throw new FileProblem(`${path}: cannot write (${e.code ?? e.message})`, EXIT_CANNOT_WRITE);
+      throw e;
+    } finally {
+      await handle.close();
     }
-    if (pending.length > 0) await handle.write(pending.join(''));
   } finally {
-    await handle.close();
+    await pieces.return(undefined);
   }
 }
 

@@ -21,3 +21,15 @@ export function exportChoices(nodes: readonly NodeId[]): ExportChoice[] {
     { id: 'archive', label: 'Everything (.tar)', hint: 'all of the above in one archive', format: { kind: 'archive' } },
   ];
 }
+
+/** A byte count as people read it: 812 B, 4.2 KB, 3.1 MB, 1.4 GB. */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
+}

@@ -88,5 +88,8 @@ export function createSwitchableClient(live: LabClient): SwitchableClient {
     // Replay frames carry each log exactly (replaceLogs), so readLog is refused there like any verb.
     readLog: verb('readLog'),
     exportRun: verb('exportRun'),
+    searchRun: verb('searchRun'),
+    // An export the live lab already wrote is saved whatever the mode now.
+    saveExport: (file) => live.saveExport(file),
   };
 }

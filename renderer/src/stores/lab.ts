@@ -6,14 +6,14 @@
 import { acceptHMRUpdate, defineStore } from 'pinia';
 import { computed, onScopeDispose, ref, shallowRef } from 'vue';
 import type {
-  ClusterOptions, ClusterSnapshot, DirectedLink, ExportFile, ExportFormat, KvOp, KvResult, LabEvent, LinkFault, NamedPartition,
-  NodeView, Pace, PendingItem, Violation,
+  ClusterOptions, ClusterSnapshot, DirectedLink, ExportedFile, ExportFormat, KvOp, KvResult, LabEvent, LinkFault, NamedPartition,
+  NodeView, Pace, PendingItem, RunSearch, Violation,
 } from '../../../shared/protocol/lab';
 import { REAL_PACE } from '../../../shared/protocol/lab';
 import type { ConfChange, NodeId, NodeStatus } from '../../../shared/raft/types';
 import { useLabClient } from '../transport/inject';
 import type { UserAction } from './step-effects';
-import type { ConnectionStatus } from '../transport/lab-client';
+import type { ConnectionStatus, ExportSaveOutcome } from '../transport/lab-client';
 
 export type LinkState = DirectedLink & LinkFault;
 
@@ -219,8 +219,12 @@ export const useLabStore = defineStore('lab', () => {
   /** A request from the Client form: to whoever leads, or (with `node`) to that node only, no redirect. */
   const submit = (op: KvOp, node?: NodeId): Promise<KvResult | undefined> =>
     run(`client ${op.type}`, () => client.submit(op, node === undefined ? { client: 'ui' } : { client: 'ui', node }));
-  /** The run as a file in `format` (the caller saves it); undefined when the lab refused, with the reason in lastError. */
-  const exportRun = (format: ExportFormat): Promise<ExportFile | undefined> => run(`export ${format.kind}`, () => client.exportRun(format));
+  /** The run written in `format` to a file on the host (saveExport saves it); undefined when the lab refused, with the reason in lastError. */
+  const exportRun = (format: ExportFormat): Promise<ExportedFile | undefined> => run(`export ${format.kind}`, () => client.exportRun(format));
+  /** Save an export where the person chooses (Electron) or download it (browser); undefined on failure, with the reason in lastError. */
+  const saveExport = (file: ExportedFile): Promise<ExportSaveOutcome | undefined> => run(`save ${file.fileName}`, () => client.saveExport(file));
+  /** The whole run's recording searched on the host; undefined on failure, with the reason in lastError. */
+  const searchRun = (query: string): Promise<RunSearch | undefined> => run('search the whole run', () => client.searchRun(query));
 
   const offEvents = client.onEvents(apply);
   const offConn = client.onConnectionStatus((s) => {
@@ -238,7 +242,7 @@ export const useLabStore = defineStore('lab', () => {
     nodeIds, nodeList, leader, leaders, maxTerm, cutLinks,
     apply, sync, createCluster, setPaused, togglePaused, setSpeed, setPace, tickOnce, deliver, drop, fireTimeout,
     crashNode, restartNode, discardNodeData, setNodePaused, partition, setLinkFault, setAllLinks, toggleLink,
-    addNode, changeMembership, transferLeadership, submit, exportRun,
+    addNode, changeMembership, transferLeadership, submit, exportRun, saveExport, searchRun,
   };
 });
 

@@ -3,17 +3,18 @@
  * `window.raftLab`; in a plain browser (`npm run web`) the same API travels over a WebSocket to
  * the browser host. Stores depend only on `LabClient`, never on which transport is underneath.
  */
+import type { RaftLabBridge } from '../../../shared/protocol/app-menu';
 import type { LabApi } from '../../../shared/protocol/lab';
-import type { ConnectionStatus, LabClient } from './lab-client-types';
+import type { ConnectionStatus, ExportSaveOutcome, LabClient } from './lab-client-types';
 import { connectWebSocketLab } from './ws-lab-client';
 import { MISSING_TOKEN_MESSAGE, pageAccessToken } from './access-token';
 
-export type { ConnectionStatus, LabClient };
+export type { ConnectionStatus, ExportSaveOutcome, LabClient };
 
 declare global {
   interface Window {
     /** Set by the Electron preload (contextBridge). Absent in a plain browser. */
-    readonly raftLab?: LabApi;
+    readonly raftLab?: RaftLabBridge;
   }
 }
 
@@ -29,7 +30,7 @@ export function createLabClient(): LabClient {
 }
 
 /** The preload's API is already typed and validated by the main process; add connection facts. */
-function wrapPreload(api: LabApi): LabClient {
+function wrapPreload(api: RaftLabBridge): LabClient {
   // contextBridge objects are frozen proxies: delegate method by method instead of spreading.
   const call = <K extends keyof LabApi>(k: K): LabApi[K] => ((...args: unknown[]) => (api[k] as (...a: unknown[]) => unknown)(...args)) as LabApi[K];
   return {
@@ -59,6 +60,9 @@ function wrapPreload(api: LabApi): LabClient {
     submit: call('submit'),
     readLog: call('readLog'),
     exportRun: call('exportRun'),
+    searchRun: call('searchRun'),
     onEvents: call('onEvents'),
+    // Main shows the save dialog and moves the host's file: the content never enters the page.
+    saveExport: (file): Promise<ExportSaveOutcome> => api.saveExport(file.id),
   };
 }

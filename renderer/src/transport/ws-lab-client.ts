@@ -3,10 +3,12 @@
  * shared/protocol/lab-wire.ts. Reconnects with backoff; calls made while disconnected wait for
  * the connection, calls in flight when it drops fail with a clear error.
  */
+import { exportDownloadPath } from '../../../shared/protocol/export-save';
 import type { LabApi, LabEvent } from '../../../shared/protocol/lab';
 import type { LabMethod, LabRequestFrame, LabServerFrame } from '../../../shared/protocol/lab-wire';
 import { LAB_METHODS } from '../../../shared/protocol/lab-wire';
 import { parseLabEvents, parseLabResult } from '../../../shared/protocol/lab-schema';
+import { startDownload } from './download-link';
 import type { ConnectionStatus, LabClient } from './lab-client-types';
 
 /** Calls waiting for a connection; beyond this, new calls fail at once rather than pile up. */
@@ -123,6 +125,11 @@ export function connectWebSocketLab(url: string, refusal: string | null = null):
   return {
     ...methods,
     transport: 'websocket',
+    // The host streams the file from disk at /exports/<id> to the browser's download.
+    saveExport(file) {
+      startDownload(new URL(exportDownloadPath(file.id), window.location.href).toString(), file.fileName);
+      return Promise.resolve({ kind: 'downloading' });
+    },
     connectionStatus: () => status,
     onConnectionStatus(listener) {
       statusListeners.add(listener);

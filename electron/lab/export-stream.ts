@@ -1,0 +1,171 @@
+/**
+ * Every export of a recording but the node databases, as a stream of pieces: the app's Export
+ * (run-export.ts) and `raft-lab export` both write these pieces to a file as they come, so no
+ * export is ever one string or buffer, however long the run.
+ *
+ * - replay: the recording's records, one line a piece, closed by its end record.
+ * - shiviz, perfetto: a line or an event a piece. Their causal order (shared/record/causal.ts)
+ *   needs every node record at once, so these two hold the records in memory (as objects, never
+ *   as one string) while they are written.
+ * - history: the client operations only are kept, then written an operation a piece.
+ * - archive: a tar file written member by member. A tar header needs its member's size, so each
+ *   member is first written to a scratch folder (the recording once, as it was when the export
+ *   began, and the rest from that copy, so all members agree), then the archive is the headers
+ *   and those files' bytes; the scratch folder is removed when the stream ends or is abandoned.
+ */
+import { createReadStream } from 'node:fs';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ExportFormat } from '../../shared/protocol/lab';
+import type { NodeId } from '../../shared/raft/types';
+import { ARCHIVE_FOLDER, ARCHIVE_README, databaseMemberName, type ArchiveTextMember } from '../../shared/record/export-archive';
+import { historyChunks, type HistoryFlavor } from '../../shared/record/export-history';
+import { perfettoChunks } from '../../shared/record/export-perfetto';
+import { shivizChunks } from '../../shared/record/export-shiviz';
+import { isNodeRecord, type Recording } from '../../shared/record/format';
+import { historyOf, RecordedHistory } from '../../shared/record/history';
+import { TAR_END, TarNames, tarHeader, tarPadding } from '../../shared/record/tar';
+import { encodeRecord } from '../../shared/record/write';
+import { writeChunksToNewFile, type Chunk } from './chunk-writer';
+import { loadSource, readSource, visitSource, type RecordingSource } from './recording-source';
+
+/** The formats written here (a node's database is a file of its own: run-export.ts). */
+export type StreamedFormat = Exclude<ExportFormat, { readonly kind: 'sqlite' }>;
+
+/** A node's database, written to a file for the archive. */
+export interface DatabaseFile {
+  readonly node: NodeId;
+  readonly path: string;
+}
+
+export interface ExportStreamOptions {
+  /**
+   * Archive only: writes each node's database as a complete SQLite file in `dir` and lists the
+   * files (nodes without a database are left out). `nodes`: every node the recording names.
+   */
+  readonly databases?: (dir: string, nodes: readonly NodeId[]) => Promise<readonly DatabaseFile[]>;
+  /** Archive only: where its scratch folder goes (default: the system's temporary folder). */
+  readonly scratchRoot?: string;
+}
+
+const READ_BYTES = 1 << 20;
+
+export function exportChunks(source: RecordingSource, format: StreamedFormat, options: ExportStreamOptions = {}): AsyncGenerator<Chunk, void, undefined> {
+  switch (format.kind) {
+    case 'replay':
+      return recordingChunks(source);
+    case 'shiviz':
+      return wholeRecordingChunks(source, shivizChunks);
+    case 'perfetto':
+      return wholeRecordingChunks(source, perfettoChunks);
+    case 'history':
+      return sourceHistoryChunks(source, format.flavor);
+    case 'archive':
+      return archiveChunks(source, options);
+  }
+}
+
+/** The recording as JSON Lines, a line a piece (records are re-encoded as they were read). */
+export async function* recordingChunks(source: RecordingSource): AsyncGenerator<string, void, undefined> {
+  const items = readSource(source);
+  for (;;) {
+    const next = await items.next();
+    if (next.done) {
+      yield `${encodeRecord(next.value)}\n`;
+      return;
+    }
+    yield `${encodeRecord(next.value.kind === 'header' ? next.value.header : next.value.located.record)}\n`;
+  }
+}
+
+async function* wholeRecordingChunks(source: RecordingSource, chunks: (recording: Recording) => Generator<string>): AsyncGenerator<string, void, undefined> {
+  yield* chunks(await loadSource(source));
+}
+
+async function* sourceHistoryChunks(source: RecordingSource, flavor: HistoryFlavor): AsyncGenerator<string, void, undefined> {
+  const history = new RecordedHistory();
+  await visitSource(source, ({ record }) => history.push(record));
+  yield* historyChunks(history.ops(), flavor);
+}
+
+/** Every node the recording names: the header's and any that started later. */
+export function recordingNodes(recording: Recording): NodeId[] {
+  const ids = new Set<NodeId>(recording.header.cluster.nodes);
+  for (const { record } of recording.records) if (isNodeRecord(record)) ids.add(record.node);
+  return [...ids].sort((a, b) => a - b);
+}
+
+interface Member {
+  readonly name: string;
+  readonly path: string;
+}
+
+async function* archiveChunks(source: RecordingSource, options: ExportStreamOptions): AsyncGenerator<Chunk, void, undefined> {
+  const scratch = await mkdtemp(join(options.scratchRoot ?? tmpdir(), 'raft-lab-archive-'));
+  try {
+    const { members, createdAtMs } = await writeMembers(source, scratch, options);
+    yield* tarChunks(members, Math.floor(createdAtMs / 1000));
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/** Writes every member to `scratch`; returns them in archive order. */
+async function writeMembers(source: RecordingSource, scratch: string, options: ExportStreamOptions): Promise<{ members: Member[]; createdAtMs: number }> {
+  const text = (name: ArchiveTextMember): Member => ({ name, path: join(scratch, name) });
+  const [readme, replay, shiviz, trace, porcupine, knossos] = [
+    text('README.txt'), text('recording.jsonl'), text('shiviz.log'), text('trace.json'), text('history.porcupine.json'), text('history.knossos.edn'),
+  ];
+  await writeFile(readme.path, ARCHIVE_README, { flag: 'wx' });
+  await writeChunksToNewFile(replay.path, recordingChunks(source));
+  // Every other member comes from this copy: it no longer grows, so they all show the same run.
+  let recording: Recording | null = await loadSource({ path: replay.path, records: null, allowIncomplete: false });
+  const createdAtMs = recording.header.createdAtMs;
+  const nodes = recordingNodes(recording);
+  await writeChunksToNewFile(shiviz.path, shivizChunks(recording));
+  await writeChunksToNewFile(trace.path, perfettoChunks(recording));
+  const history = historyOf(recording);
+  // The records are no longer needed: let them go before the databases are written.
+  recording = null;
+  await writeChunksToNewFile(porcupine.path, historyChunks(history, 'porcupine'));
+  await writeChunksToNewFile(knossos.path, historyChunks(history, 'knossos'));
+  const members: Member[] = [readme, replay, shiviz, trace, porcupine, knossos];
+  if (options.databases) {
+    const dir = join(scratch, 'databases');
+    await mkdir(dir);
+    const databases = [...(await options.databases(dir, nodes))].sort((a, b) => a.node - b.node);
+    for (const db of databases) members.push({ name: databaseMemberName(db.node), path: db.path });
+  }
+  return { members, createdAtMs };
+}
+
+/** The tar archive of `members` (files that no longer change), member by member. */
+async function* tarChunks(members: readonly Member[], mtimeSec: number): AsyncGenerator<Uint8Array, void, undefined> {
+  const names = new TarNames();
+  for (const member of members) {
+    const name = `${ARCHIVE_FOLDER}/${member.name}`;
+    names.add(name);
+    const size = (await stat(member.path)).size;
+    yield tarHeader({ name, size, mtimeSec });
+    yield* fileChunks(member.path, size, name);
+    yield tarPadding(size);
+  }
+  yield TAR_END;
+}
+
+/** A file's bytes a piece at a time; exactly `size` of them, or an error (the header says `size`). */
+async function* fileChunks(path: string, size: number, name: string): AsyncGenerator<Uint8Array, void, undefined> {
+  let read = 0;
+  const stream = createReadStream(path, { highWaterMark: READ_BYTES });
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      read += chunk.length;
+      if (read > size) throw new Error(`archive: ${name} grew while it was archived`);
+      yield chunk;
+    }
+  } finally {
+    stream.destroy();
+  }
+  if (read !== size) throw new Error(`archive: ${name} shrank while it was archived`);
+}
