@@ -4,9 +4,8 @@
  * export is ever one string or buffer, however long the run.
  *
  * - replay: the recording's records, one line a piece, closed by its end record.
- * - shiviz, perfetto: a line or an event a piece. Their causal order (shared/record/causal.ts)
- *   needs every node record at once, so these two hold the records in memory (as objects, never
- *   as one string) while they are written.
+ * - shiviz, perfetto: a line or an event a piece, as records are read (their causal order is
+ *   built as they come: shared/record/causal.ts CausalStream).
  * - history: the client operations only are kept, then written an operation a piece.
  * - archive: a tar file written member by member. A tar header needs its member's size, so each
  *   member is first written to a scratch folder (the recording once, as it was when the export
@@ -21,14 +20,15 @@ import type { ExportFormat } from '../../shared/protocol/lab';
 import type { NodeId } from '../../shared/raft/types';
 import { ARCHIVE_FOLDER, ARCHIVE_README, databaseMemberName, type ArchiveTextMember } from '../../shared/record/export-archive';
 import { historyChunks, type HistoryFlavor } from '../../shared/record/export-history';
-import { perfettoChunks } from '../../shared/record/export-perfetto';
-import { shivizChunks } from '../../shared/record/export-shiviz';
-import { isNodeRecord, type Recording } from '../../shared/record/format';
-import { historyOf, RecordedHistory } from '../../shared/record/history';
+import { PerfettoWriter } from '../../shared/record/export-perfetto';
+import { SHIVIZ_PREAMBLE, shivizLineText, ShivizLog } from '../../shared/record/export-shiviz';
+import { isNodeRecord } from '../../shared/record/format';
+import { RecordedHistory } from '../../shared/record/history';
+import { RecordingError } from '../../shared/record/read';
 import { TAR_END, TarNames, tarHeader, tarPadding } from '../../shared/record/tar';
 import { encodeRecord } from '../../shared/record/write';
 import { writeChunksToNewFile, type Chunk } from './chunk-writer';
-import { loadSource, readSource, visitSource, type RecordingSource } from './recording-source';
+import { readSource, visitSource, type RecordingSource } from './recording-source';
 
 /** The formats written here (a node's database is a file of its own: run-export.ts). */
 export type StreamedFormat = Exclude<ExportFormat, { readonly kind: 'sqlite' }>;
@@ -56,9 +56,9 @@ export function exportChunks(source: RecordingSource, format: StreamedFormat, op
     case 'replay':
       return recordingChunks(source);
     case 'shiviz':
-      return wholeRecordingChunks(source, shivizChunks);
+      return shivizSourceChunks(source);
     case 'perfetto':
-      return wholeRecordingChunks(source, perfettoChunks);
+      return perfettoSourceChunks(source);
     case 'history':
       return sourceHistoryChunks(source, format.flavor);
     case 'archive':
@@ -79,21 +79,39 @@ export async function* recordingChunks(source: RecordingSource): AsyncGenerator<
   }
 }
 
-async function* wholeRecordingChunks(source: RecordingSource, chunks: (recording: Recording) => Generator<string>): AsyncGenerator<string, void, undefined> {
-  yield* chunks(await loadSource(source));
+/** The ShiViz log, a line a piece, as the source is read. */
+export async function* shivizSourceChunks(source: RecordingSource): AsyncGenerator<string, void, undefined> {
+  const log = new ShivizLog();
+  yield SHIVIZ_PREAMBLE;
+  const items = readSource(source);
+  for (;;) {
+    const next = await items.next();
+    if (next.done) break;
+    if (next.value.kind === 'record') for (const l of log.push(next.value.located)) yield shivizLineText(l);
+  }
+  for (const l of log.finish()) yield shivizLineText(l);
+}
+
+/** The Perfetto trace, an event a piece, as the source is read. */
+export async function* perfettoSourceChunks(source: RecordingSource): AsyncGenerator<string, void, undefined> {
+  let writer: PerfettoWriter | null = null;
+  const items = readSource(source);
+  for (;;) {
+    const next = await items.next();
+    if (next.done) break;
+    if (next.value.kind === 'header') {
+      writer = new PerfettoWriter(next.value.header);
+      yield* writer.begin();
+    } else if (writer !== null) yield* writer.push(next.value.located);
+  }
+  if (writer === null) throw new RecordingError(null, 'the file is empty');
+  yield* writer.end();
 }
 
 async function* sourceHistoryChunks(source: RecordingSource, flavor: HistoryFlavor): AsyncGenerator<string, void, undefined> {
   const history = new RecordedHistory();
   await visitSource(source, ({ record }) => history.push(record));
   yield* historyChunks(history.ops(), flavor);
-}
-
-/** Every node the recording names: the header's and any that started later. */
-export function recordingNodes(recording: Recording): NodeId[] {
-  const ids = new Set<NodeId>(recording.header.cluster.nodes);
-  for (const { record } of recording.records) if (isNodeRecord(record)) ids.add(record.node);
-  return [...ids].sort((a, b) => a - b);
 }
 
 interface Member {
@@ -120,16 +138,21 @@ async function writeMembers(source: RecordingSource, scratch: string, options: E
   await writeFile(readme.path, ARCHIVE_README, { flag: 'wx' });
   await writeChunksToNewFile(replay.path, recordingChunks(source));
   // Every other member comes from this copy: it no longer grows, so they all show the same run.
-  let recording: Recording | null = await loadSource({ path: replay.path, records: null, allowIncomplete: false });
-  const createdAtMs = recording.header.createdAtMs;
-  const nodes = recordingNodes(recording);
-  await writeChunksToNewFile(shiviz.path, shivizChunks(recording));
-  await writeChunksToNewFile(trace.path, perfettoChunks(recording));
-  const history = historyOf(recording);
-  // The records are no longer needed: let them go before the databases are written.
-  recording = null;
-  await writeChunksToNewFile(porcupine.path, historyChunks(history, 'porcupine'));
-  await writeChunksToNewFile(knossos.path, historyChunks(history, 'knossos'));
+  const copy: RecordingSource = { path: replay.path, records: null, allowIncomplete: false };
+  await writeChunksToNewFile(shiviz.path, shivizSourceChunks(copy));
+  await writeChunksToNewFile(trace.path, perfettoSourceChunks(copy));
+  const history = new RecordedHistory();
+  const ids = new Set<NodeId>();
+  const { header } = await visitSource(copy, ({ record }) => {
+    history.push(record);
+    if (isNodeRecord(record)) ids.add(record.node);
+  });
+  const createdAtMs = header.createdAtMs;
+  for (const id of header.cluster.nodes) ids.add(id);
+  const nodes = [...ids].sort((a, b) => a - b);
+  const ops = history.ops();
+  await writeChunksToNewFile(porcupine.path, historyChunks(ops, 'porcupine'));
+  await writeChunksToNewFile(knossos.path, historyChunks(ops, 'knossos'));
   const members: Member[] = [readme, replay, shiviz, trace, porcupine, knossos];
   if (options.databases) {
     const dir = join(scratch, 'databases');

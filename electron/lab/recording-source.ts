@@ -79,10 +79,7 @@ export async function visitSource(source: RecordingSource, record: (located: Loc
   }
 }
 
-/**
- * The whole source in memory, for the exports that need every record at once (ShiViz and
- * Perfetto walk the records in causal order). Everything else streams.
- */
+/** The whole source in memory (LabController.recording(), for tests of small runs); everything else streams. */
 export async function loadSource(source: RecordingSource): Promise<Recording> {
   const records: Located<BodyRecord>[] = [];
   const { header, end } = await visitSource(source, (located) => records.push(located));

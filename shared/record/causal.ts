@@ -5,7 +5,7 @@
  */
 import type { NodeId } from '../raft/types';
 import type { Located, NodeRecord, ReadyRecord, Recording } from './format';
-import { recordsByNode } from './format';
+import { isNodeRecord } from './format';
 
 export interface CausalEvent {
   readonly node: NodeId;
@@ -20,71 +20,14 @@ export function sendKey(node: NodeId, seq: number): string {
 }
 
 /**
- * All node records in an order where each send precedes its receives. A stamp that points
- * nowhere (the send was lost with a crashed process) simply has no cause. A stamp that would make
- * a cycle (only a corrupt or hand-edited file can do that) is dropped to break the cycle.
+ * All node records of a recording in causal order (each send before its receives), with causes;
+ * the CausalStream below, fed the whole recording.
  */
 export function causalOrder(recording: Recording): CausalEvent[] {
-  const byNode = recordsByNode(recording);
-  const sends = new Map<string, ReadyRecord>();
-  /** Seq of the start record of the instance each send belongs to. */
-  const sendStart = new Map<ReadyRecord, number>();
-  for (const [node, list] of byNode) {
-    let startSeq = 0;
-    for (const { record } of list) {
-      if (record.kind === 'start') startSeq = record.seq;
-      if (record.kind === 'ready' && record.messages.length > 0) {
-        sends.set(sendKey(node, record.seq), record);
-        sendStart.set(record, startSeq);
-      }
-    }
-  }
-  const queues = [...byNode.entries()].map(([node, list]) => ({ node, list, next: 0 }));
-  const done = new Set<string>();
   const out: CausalEvent[] = [];
-
-  const causeOf = (located: Located<NodeRecord>) => {
-    const r = located.record;
-    if (r.kind !== 'input' || r.input.type !== 'step' || !r.input.stamp) return null;
-    const from = r.input.msg.from;
-    const send = sends.get(sendKey(from, r.input.stamp.seq));
-    if (!send || r.input.stamp.index >= send.messages.length || sendStart.get(send) !== r.input.stamp.startSeq) return null;
-    return { node: from, record: send, index: r.input.stamp.index };
-  };
-
-  let remaining = queues.reduce((s, q) => s + q.list.length, 0);
-  while (remaining > 0) {
-    let progressed = false;
-    for (const q of queues) {
-      for (;;) {
-        const head = q.list[q.next];
-        if (!head) break;
-        const cause = causeOf(head);
-        if (cause && !done.has(sendKey(cause.node, cause.record.seq))) break;
-        out.push({ node: q.node, line: head.line, record: head.record, cause });
-        done.add(sendKey(q.node, head.record.seq));
-        q.next++;
-        remaining--;
-        progressed = true;
-      }
-    }
-    if (!progressed) {
-      // Every head waits on a send not yet emitted: a cycle. Emit the head with the lowest
-      // Lamport clock without its cause.
-      let pick: (typeof queues)[number] | null = null;
-      for (const q of queues) {
-        const head = q.list[q.next];
-        if (head && (!pick || head.record.lamport < (pick.list[pick.next]?.record.lamport ?? Infinity))) pick = q;
-      }
-      if (!pick) break;
-      const head = pick.list[pick.next];
-      if (!head) break;
-      out.push({ node: pick.node, line: head.line, record: head.record, cause: null });
-      done.add(sendKey(pick.node, head.record.seq));
-      pick.next++;
-      remaining--;
-    }
-  }
+  const stream = new CausalStream((ev) => out.push(ev));
+  for (const located of recording.records) if (isNodeRecord(located.record)) stream.push(located as Located<NodeRecord>);
+  stream.finish();
   return out;
 }
 
@@ -92,16 +35,29 @@ export function causalOrder(recording: Recording): CausalEvent[] {
 export const CAUSAL_HOLD_LIMIT = 200_000;
 
 /**
+ * How many of each node's latest sending `ready` records a CausalStream keeps to name as causes.
+ * A message received after its sender sent this many more Readies (minutes, in a lab run) gets
+ * no cause: it is still ordered after its send, only not linked to it.
+ */
+export const CAUSAL_SEND_WINDOW = 4096;
+
+/**
  * The same order built as records arrive, for files too large to hold: each node's records are
  * released in seq order, and a received message waits until its sender's records have been
  * released up to the sending `ready` (file order can put a receive first: nodes report
- * independently). Memory is the records held back, not the file. Events carry no cause (keeping
- * every send for its receives would be the whole file again); ordering is what checkers need.
+ * independently). Memory is the records held back and each node's last CAUSAL_SEND_WINDOW
+ * sends (for causes), not the file.
  */
 export class CausalStream {
   private readonly queues = new Map<NodeId, { list: Located<NodeRecord>[]; next: number }>();
   /** Highest seq released per node. */
   private readonly released = new Map<NodeId, number>();
+  /** Seq of the start record of each node's instance as released so far. */
+  private readonly instance = new Map<NodeId, number>();
+  /** Recent sending readies by sendKey, with their instance's start seq. */
+  private readonly sends = new Map<string, { record: ReadyRecord; startSeq: number }>();
+  /** Each node's keys in `sends`, oldest first, to forget beyond the window. */
+  private readonly sendOrder = new Map<NodeId, string[]>();
   private held = 0;
 
   constructor(private readonly emit: (event: CausalEvent) => void) {}
@@ -154,8 +110,32 @@ export class CausalStream {
       q.next = 0;
     }
     this.held--;
-    this.released.set(node, head.record.seq);
-    this.emit({ node, line: head.line, record: head.record, cause: null });
+    const r = head.record;
+    this.released.set(node, r.seq);
+    if (r.kind === 'start') this.instance.set(node, r.seq);
+    const cause = this.causeOf(r);
+    if (r.kind === 'ready' && r.messages.length > 0) this.remember(node, r);
+    this.emit({ node, line: head.line, record: r, cause });
+  }
+
+  private causeOf(r: NodeRecord): CausalEvent['cause'] {
+    if (r.kind !== 'input' || r.input.type !== 'step' || !r.input.stamp) return null;
+    const from = r.input.msg.from;
+    const send = this.sends.get(sendKey(from, r.input.stamp.seq));
+    if (!send || send.startSeq !== r.input.stamp.startSeq || r.input.stamp.index >= send.record.messages.length) return null;
+    return { node: from, record: send.record, index: r.input.stamp.index };
+  }
+
+  private remember(node: NodeId, r: ReadyRecord): void {
+    const key = sendKey(node, r.seq);
+    this.sends.set(key, { record: r, startSeq: this.instance.get(node) ?? 0 });
+    let order = this.sendOrder.get(node);
+    if (!order) this.sendOrder.set(node, (order = []));
+    order.push(key);
+    if (order.length > CAUSAL_SEND_WINDOW * 2) {
+      // Forget the oldest half at once (a shift per record would be quadratic).
+      for (const old of order.splice(0, order.length - CAUSAL_SEND_WINDOW)) this.sends.delete(old);
+    }
   }
 
   /** Every head is waiting (a send that never comes, or a cycle): release the lowest Lamport head. */

@@ -10,8 +10,8 @@
  * unaffected because only sends and receives link hosts.
  */
 import type { NodeId } from '../raft/types';
-import { causalOrder, sendKey } from './causal';
-import type { NodeRecord, Recording } from './format';
+import { CausalStream, type CausalEvent } from './causal';
+import { isNodeRecord, type BodyRecord, type Located, type NodeRecord, type ReadyRecord, type Recording } from './format';
 import { describeInput } from './replay';
 
 export const SHIVIZ_REGEX = String.raw`(?<host>\S+) (?<clock>\{[^}]*\}) (?<event>.*)`;
@@ -61,34 +61,78 @@ function eventText(record: NodeRecord, prevRole: string | undefined): string | n
   }
 }
 
-export function shivizLines(recording: Recording): ShiVizLine[] {
-  const clocks = new Map<NodeId, VectorClock>();
-  const sendClocks = new Map<string, VectorClock>();
-  const roles = new Map<NodeId, string>();
-  const out: ShiVizLine[] = [];
-  for (const ev of causalOrder(recording)) {
+/**
+ * The ShiViz log built as records arrive (a file of any size): records go through a CausalStream
+ * and each event's line comes out as soon as its causes have. Memory is each node's clock and
+ * the clocks of recent sends (kept with the send records the CausalStream keeps for causes).
+ */
+export class ShivizLog {
+  private readonly clocks = new Map<NodeId, VectorClock>();
+  private readonly sendClocks = new WeakMap<ReadyRecord, VectorClock>();
+  private readonly roles = new Map<NodeId, string>();
+  private readonly order: CausalStream;
+  private out: ShiVizLine[] = [];
+
+  constructor() {
+    this.order = new CausalStream((ev) => this.event(ev));
+  }
+
+  /** The next body record of the file; returns the lines it released (client records release none). */
+  push(located: Located<BodyRecord>): ShiVizLine[] {
+    if (isNodeRecord(located.record)) this.order.push(located as Located<NodeRecord>);
+    return this.take();
+  }
+
+  /** The lines still held back at the end of the file. */
+  finish(): ShiVizLine[] {
+    this.order.finish();
+    return this.take();
+  }
+
+  private take(): ShiVizLine[] {
+    const lines = this.out;
+    this.out = [];
+    return lines;
+  }
+
+  private event(ev: CausalEvent): void {
     const r = ev.record;
-    const prevRole = roles.get(ev.node);
-    if (r.kind === 'ready') roles.set(ev.node, r.softState.role);
-    if (r.kind === 'crash') roles.delete(ev.node);
+    const prevRole = this.roles.get(ev.node);
+    if (r.kind === 'ready') this.roles.set(ev.node, r.softState.role);
+    if (r.kind === 'crash') this.roles.delete(ev.node);
     const text = eventText(r, prevRole);
-    if (text === null) continue;
+    if (text === null) return;
     const host = hostName(ev.node);
-    const clock: VectorClock = { ...(clocks.get(ev.node) ?? {}) };
+    const clock: VectorClock = { ...(this.clocks.get(ev.node) ?? {}) };
     if (ev.cause) {
-      const sent = sendClocks.get(sendKey(ev.cause.node, ev.cause.record.seq));
+      const sent = this.sendClocks.get(ev.cause.record);
       if (sent) for (const [h, t] of Object.entries(sent)) clock[h] = Math.max(clock[h] ?? 0, t);
     }
     clock[host] = (clock[host] ?? 0) + 1;
-    clocks.set(ev.node, clock);
-    if (r.kind === 'ready' && r.messages.length > 0) sendClocks.set(sendKey(ev.node, r.seq), clock);
-    out.push({ host, clock, event: oneLine(text) });
+    this.clocks.set(ev.node, clock);
+    if (r.kind === 'ready' && r.messages.length > 0) this.sendClocks.set(r, clock);
+    this.out.push({ host, clock, event: oneLine(text) });
   }
+}
+
+export function shivizLines(recording: Recording): ShiVizLine[] {
+  const log = new ShivizLog();
+  const out: ShiVizLine[] = [];
+  for (const located of recording.records) out.push(...log.push(located));
+  out.push(...log.finish());
   return out;
+}
+
+export const SHIVIZ_PREAMBLE = `${SHIVIZ_REGEX}\n\n`;
+
+export function shivizLineText(l: ShiVizLine): string {
+  return `${l.host} ${JSON.stringify(l.clock)} ${l.event}\n`;
 }
 
 /** The ShiViz file in pieces, in order (a writer streams them; no whole-file string). */
 export function* shivizChunks(recording: Recording): Generator<string> {
-  yield `${SHIVIZ_REGEX}\n\n`;
-  for (const l of shivizLines(recording)) yield `${l.host} ${JSON.stringify(l.clock)} ${l.event}\n`;
+  yield SHIVIZ_PREAMBLE;
+  const log = new ShivizLog();
+  for (const located of recording.records) for (const l of log.push(located)) yield shivizLineText(l);
+  for (const l of log.finish()) yield shivizLineText(l);
 }

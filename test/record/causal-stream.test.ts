@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CausalStream, type CausalEvent } from '../../shared/record/causal';
+import { CausalStream, causalOrder, type CausalEvent } from '../../shared/record/causal';
 import { checkRecording, RecordingChecker } from '../../shared/record/check';
 import type { BodyRecord, Located, NodeRecord } from '../../shared/record/format';
 import { replayRecording } from '../../shared/record/replay';
@@ -64,6 +64,23 @@ describe('CausalStream', () => {
       }),
       { numRuns: 20 },
     );
+  });
+
+  it('names each receive\'s send as its cause, as the in-memory order does', () => {
+    const file = scramble(nodeRecords, 17);
+    const events: CausalEvent[] = [];
+    const stream = new CausalStream((ev) => events.push(ev));
+    for (const l of file) stream.push(l);
+    stream.finish();
+    const whole = causalOrder(run.recording);
+    const causeOf = (evs: readonly CausalEvent[]) => new Map(evs.map((e) => [`${e.node}:${e.record.seq}`, e.cause ? `${e.cause.node}:${e.cause.record.seq}:${e.cause.index}` : null]));
+    const streamed = causeOf(events);
+    let linked = 0;
+    for (const [key, cause] of causeOf(whole)) {
+      expect(streamed.get(key), key).toBe(cause);
+      if (cause !== null) linked++;
+    }
+    expect(linked).toBeGreaterThan(50);
   });
 
   it('a streamed check of a scrambled file agrees with the check of the recording as made', () => {
