@@ -880,6 +880,9 @@ export class LabController implements LabApi {
       case 'applied':
         this.router?.onApplied(event.results);
         return;
+      case 'compacted':
+        this.observe((seq) => this.checker?.observe({ type: 'compacted', seq, node: sup.id, index: event.index }));
+        return;
       case 'conf-applied': {
         const waiter = cluster.confWaiters.get(`${event.index}:${event.term}`);
         waiter?.();

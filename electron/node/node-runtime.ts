@@ -742,6 +742,7 @@ export class NodeRuntime {
     await storage.compact(snapshot);
     raft.compact(index, snapshot.data);
     this.snapshotIndex = index;
+    this.post({ type: 'compacted', node: this.id, index });
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -37,7 +37,12 @@ export type Observation =
   /** The node came back from what its disk held. */
   | { readonly type: 'restart'; readonly seq: number; readonly node: NodeId; readonly persisted: PersistedState }
   /** The node's files were deliberately deleted; it starts again as a node that never ran. */
-  | { readonly type: 'discard'; readonly seq: number; readonly node: NodeId };
+  | { readonly type: 'discard'; readonly seq: number; readonly node: NodeId }
+  /**
+   * The host wrote a snapshot at `index` and the node compacted its log up to it. The checker
+   * forgets what no node can touch again: indexes every node holds in a snapshot.
+   */
+  | { readonly type: 'compacted'; readonly seq: number; readonly node: NodeId; readonly index: number };
 
 export interface InvariantCheckerOptions {
   /** Properties not to check (to show that another property still catches a deliberate bug). */
@@ -48,19 +53,32 @@ export interface InvariantCheckerOptions {
 
 /**
  * The checker's copy of one log, as parallel arrays (this runs on every append of every node,
- * so no object per entry): terms[i] and ids[i] describe index i; index 0 is a sentinel (term 0).
+ * so no object per entry). Indexes up to `base` are in the node's snapshot (only committed
+ * entries; the checker keeps no copy of them); `baseTerm` is the term at `base` (0 at 0).
  */
 class LogModel {
-  terms: number[] = [0];
-  ids: string[] = [''];
+  base = 0;
+  baseTerm = 0;
+  /** terms[k] and ids[k] describe index base + 1 + k. */
+  terms: number[] = [];
+  ids: string[] = [];
 
   get lastIndex(): number {
-    return this.terms.length - 1;
+    return this.base + this.terms.length;
   }
 
+  /** The term at `index`; null past the end or inside the snapshot (below its last index). */
   termAt(index: number): number | null {
-    const t = this.terms[index];
+    if (index === this.base) return this.baseTerm;
+    if (index < this.base) return null;
+    const t = this.terms[index - this.base - 1];
     return t === undefined ? null : t;
+  }
+
+  /** The entry id at `index`; null past the end or inside the snapshot. */
+  idAt(index: number): string | null {
+    if (index <= this.base) return null;
+    return this.ids[index - this.base - 1] ?? null;
   }
 
   push(term: number, id: string): void {
@@ -68,15 +86,38 @@ class LogModel {
     this.ids.push(id);
   }
 
+  /** Drops the entries from `index` on (never the snapshot). */
   truncateFrom(index: number): void {
-    if (index < this.terms.length) {
-      this.terms.length = index;
-      this.ids.length = index;
+    const keep = Math.max(0, index - this.base - 1);
+    if (keep < this.terms.length) {
+      this.terms.length = keep;
+      this.ids.length = keep;
     }
+  }
+
+  /** A snapshot at `index` replaces the log (an installed snapshot, or a restart's). */
+  resetTo(index: number, term: number): void {
+    this.base = index;
+    this.baseTerm = term;
+    this.terms = [];
+    this.ids = [];
+  }
+
+  /** The host compacted up to `index`: entries up to it move into the snapshot. */
+  compact(index: number): void {
+    const term = this.termAt(index);
+    if (index <= this.base || term === null) return;
+    const drop = index - this.base;
+    this.terms = this.terms.slice(drop);
+    this.ids = this.ids.slice(drop);
+    this.base = index;
+    this.baseTerm = term;
   }
 
   copy(): LogModel {
     const m = new LogModel();
+    m.base = this.base;
+    m.baseTerm = this.baseTerm;
     m.terms = this.terms.slice();
     m.ids = this.ids.slice();
     return m;
@@ -107,34 +148,67 @@ const NO_RECORD = -3;
 /**
  * One record per log index, as parallel arrays (no object per index: the live checker runs for as
  * long as a lab session, and a heap of small objects is what makes long runs slow). `a` and `b`
- * are two integers whose meaning the owner defines.
+ * are two integers whose meaning the owner defines. Indexes up to `base` are forgotten.
  */
 class IndexRecords {
-  readonly term: number[] = [];
-  readonly id: string[] = [];
-  readonly a: number[] = [];
-  readonly b: number[] = [];
+  base = 0;
+  private readonly terms: number[] = [];
+  private readonly ids: string[] = [];
+  private readonly as: number[] = [];
+  private readonly bs: number[] = [];
 
-  get length(): number {
-    return this.term.length;
+  /** One past the highest index with a slot. */
+  get end(): number {
+    return this.base + 1 + this.terms.length;
   }
 
   has(i: number): boolean {
-    const t = this.term[i];
+    if (i <= this.base) return false;
+    const t = this.terms[i - this.base - 1];
     return t !== undefined && t !== NO_RECORD;
   }
 
+  term(i: number): number {
+    return this.terms[i - this.base - 1]!;
+  }
+
+  id(i: number): string {
+    return this.ids[i - this.base - 1]!;
+  }
+
+  a(i: number): number {
+    return this.as[i - this.base - 1]!;
+  }
+
+  b(i: number): number {
+    return this.bs[i - this.base - 1]!;
+  }
+
+  /** Records index `i` (ignored at or below the forgotten base). */
   set(i: number, term: number, id: string, a: number, b: number): void {
-    while (this.term.length <= i) {
-      this.term.push(NO_RECORD);
-      this.id.push('');
-      this.a.push(0);
-      this.b.push(0);
+    if (i <= this.base) return;
+    const k = i - this.base - 1;
+    while (this.terms.length <= k) {
+      this.terms.push(NO_RECORD);
+      this.ids.push('');
+      this.as.push(0);
+      this.bs.push(0);
     }
-    this.term[i] = term;
-    this.id[i] = id;
-    this.a[i] = a;
-    this.b[i] = b;
+    this.terms[k] = term;
+    this.ids[k] = id;
+    this.as[k] = a;
+    this.bs[k] = b;
+  }
+
+  /** Forgets every index up to `index`. */
+  forgetThrough(index: number): void {
+    if (index <= this.base) return;
+    const drop = Math.min(index - this.base, this.terms.length);
+    this.terms.splice(0, drop);
+    this.ids.splice(0, drop);
+    this.as.splice(0, drop);
+    this.bs.splice(0, drop);
+    this.base = index;
   }
 }
 
@@ -194,8 +268,19 @@ export class InvariantChecker {
 
   /** The checker's view of what is committed: the highest index it judged committed. */
   get committedIndex(): number {
-    for (let i = this.committed.length - 1; i > 0; i--) if (this.committed.has(i)) return i;
-    return 0;
+    for (let i = this.committed.end - 1; i > this.committed.base; i--) if (this.committed.has(i)) return i;
+    // Everything forgotten was inside every node's snapshot: committed.
+    return this.committed.base;
+  }
+
+  /**
+   * Log indexes the checker keeps records of (cluster-wide tables and every node's logs): bounded
+   * by what is not yet in every node's snapshot, however long the run, when nodes compact.
+   */
+  get retainedIndexes(): number {
+    let n = this.committed.end - this.committed.base;
+    for (const m of this.nodes.values()) n += m.log.lastIndex - m.log.base + (m.durable.log.lastIndex - m.durable.log.base);
+    return n;
   }
 
   /** Feed one observation; returns the violations it revealed (also kept in `violations`). */
@@ -220,6 +305,9 @@ export class InvariantChecker {
       case 'discard':
         // Its own history (term, commit, durable log) is gone; cluster-wide records stay.
         this.nodes.delete(obs.node);
+        break;
+      case 'compacted':
+        this.onCompacted(obs.node, obs.index);
         break;
     }
     return this.found.length === before ? NO_VIOLATIONS : this.found.slice(before);
@@ -319,14 +407,32 @@ export class InvariantChecker {
     for (const e of ready.committedEntries) this.recordApplied(seq, node, e);
   }
 
+  /** A snapshot at (index, term) replaces `log` (it holds committed entries only). */
   private applySnapshot(log: LogModel, index: number, term: number): void {
-    log.truncateFrom(1);
-    const c = this.committed;
-    for (let i = 1; i <= index; i++) {
-      if (c.has(i)) log.push(c.term[i]!, c.id[i]!);
-      else log.push(i === index ? term : -1, UNKNOWN_ID);
-    }
-    if (index > 0) log.terms[index] = term;
+    log.resetTo(index, term);
+  }
+
+  /** The host compacted `node`'s log; then forget what every node holds in a snapshot. */
+  private onCompacted(node: NodeId, index: number): void {
+    const m = this.nodes.get(node);
+    if (m === undefined) return;
+    m.log.compact(index);
+    m.durable.log.compact(index);
+    this.forgetSettled();
+  }
+
+  /**
+   * Indexes at or below every node's snapshot (volatile and durable) can no longer be appended,
+   * applied or committed by any node: their records go. A node that never compacts keeps it all.
+   */
+  private forgetSettled(): void {
+    let floor = Infinity;
+    for (const m of this.nodes.values()) floor = Math.min(floor, m.log.base, m.durable.log.base);
+    if (!Number.isFinite(floor) || floor <= this.committed.base) return;
+    this.committed.forgetThrough(floor);
+    this.applied.forgetThrough(floor);
+    this.seen.forgetThrough(floor);
+    for (const index of this.seenMore.keys()) if (index <= floor) this.seenMore.delete(index);
   }
 
   private appendEntries(seq: number, node: NodeId, log: LogModel, entries: readonly Entry[], check: boolean): void {
@@ -341,20 +447,23 @@ export class InvariantChecker {
     log.truncateFrom(first);
     for (const e of entries) {
       const id = entryId(e);
-      const prevTerm = log.terms[e.index - 1]!;
+      // -1: the predecessor is inside the snapshot below its last index, so not known here.
+      const prevTerm = log.termAt(e.index - 1) ?? -1;
       if (check) this.checkLogMatching(seq, node, e.index, e.term, id, prevTerm);
-      log.push(e.term, id);
+      // Entries the snapshot already holds are not kept twice.
+      if (e.index > log.base) log.push(e.term, id);
     }
   }
 
   private checkLogMatching(seq: number, node: NodeId, index: number, term: number, id: string, prevTerm: number): void {
     const first = this.seen;
+    if (index <= first.base) return;
     if (!first.has(index)) {
       first.set(index, term, id, prevTerm, node);
       return;
     }
     let seen: { term: number; id: string; prevTerm: number; node: NodeId } | undefined;
-    if (first.term[index] === term) seen = { term, id: first.id[index]!, prevTerm: first.a[index]!, node: first.b[index]! };
+    if (first.term(index) === term) seen = { term, id: first.id(index), prevTerm: first.a(index), node: first.b(index) };
     else {
       const more = this.seenMore.get(index) ?? [];
       for (const s of more) {
@@ -383,19 +492,20 @@ export class InvariantChecker {
   }
 
   private recordCommitted(seq: number, leader: NodeId, m: NodeModel, lo: number, hi: number): void {
-    for (let i = lo; i <= hi; i++) {
-      const term = m.log.terms[i];
-      const id = m.log.ids[i];
-      if (term === undefined || id === undefined) {
+    for (let i = Math.max(lo, m.log.base + 1); i <= hi; i++) {
+      const term = m.log.termAt(i);
+      const id = m.log.idAt(i);
+      if (term === null || id === null) {
         this.report('leader-completeness', { nodes: [leader], indexes: [i], term: m.term, eventSeq: seq, message: `leader ${leader} committed index ${i} beyond its log (last ${m.log.lastIndex})` });
         return;
       }
       const c = this.committed;
+      if (i <= c.base) continue;
       if (!c.has(i)) c.set(i, term, id, m.term, leader);
-      else if (c.term[i] !== term || differ(c.id[i]!, id)) {
+      else if (c.term(i) !== term || differ(c.id(i), id)) {
         this.report('leader-completeness', {
-          nodes: [c.b[i]!, leader], indexes: [i], term: m.term, eventSeq: seq,
-          message: `index ${i} was committed with term ${c.term[i]} by leader ${c.b[i]} (term ${c.a[i]}), but leader ${leader} of term ${m.term} committed term ${term} there`,
+          nodes: [c.b(i), leader], indexes: [i], term: m.term, eventSeq: seq,
+          message: `index ${i} was committed with term ${c.term(i)} by leader ${c.b(i)} (term ${c.a(i)}), but leader ${leader} of term ${m.term} committed term ${term} there`,
         });
       }
     }
@@ -407,19 +517,20 @@ export class InvariantChecker {
 
   /** Every entry committed in a term before `m.term`, from index `from`, must be in m's log. */
   private checkLeaderHoldsCommitted(seq: number, node: NodeId, m: NodeModel, from: number): void {
-    const terms = m.log.terms;
-    const ids = m.log.ids;
+    const log = m.log;
     const c = this.committed;
-    for (let i = Math.max(1, from); i < c.length; i++) {
-      // c.a[i] is the term in which index i was committed; only earlier terms bind this leader.
-      if (!c.has(i) || c.a[i]! >= m.term) continue;
-      const term = terms[i];
-      const id = ids[i];
-      if (term === undefined || id === undefined || term !== c.term[i] || differ(id, c.id[i]!)) {
-        const has = term === undefined ? 'nothing' : `term ${term}`;
+    // Below the leader's snapshot it holds committed entries only; its last one is checked.
+    const start = Math.max(1, from, c.base + 1, log.base);
+    for (let i = start; i < c.end; i++) {
+      // c.a(i) is the term in which index i was committed; only earlier terms bind this leader.
+      if (!c.has(i) || c.a(i) >= m.term) continue;
+      const term = log.termAt(i);
+      const id = i === log.base ? c.id(i) : log.idAt(i);
+      if (term === null || id === null || term !== c.term(i) || differ(id, c.id(i))) {
+        const has = term === null ? 'nothing' : `term ${term}`;
         this.report('leader-completeness', {
-          nodes: [c.b[i]!, node], indexes: [i], term: m.term, eventSeq: seq,
-          message: `leader ${node} of term ${m.term} holds ${has} at index ${i}, which leader ${c.b[i]} committed with term ${c.term[i]} in term ${c.a[i]}`,
+          nodes: [c.b(i), node], indexes: [i], term: m.term, eventSeq: seq,
+          message: `leader ${node} of term ${m.term} holds ${has} at index ${i}, which leader ${c.b(i)} committed with term ${c.term(i)} in term ${c.a(i)}`,
         });
         return;
       }
@@ -429,12 +540,13 @@ export class InvariantChecker {
   private recordApplied(seq: number, node: NodeId, e: Entry): void {
     const id = entryId(e);
     const ap = this.applied;
+    if (e.index <= ap.base) return;
     if (!ap.has(e.index)) ap.set(e.index, e.term, id, node, 0);
-    else if (ap.term[e.index] !== e.term || ap.id[e.index] !== id) {
-      const other = ap.a[e.index]!;
+    else if (ap.term(e.index) !== e.term || ap.id(e.index) !== id) {
+      const other = ap.a(e.index);
       this.report('state-machine-safety', {
         nodes: [other, node], indexes: [e.index], term: e.term, eventSeq: seq,
-        message: `node ${other} applied "${showId(ap.id[e.index]!)}" (term ${ap.term[e.index]}) at index ${e.index}, node ${node} applied "${showId(id)}" (term ${e.term})`,
+        message: `node ${other} applied "${showId(ap.id(e.index))}" (term ${ap.term(e.index)}) at index ${e.index}, node ${node} applied "${showId(id)}" (term ${e.term})`,
       });
     }
   }
@@ -512,12 +624,14 @@ export class InvariantChecker {
     if (persisted.entries.length > 0) this.appendEntries(seq, node, log, persisted.entries, false);
     m.log = log;
     m.durable = { term: hs.term, vote: hs.vote, commit: hs.commit, log: log.copy() };
+    this.forgetSettled();
   }
 }
 
 /** Whether the durable log holds index `index` with the term the running node has there. */
 function durableHolds(m: NodeModel, index: number): boolean {
-  if (index === 0) return true;
+  // Inside the durable snapshot: durable, and committed.
+  if (index <= m.durable.log.base) return true;
   const durableTerm = m.durable.log.termAt(index);
   return durableTerm !== null && durableTerm === m.log.termAt(index);
 }

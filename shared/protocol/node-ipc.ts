@@ -208,6 +208,8 @@ export type NodeEvent =
   | { readonly type: 'started'; readonly node: NodeId; readonly incarnation: number; readonly restored: boolean; readonly persisted: PersistedState | null; readonly status: NodeStatus }
   | { readonly type: 'ready'; readonly node: NodeId; readonly atMs: number; readonly summaries: readonly ReadySummary[] }
   | { readonly type: 'applied'; readonly node: NodeId; readonly results: readonly AppliedResult[] }
+  /** The node wrote a snapshot at `index` and compacted its log up to it. */
+  | { readonly type: 'compacted'; readonly node: NodeId; readonly index: number }
   /** A membership change entry was applied on this node. */
   | { readonly type: 'conf-applied'; readonly node: NodeId; readonly index: number; readonly term: number; readonly change: ConfChange }
   | { readonly type: 'pending'; readonly node: NodeId; readonly items: readonly PendingItem[] }
@@ -265,6 +267,7 @@ const nodeEventSchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('ready'), node: nodeId, atMs: z.number(), summaries: z.array(readySummarySchema) }),
   z.object({ type: z.literal('applied'), node: nodeId, results: z.array(z.object({ client: z.string(), seq: count, result: kvResultSchema })) }),
+  z.object({ type: z.literal('compacted'), node: nodeId, index: count }),
   z.object({ type: z.literal('conf-applied'), node: nodeId, index: count, term: count, change: confChangeSchema }),
   z.object({ type: z.literal('pending'), node: nodeId, items: z.array(pendingItemSchema) }),
   z.object({ type: z.literal('trace'), node: nodeId, atMs: z.number(), traces: z.array(traceSchema) }),

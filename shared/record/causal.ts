@@ -9,6 +9,7 @@ import { isNodeRecord } from './format';
 
 export interface CausalEvent {
   readonly node: NodeId;
+  /** Where the record is, as its pusher gave it (a file line, or an event position). */
   readonly line: number;
   readonly record: NodeRecord;
   /** For a received message whose send is in the recording: that send. */
@@ -54,6 +55,8 @@ export class CausalStream {
   private readonly released = new Map<NodeId, number>();
   /** Seq of the start record of each node's instance as released so far. */
   private readonly instance = new Map<NodeId, number>();
+  /** Nodes whose last released record is a crash. */
+  private readonly down = new Set<NodeId>();
   /** Recent sending readies by sendKey, with their instance's start seq. */
   private readonly sends = new Map<string, { record: ReadyRecord; startSeq: number }>();
   /** Each node's keys in `sends`, oldest first, to forget beyond the window. */
@@ -77,12 +80,21 @@ export class CausalStream {
     while (this.held > 0) this.breakWait();
   }
 
+  /**
+   * What a received message still waits for: its sender's records up to the send, unless the
+   * sending instance is over (it crashed, or a later instance started), so a send the file lacks
+   * is lost (records of a killed process can be) and will never come.
+   */
   private waitsOn(located: Located<NodeRecord>): { node: NodeId; seq: number } | null {
     const r = located.record;
     if (r.kind !== 'input' || r.input.type !== 'step' || !r.input.stamp) return null;
     const from = r.input.msg.from;
     if (from === r.node) return null;
-    return (this.released.get(from) ?? 0) >= r.input.stamp.seq ? null : { node: from, seq: r.input.stamp.seq };
+    const stamp = r.input.stamp;
+    if ((this.released.get(from) ?? 0) >= stamp.seq) return null;
+    const instance = this.instance.get(from) ?? 0;
+    if (instance > stamp.startSeq || (instance === stamp.startSeq && this.down.has(from))) return null;
+    return { node: from, seq: stamp.seq };
   }
 
   /** Releases what can go from `start`'s queue, then from the queues that were waiting on it. */
@@ -112,7 +124,10 @@ export class CausalStream {
     this.held--;
     const r = head.record;
     this.released.set(node, r.seq);
-    if (r.kind === 'start') this.instance.set(node, r.seq);
+    if (r.kind === 'start') {
+      this.instance.set(node, r.seq);
+      this.down.delete(node);
+    } else if (r.kind === 'crash') this.down.add(node);
     const cause = this.causeOf(r);
     if (r.kind === 'ready' && r.messages.length > 0) this.remember(node, r);
     this.emit({ node, line: head.line, record: r, cause });

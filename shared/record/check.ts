@@ -12,7 +12,7 @@ import type { StateDigest } from './digest';
 import type { BodyRecord, Located, Recording } from './format';
 import { RecordedHistory } from './history';
 import type { NodeFactory } from './node-factory';
-import { StreamReplay, type ReplayReport } from './replay';
+import { StreamReplay, type ReplayEvent, type ReplayReport } from './replay';
 
 export interface RecordingCheck {
   readonly ok: boolean;
@@ -31,6 +31,19 @@ export interface CheckOptions {
 }
 
 /**
+ * What a replayed event tells the invariant checker (under event number `seq`): crashes,
+ * restarts, compactions and every Ready as its host handled it. Returns the violations found.
+ */
+export function observeReplayed(invariants: InvariantChecker, ev: ReplayEvent, seq: number): readonly Violation[] {
+  const r = ev.record;
+  if (r.kind === 'crash') return invariants.observe({ type: 'crash', seq, node: ev.node });
+  if (r.kind === 'start' && ev.persisted) return invariants.observe({ type: 'restart', seq, node: ev.node, persisted: ev.persisted });
+  if (r.kind === 'input' && r.input.type === 'compact' && r.error === null) return invariants.observe({ type: 'compacted', seq, node: ev.node, index: r.input.index });
+  if (ev.ready) return invariants.observeHandledReady(seq, ev.node, ev.ready);
+  return [];
+}
+
+/**
  * The check fed one record at a time, in file order (a streamed file of any size): replay in
  * causal order with the invariant checker on every replayed event, and the client history
  * gathered on the way; linearizability runs at finish().
@@ -45,12 +58,7 @@ export class RecordingChecker {
     const invariants = this.invariants;
     this.replay = new StreamReplay(header, factory, {
       ...(options.digest ? { digest: options.digest } : {}),
-      onEvent: (ev) => {
-        const r = ev.record;
-        if (r.kind === 'crash') invariants.observe({ type: 'crash', seq: ev.line, node: ev.node });
-        else if (r.kind === 'start' && ev.persisted) invariants.observe({ type: 'restart', seq: ev.line, node: ev.node, persisted: ev.persisted });
-        else if (ev.ready) invariants.observeHandledReady(ev.line, ev.node, ev.ready);
-      },
+      onEvent: (ev) => void observeReplayed(invariants, ev, ev.line),
     });
   }
 

@@ -6,7 +6,7 @@
  * every `checkpointEvery` events, which event last touched each node.
  *
  * The pass can run as a file is read (`partial`, `add`, `finish`): records are replayed as soon
- * as their causes are (causal-stream.ts), and `indexed` is the last position up to which every
+ * as their causes are (shared/record/causal.ts CausalStream), and `indexed` is the last position up to which every
  * record is replayed. Positions up to it are final; later ones are refused until indexed.
  *
  * Positions: k = 0 is before the first body record; k = i means records 1..i have happened
@@ -19,7 +19,8 @@ import { STATUS_DIGEST } from '../record/digest';
 import { isNodeRecord, type BodyRecord, type EndRecord, type HeaderRecord, type Located, type NodeRecord, type Recording } from '../record/format';
 import type { NodeFactory } from '../record/node-factory';
 import { NodeReplayer, type Divergence } from '../record/replay';
-import { CausalStream } from './causal-stream';
+import { observeReplayed } from '../record/check';
+import { CausalStream } from '../record/causal';
 import { branchPointAt, type NodeBranchState } from './branch-point';
 
 export type { NodeBranchState } from './branch-point';
@@ -142,7 +143,7 @@ export class ReplayIndex {
       // Replay cannot check the recorded digests: nothing is replayed (as replayRecording does).
       this.firstDivergence = { node: 0, seq: 0, line: 1, event: 'header', what: 'digest-name', expected: recording.header.digest, actual: STATUS_DIGEST.name };
     }
-    this.causal = new CausalStream((node, i, record) => this.replay(node, i, record));
+    this.causal = new CausalStream((ev) => this.replay(ev.node, ev.line, ev.record));
     this.add(recording.records);
     if (!options.partial) this.finish(recording.end);
   }
@@ -200,9 +201,8 @@ export class ReplayIndex {
       this.column(r.node);
       if (replayOff) continue;
       this.roleOf[i] = PENDING;
-      this.causal.push(i, r);
+      this.causal.push({ line: i, record: r });
     }
-    this.causal.drain();
     this.advance();
   }
 
@@ -247,10 +247,7 @@ export class ReplayIndex {
     const r = record;
     if (ev.ready) for (const e of ev.ready.entries) this.write(node, i, e);
     if (r.kind === 'start' && ev.persisted) for (const e of ev.persisted.entries) this.write(node, i, e);
-    let found: readonly Violation[] = [];
-    if (r.kind === 'crash') found = this.checker.observe({ type: 'crash', seq: i, node });
-    else if (r.kind === 'start' && ev.persisted) found = this.checker.observe({ type: 'restart', seq: i, node, persisted: ev.persisted });
-    else if (ev.ready) found = this.checker.observeHandledReady(i, node, ev.ready);
+    const found = observeReplayed(this.checker, ev, i);
     for (const v of found) {
       const last = this.found[this.found.length - 1];
       if (last && last.event > i) this.foundSorted = false;

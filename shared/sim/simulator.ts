@@ -855,6 +855,7 @@ export class Simulator {
     n.disk.compact(applied, snap.meta.term, snap.meta.conf, snap.data);
     api.compact(applied, snap.data);
     n.lastCompactIndex = applied;
+    this.observe({ type: 'compacted', seq: this.eventSeq, node: n.id, index: applied });
     this.trace(`${this.nowMs} compact ${n.id} ${applied}`);
   }
 
