@@ -34,6 +34,17 @@ export type ProposeResult =
 
 export type ReadIndexResult = { readonly ok: true } | { readonly ok: false; readonly refusal: ProposalRefusal };
 
+/** How one read asks to be served (readIndex's second argument). */
+export interface ReadIndexOptions {
+  /**
+   * Serve from the leader's state without a heartbeat round while its lease holds: CheckQuorum
+   * is on and a quorum of voters was heard from within the current election timeout (§6.4.1).
+   * Relies on bounded clock drift between nodes. When the lease does not hold, the read falls
+   * back to a ReadIndex round. Absent: RaftConfig.leaseRead decides.
+   */
+  readonly lease?: boolean;
+}
+
 export interface RaftNodeApi {
   readonly id: NodeId;
 
@@ -53,9 +64,10 @@ export interface RaftNodeApi {
   proposeConfChange(change: ConfChange): ProposeResult;
   /**
    * Leader only: request a linearizable read point. A ReadState with the same ctx appears in a
-   * later Ready once a quorum has confirmed leadership (ReadIndex, dissertation §6.4).
+   * later Ready once a quorum has confirmed leadership (ReadIndex, dissertation §6.4), or in the
+   * next Ready when `options.lease` asks for a lease read and the lease holds (§6.4.1).
    */
-  readIndex(ctx: string): ReadIndexResult;
+  readIndex(ctx: string, options?: ReadIndexOptions): ReadIndexResult;
   /** Leader only: hand leadership to `to` (dissertation §3.10). */
   transferLeadership(to: NodeId): void;
 

@@ -10,6 +10,12 @@ import type { VoteResult } from './quorum';
 import type { ReadIndexQueue } from './read-index';
 import type { ConfState, Entry, Message, NodeId, RaftConfig, ReadState, Role, Snapshot } from './types';
 
+/** A read asked before the leader's first commit in its term, and whether it asked for a lease read. */
+export interface WaitingRead {
+  readonly ctx: string;
+  readonly lease: boolean;
+}
+
 export interface RaftState {
   readonly id: NodeId;
   readonly cfg: RaftConfig;
@@ -28,7 +34,7 @@ export interface RaftState {
   readonly leadTransferee: NodeId;
   readonly reads: ReadIndexQueue;
   /** ReadIndex requests waiting for the leader's first commit in its term. */
-  waitingReads: string[];
+  waitingReads: WaitingRead[];
   readonly readStates: ReadState[];
 
   conf(): ConfState;
@@ -43,5 +49,5 @@ export interface RaftState {
   hup(transfer: boolean): void;
   campaign(kind: 'pre' | 'real', transfer: boolean): void;
   poll(from: NodeId, granted: boolean): VoteResult;
-  startRead(ctx: string): void;
+  startRead(ctx: string, lease: boolean): void;
 }

@@ -16,8 +16,8 @@ import { bcastAppend, bcastHeartbeat, maybeCommit, sendAppend, sendTimeoutNow } 
 import { stepCandidate } from './step-candidate';
 import { stepFollower } from './step-follower';
 import { stepLeader } from './step-leader';
-import type { ProposeResult, ReadIndexResult } from './api';
-import type { RaftState } from './raft-state';
+import type { ProposeResult, ReadIndexOptions, ReadIndexResult } from './api';
+import type { RaftState, WaitingRead } from './raft-state';
 import type { Rng } from '../util/rng';
 import type {
   ConfChange,
@@ -66,7 +66,7 @@ export class Raft implements RaftState {
   leadTransferee: NodeId = NONE;
   readonly reads = new ReadIndexQueue();
   /** ReadIndex requests waiting for the leader's first commit in its term. */
-  waitingReads: string[] = [];
+  waitingReads: WaitingRead[] = [];
 
   /** Outputs collected for the next Ready. */
   msgs: Message[] = [];
@@ -404,21 +404,22 @@ export class Raft implements RaftState {
     return { ok: true, index: e.index, term: e.term };
   }
 
-  readIndex(ctx: string): ReadIndexResult {
+  readIndex(ctx: string, options: ReadIndexOptions = {}): ReadIndexResult {
     if (this.role !== 'leader') return { ok: false, refusal: { reason: 'not-leader', leader: this.lead } };
+    const lease = options.lease ?? this.cfg.leaseRead;
     if (this.log.termAt(this.commit) !== this.term) {
       // Our commit index may lag the cluster's until our no-op commits (§6.4 step 1): wait.
-      this.waitingReads.push(ctx);
+      this.waitingReads.push({ ctx, lease });
       return { ok: true };
     }
-    this.startRead(ctx);
+    this.startRead(ctx, lease);
     return { ok: true };
   }
 
-  /** Begin confirming leadership for a read at the current commit index. */
-  startRead(ctx: string): void {
+  /** Begin confirming leadership for a read at the current commit index (by lease when asked and it holds). */
+  startRead(ctx: string, lease: boolean): void {
     const voters = this.conf().voters;
-    if (this.cfg.leaseRead && this.cfg.checkQuorum && this.quorumActive()) {
+    if (lease && this.cfg.checkQuorum && this.quorumActive()) {
       // Lease read (§6.4.1): a majority heard from us within the current election timeout, and
       // with CheckQuorum those followers refuse other candidates for an election timeout after
       // hearing from us, so no other leader exists yet: serve without a round trip. Relies on

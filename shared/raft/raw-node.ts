@@ -6,7 +6,7 @@
  * node.advance(rd); }`. Steps may happen between ready() and advance() (an asynchronous host),
  * but ready() must not be called again before advance().
  */
-import type { ProposeResult, RaftNodeApi, ReadIndexResult } from './api';
+import type { ProposeResult, RaftNodeApi, ReadIndexOptions, ReadIndexResult } from './api';
 import { assert } from './assert';
 import { validateConfState } from './conf';
 import { Raft } from './raft';
@@ -108,8 +108,8 @@ export class RawNode implements RaftNodeApi {
     return this.r.proposeConfChange(change);
   }
 
-  readIndex(ctx: string): ReadIndexResult {
-    return this.r.readIndex(ctx);
+  readIndex(ctx: string, options?: ReadIndexOptions): ReadIndexResult {
+    return this.r.readIndex(ctx, options);
   }
 
   transferLeadership(to: NodeId): void {

@@ -94,7 +94,7 @@ function afterCommit(r: RaftState, prevCommit: number): void {
   if (r.waitingReads.length > 0 && r.log.termAt(r.commit) === r.term) {
     const waiting = r.waitingReads;
     r.waitingReads = [];
-    for (const ctx of waiting) r.startRead(ctx);
+    for (const w of waiting) r.startRead(w.ctx, w.lease);
   }
   bcastAppend(r);
   if (!isVoter(r.conf(), r.id) && r.pendingConfIndex() === 0) {

@@ -74,7 +74,8 @@ export type NodeInput =
   | { readonly type: 'campaign' }
   | { readonly type: 'propose'; readonly data: string }
   | { readonly type: 'propose-conf-change'; readonly change: ConfChange }
-  | { readonly type: 'read-index'; readonly ctx: string }
+  /** `lease`: the read asked for a lease read (true) or a round (false); absent: the node's config decided. */
+  | { readonly type: 'read-index'; readonly ctx: string; readonly lease?: boolean }
   | { readonly type: 'transfer-leadership'; readonly to: NodeId }
   | { readonly type: 'compact'; readonly index: number; readonly data: string }
   | { readonly type: 'advance' };

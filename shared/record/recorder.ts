@@ -5,7 +5,7 @@
  * node; nothing else changes, except that a host which moves messages between processes should
  * carry `stampOf(msg)` beside each message and hand it back to `step(msg, stamp)`.
  */
-import type { ProposeResult, RaftNodeApi, ReadIndexResult } from '../raft/api';
+import type { ProposeResult, RaftNodeApi, ReadIndexOptions, ReadIndexResult } from '../raft/api';
 import type { ConfChange, ConfState, Entry, Message, NodeId, NodeStatus, RaftConfig, Ready } from '../raft/types';
 import type { Rng } from '../util/rng';
 import { readyDigest, STATUS_DIGEST, type StateDigest } from './digest';
@@ -144,8 +144,10 @@ export class RecordingNode implements RaftNodeApi {
     return this.input({ type: 'propose-conf-change', change }, () => this.inner.proposeConfChange(change), true);
   }
 
-  readIndex(ctx: string): ReadIndexResult {
-    return this.input({ type: 'read-index', ctx }, () => this.inner.readIndex(ctx), true);
+  readIndex(ctx: string, options?: ReadIndexOptions): ReadIndexResult {
+    // What was asked is recorded (lease only when the caller chose), so replay asks the same.
+    const input: NodeInput = options?.lease === undefined ? { type: 'read-index', ctx } : { type: 'read-index', ctx, lease: options.lease };
+    return this.input(input, () => this.inner.readIndex(ctx, options), true);
   }
 
   transferLeadership(to: NodeId): void {

@@ -96,7 +96,7 @@ export function describeInput(input: NodeInput): string {
     case 'propose-conf-change':
       return `propose-conf-change ${input.change.type} ${input.change.node}`;
     case 'read-index':
-      return `read-index ${JSON.stringify(input.ctx)}`;
+      return `read-index ${JSON.stringify(input.ctx)}${input.lease === undefined ? '' : input.lease ? ' lease' : ' no-lease'}`;
     case 'transfer-leadership':
       return `transfer-leadership to ${input.to}`;
     case 'compact':
@@ -120,7 +120,7 @@ export function applyInput(node: RaftNodeApi, input: NodeInput, lastReady: Ready
     case 'propose-conf-change':
       return node.proposeConfChange(input.change);
     case 'read-index':
-      return node.readIndex(input.ctx);
+      return input.lease === undefined ? node.readIndex(input.ctx) : node.readIndex(input.ctx, { lease: input.lease });
     case 'transfer-leadership':
       return node.transferLeadership(input.to);
     case 'compact':

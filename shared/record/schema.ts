@@ -42,7 +42,7 @@ const nodeInput = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('campaign') }),
   z.strictObject({ type: z.literal('propose'), data: z.string() }),
   z.strictObject({ type: z.literal('propose-conf-change'), change: confChangeSchema }),
-  z.strictObject({ type: z.literal('read-index'), ctx: z.string() }),
+  z.strictObject({ type: z.literal('read-index'), ctx: z.string(), lease: z.boolean().optional() }),
   z.strictObject({ type: z.literal('transfer-leadership'), to: nodeId }),
   z.strictObject({ type: z.literal('compact'), index: count, data: z.string() }),
   z.strictObject({ type: z.literal('advance') }),

@@ -127,7 +127,11 @@ export class Scenario {
         break;
       case 'read': {
         const id = parseId(args[0]);
-        const res = this.get(id).node.readIndex(args[1] ?? 'r');
+        // `read ID CTX [lease|round]`: a lease read or a ReadIndex round chosen for this read;
+        // without the third word the node's config (lease=) decides.
+        const how = args[2];
+        if (how !== undefined && how !== 'lease' && how !== 'round') fail(`read: expected lease or round, got ${how}`);
+        const res = how === undefined ? this.get(id).node.readIndex(args[1] ?? 'r') : this.get(id).node.readIndex(args[1] ?? 'r', { lease: how === 'lease' });
         if (!res.ok) out.push(`${id}: refused ${JSON.stringify(res.refusal)}`);
         this.flush(out);
         break;
