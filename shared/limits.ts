@@ -63,6 +63,9 @@ export const KV_LIMITS = {
   valueChars: 65_536,
 } as const;
 
+/** Longest id of one linearizable read (ReadIndex or lease) between the controller and a node. */
+export const READ_ID_CHARS_MAX = 64;
+
 /** Longest a client request may wait for its answer, in milliseconds. */
 export const CLIENT_TIMEOUT_MS_MAX = 600_000;
 

@@ -4,10 +4,14 @@
  * every retry re-proposes the same (client, seq), so the state machine applies it at most once
  * and answers a retry with the cached result. A client has one request in flight at a time;
  * requests without a named client borrow an idle automatic client.
+ *
+ * A get may instead be read linearizably at the leader (SubmitOptions.read: a ReadIndex round or
+ * a lease): not a session command, so no (client, seq) and no exactly-once bookkeeping, but
+ * routed, redirected and retried the same way, and entered in the history as the client's get.
  */
 import type { NodeId } from '../../shared/raft/types';
-import type { KvOp, KvResult, SubmitOptions } from '../../shared/protocol/lab';
-import type { AppliedResult, ProposeReply } from '../../shared/protocol/node-ipc';
+import { readModeProblem, type KvOp, type KvResult, type SubmitOptions } from '../../shared/protocol/lab';
+import type { AppliedResult, ProposeReply, ReadAskReply, ServedRead } from '../../shared/protocol/node-ipc';
 import { KvClientSession } from '../../shared/kv';
 
 export interface ClientHost {
@@ -16,11 +20,14 @@ export interface ClientHost {
   /** Nodes that are up, to try when no leader is known. */
   liveNodes(): readonly NodeId[];
   propose(node: NodeId, client: string, seq: number, op: KvOp, timeoutMs: number): Promise<ProposeReply>;
+  /** Ask `node` for a linearizable read of `key` named `id` (answered later through onReadServed). */
+  read(node: NodeId, id: string, key: string, lease: boolean, timeoutMs: number): Promise<ReadAskReply>;
   /** How long one attempt waits for its entry to apply before retrying (a few election timeouts). */
   attemptMs(): number;
   /** The cluster is paused (step mode): nothing commits unless the user steps it. */
   paused(): boolean;
-  invoked(opId: string, client: string, op: KvOp): void;
+  /** `read`: how a get is served when not through the log. */
+  invoked(opId: string, client: string, op: KvOp, read?: 'read-index' | 'lease'): void;
   completed(opId: string, result: KvResult): void;
 }
 
@@ -38,6 +45,8 @@ interface ClientSlot {
 export class ClientRouter {
   private readonly clients = new Map<string, ClientSlot>();
   private readonly waiters = new Map<string, (result: KvResult) => void>();
+  /** Linearizable reads waiting for their answer, by read id (one per attempt). */
+  private readonly readWaiters = new Map<string, (node: NodeId, read: ServedRead) => void>();
   /** Requests waiting for their entry to apply, by the node that accepted it: woken early if it stops leading. */
   private readonly accepted = new Map<NodeId, Set<() => void>>();
   /** Requests backing off because no node led: woken as soon as one does. */
@@ -54,6 +63,11 @@ export class ClientRouter {
       const waiter = this.waiters.get(`${r.client}#${r.seq}`);
       if (waiter !== undefined) waiter(r.result);
     }
+  }
+
+  /** Reads served on `node`: wake the requests waiting for them. */
+  onReadServed(node: NodeId, reads: readonly ServedRead[]): void {
+    for (const r of reads) this.readWaiters.get(r.id)?.(node, r);
   }
 
   /** A leader became known: requests backing off try it now rather than at the end of their pause. */
@@ -75,11 +89,15 @@ export class ClientRouter {
   stop(): void {
     this.stopped = true;
     for (const waiter of this.waiters.values()) waiter({ ok: false, error: 'stopped', detail: 'the cluster was destroyed' });
+    for (const wake of [...this.accepted.values()].flatMap((set) => [...set])) wake();
   }
 
   async submit(op: KvOp, options: SubmitOptions = {}): Promise<KvResult> {
     const timeoutMs = options.timeoutMs ?? 5000;
     if (!(timeoutMs > 0)) throw new Error(`submit: timeoutMs must be positive, got ${timeoutMs}`);
+    const problem = readModeProblem(op, options.read);
+    if (problem !== null) throw new Error(`submit: ${problem}`);
+    if (op.type === 'get' && (options.read === 'read-index' || options.read === 'lease')) return this.submitRead(op, options.read, options, timeoutMs);
     const slot = await this.acquire(options.client);
     const command = slot.session.begin(op);
     const opId = `op${++this.opCounter}`;
@@ -95,6 +113,124 @@ export class ClientRouter {
     }
     this.host.completed(opId, result);
     return result;
+  }
+
+  /** A get read at the leader, by a ReadIndex round or a lease; the client is busy meanwhile, like for any request. */
+  private async submitRead(op: KvOp & { type: 'get' }, mode: 'read-index' | 'lease', options: SubmitOptions, timeoutMs: number): Promise<KvResult> {
+    const slot = await this.acquire(options.client);
+    const opId = `op${++this.opCounter}`;
+    this.host.invoked(opId, slot.session.client, op, mode);
+    let result: KvResult;
+    try {
+      result = await this.runRead(opId, op.key, mode === 'lease', options.node, timeoutMs);
+    } finally {
+      this.release(slot);
+    }
+    this.host.completed(opId, result);
+    return result;
+  }
+
+  /**
+   * Ask the leader (or exactly `only`) for the read until one attempt is served. Each attempt has
+   * its own read id; any of them answering completes the read, since each was asked within it.
+   */
+  private async runRead(opId: string, key: string, lease: boolean, only: NodeId | undefined, timeoutMs: number): Promise<KvResult> {
+    const deadline = Date.now() + timeoutMs;
+    let served: KvResult | null = null;
+    let wake: (() => void) | null = null;
+    const ids: string[] = [];
+    let target: NodeId | null = only ?? null;
+    let lastProblem = 'no leader known';
+    let sawLeader = false;
+    let tried = 0;
+    try {
+      while (served === null && !this.stopped) {
+        const left = deadline - Date.now();
+        if (left <= 0) break;
+        target ??= this.host.leaderHint() ?? this.pick(tried++);
+        if (target === null) {
+          await this.backOff(Math.min(NO_LEADER_BACKOFF_MS, left));
+          continue;
+        }
+        const id = `${opId}.${ids.length + 1}`;
+        ids.push(id);
+        this.readWaiters.set(id, (node, read) => {
+          served ??= { ok: true, value: read.value, index: read.index, leader: node };
+          wake?.();
+        });
+        let reply: ReadAskReply;
+        try {
+          reply = await this.host.read(target, id, key, lease, Math.min(left, 1000));
+        } catch (e) {
+          lastProblem = e instanceof Error ? e.message : String(e);
+          if (only !== undefined) return { ok: false, error: 'no-leader', detail: `node ${only} could not be asked: ${lastProblem}` };
+          target = this.pick(tried++);
+          await this.backOff(Math.min(NO_LEADER_BACKOFF_MS, Math.max(0, deadline - Date.now())));
+          continue;
+        }
+        if (!reply.ok) {
+          const hint = reply.leader !== 0 && reply.leader !== target ? reply.leader : null;
+          lastProblem = `node ${target}: ${reply.reason}${reply.detail ? ` (${reply.detail})` : ''}`;
+          if (only !== undefined) {
+            const detail = `node ${only} ${reply.reason === 'not-leader' ? 'does not lead' : `refused (${reply.reason})`}${hint === null ? '; it knows no leader' : ''}`;
+            return hint === null ? { ok: false, error: 'not-leader', detail } : { ok: false, error: 'not-leader', detail, leaderHint: hint };
+          }
+          if (hint === null) await this.backOff(Math.min(NO_LEADER_BACKOFF_MS, Math.max(0, deadline - Date.now())));
+          target = hint ?? this.pick(tried++);
+          continue;
+        }
+        sawLeader = true;
+        const stillLeading = await this.waitAt(target, () => served !== null, (w) => (wake = w), deadline, only !== undefined);
+        wake = null;
+        if (served !== null) break;
+        lastProblem = stillLeading ? `node ${target} took the read but did not answer in time` : `node ${target} stopped leading before it could answer`;
+        if (only !== undefined) return { ok: false, error: stillLeading ? 'timeout' : 'not-leader', detail: lastProblem };
+        target = null; // ask again who leads, with a new read id
+      }
+    } finally {
+      for (const id of ids) this.readWaiters.delete(id);
+    }
+    if (served !== null) return served;
+    if (this.stopped) return { ok: false, error: 'stopped', detail: 'the cluster was destroyed' };
+    return sawLeader
+      ? { ok: false, error: 'timeout', detail: `no answer within ${timeoutMs} ms: ${lastProblem}` }
+      : { ok: false, error: 'no-leader', detail: `no leader took the read within ${timeoutMs} ms: ${lastProblem}` };
+  }
+
+  /**
+   * Wait at `leader` until `done()`, it stops leading (returns false), or the attempt is up: an
+   * attempt timeout, except while paused (the user steps the round), or the deadline when `toDeadline`.
+   */
+  private async waitAt(leader: NodeId, done: () => boolean, setWake: (wake: () => void) => void, deadline: number, toDeadline: boolean): Promise<boolean> {
+    let stillLeading = true;
+    let wakers = this.accepted.get(leader);
+    if (wakers === undefined) this.accepted.set(leader, (wakers = new Set()));
+    const set = wakers;
+    const wakeUp = (): void => {
+      stillLeading = false;
+      wakeNow();
+    };
+    let wakeNow: () => void = () => undefined;
+    set.add(wakeUp);
+    try {
+      while (!done() && stillLeading && !this.stopped) {
+        const now = Date.now();
+        if (now >= deadline) break;
+        const waitMs = toDeadline ? deadline - now : Math.min(this.host.attemptMs(), deadline - now);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, Math.max(0, waitMs));
+          wakeNow = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+          setWake(wakeNow);
+        });
+        if (!toDeadline && !this.host.paused()) break;
+      }
+    } finally {
+      set.delete(wakeUp);
+    }
+    return stillLeading;
   }
 
   private async run(client: string, seq: number, op: KvOp, timeoutMs: number): Promise<KvResult> {

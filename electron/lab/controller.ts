@@ -37,7 +37,8 @@ import {
   ELECTION_TICKS_MAX, ELECTION_TICKS_MIN, HEARTBEAT_TICKS_MAX, HEARTBEAT_TICKS_MIN, LINK_DELAY_MS_MAX, MAX_NETWORK_MS, MAX_NODES,
   MAX_TICKS_PER_STEP, SPEED_MAX, SPEED_MIN, TICK_MS_MAX, TICK_MS_MIN,
 } from '../../shared/limits';
-import { parseNodeEvent, pendingHolder, type NodeEvent, type NodeInit, type ProposeReply, type ReplyBody } from '../../shared/protocol/node-ipc';
+import { parseNodeEvent, pendingHolder, type NodeEvent, type NodeInit, type ProposeReply,
+  type ReadAskReply, type ReplyBody } from '../../shared/protocol/node-ipc';
 import { InvariantChecker } from '../../shared/check/invariants';
 import type { JsonValue, Recording } from '../../shared/record/format';
 import { LineBuffer } from '../../shared/record/line-buffer';
@@ -211,11 +212,12 @@ export class LabController implements LabApi {
       leaderHint: () => this.leaderHint(),
       liveNodes: () => this.liveIds(),
       propose: (node, client, seq, op, timeoutMs) => this.propose(node, client, seq, op, timeoutMs),
+      read: (node, id, key, lease, timeoutMs) => this.askRead(node, id, key, lease, timeoutMs),
       attemptMs: () => this.attemptMs(),
       paused: () => this.cluster?.paused ?? false,
-      invoked: (opId, client, op) => {
+      invoked: (opId, client, op, read) => {
         this.run?.invoke(opId, client, op, Date.now());
-        this.stream.emit({ type: 'client-invoke', opId, client, op });
+        this.stream.emit(read === undefined ? { type: 'client-invoke', opId, client, op } : { type: 'client-invoke', opId, client, op, read });
       },
       completed: (opId, result) => {
         this.run?.complete(opId, result, Date.now());
@@ -720,15 +722,6 @@ export class LabController implements LabApi {
     return { node, entries: body.entries, firstIndex: body.firstIndex, lastIndex: body.lastIndex, commit: body.commit };
   }
 
-  /** Linearizable read through ReadIndex on the leader (not logged). */
-  async read(key: string): Promise<{ readonly value: string | null; readonly index: number }> {
-    const leader = this.leaderHint();
-    if (leader === null) throw new Error('read: no leader known');
-    const body = await this.node(leader).request({ type: 'read-index', key }, this.requestTimeoutMs);
-    if (body.kind !== 'read') throw new Error(`read: unexpected reply ${body.kind}`);
-    return { value: body.value, index: body.index };
-  }
-
   // ---------------------------------------------------------------------------------------------
   // Internals: processes
 
@@ -880,6 +873,9 @@ export class LabController implements LabApi {
       case 'applied':
         this.router?.onApplied(event.results);
         return;
+      case 'read-served':
+        this.router?.onReadServed(sup.id, event.reads);
+        return;
       case 'compacted':
         this.observe((seq) => this.checker?.observe({ type: 'compacted', seq, node: sup.id, index: event.index }));
         return;
@@ -968,6 +964,12 @@ export class LabController implements LabApi {
     const sup = this.node(node);
     const body = await sup.request({ type: 'propose', client, seq, op }, timeoutMs);
     if (body.kind !== 'proposed') throw new Error(`propose: unexpected reply ${body.kind}`);
+    return body.result;
+  }
+
+  private async askRead(node: NodeId, id: string, key: string, lease: boolean, timeoutMs: number): Promise<ReadAskReply> {
+    const body = await this.node(node).request({ type: 'read-index', id, key, lease }, timeoutMs);
+    if (body.kind !== 'read-asked') throw new Error(`read: unexpected reply ${body.kind}`);
     return body.result;
   }
 

@@ -30,8 +30,10 @@ import {
   type NodeEvent,
   type NodeInit,
   type ProposeReply,
+  type ReadAskReply,
   type ReadySummary,
   type ReplyBody,
+  type ServedRead,
 } from '../../shared/protocol/node-ipc';
 import { KvStateMachine, encodeCommand, toKvResult } from '../../shared/kv';
 import { createRng, type Rng } from '../../shared/util/rng';
@@ -110,9 +112,12 @@ export class NodeRuntime {
   // Clients
   /** `client#seq` of requests proposed through this node, reported when applied. */
   private readonly proposals = new Set<string>();
-  private readonly reads = new Map<string, { readonly req: number; readonly key: string }>();
-  private readyReads: { readonly req: number; readonly key: string; readonly index: number }[] = [];
-  private readCounter = 0;
+  /** Reads taken as leader and not yet confirmed: read id -> key. */
+  private readonly reads = new Map<string, string>();
+  /** Reads confirmed at `index`, served once the node has applied that far. */
+  private readyReads: { readonly id: string; readonly key: string; readonly index: number }[] = [];
+  /** Reads served since the last flush, reported as one `read-served` event. */
+  private served: ServedRead[] = [];
   private snapshotIndex = 0;
   /** The last hard state written (term and vote must be durable before anything depends on them). */
   private lastHardState: HardState | null = null;
@@ -162,10 +167,6 @@ export class NodeRuntime {
         const port = ports[0];
         if (port === undefined) throw new Error(`peer-connect ${cmd.peer}: no port was transferred with the command`);
         this.connectPeer(cmd.peer, port);
-        return this.reply(cmd.req, { kind: 'ack', sent: [] });
-      }
-      case 'peer-disconnect': {
-        this.disconnectPeer(cmd.peer);
         return this.reply(cmd.req, { kind: 'ack', sent: [] });
       }
       case 'set-run':
@@ -224,15 +225,15 @@ export class NodeRuntime {
         });
       }
       case 'read-index': {
-        const ctx = `r${++this.readCounter}`;
-        let refused: string | null = null;
-        await this.command(() => {
-          const r = raft.readIndex(ctx);
-          if (r.ok) this.reads.set(ctx, { req: cmd.req, key: cmd.key });
-          else refused = `${r.refusal.reason} (leader ${r.refusal.leader})`;
+        // The controller's read id is the core's ctx: the ReadState names it when it is safe.
+        let result: ReturnType<RaftNodeApi['readIndex']> | null = null;
+        const sent = await this.command(() => {
+          result = raft.readIndex(cmd.id, { lease: cmd.lease });
+          if (result.ok) this.reads.set(cmd.id, cmd.key);
         });
-        if (refused !== null) throw new Error(`read-index refused: ${refused}`);
-        return; // answered when the read state is served
+        const r = result as ReturnType<RaftNodeApi['readIndex']> | null;
+        if (r === null) throw new Error('read-index did not run');
+        return this.reply(cmd.req, { kind: 'read-asked', sent, result: r.ok ? { ok: true } : refusalReply(r) });
       }
       case 'transfer': {
         const sent = await this.command(() => raft.transferLeadership(cmd.to));
@@ -353,14 +354,6 @@ export class NodeRuntime {
       this.peerPorts.delete(peer);
       this.links.get(peer)?.setPort(null);
     });
-  }
-
-  private disconnectPeer(peer: NodeId): void {
-    const port = this.peerPorts.get(peer);
-    this.peerPorts.delete(peer);
-    this.links.get(peer)?.setPort(null);
-    this.links.get(peer)?.clear();
-    port?.close();
   }
 
   private link(to: NodeId): OutgoingLink {
@@ -665,11 +658,13 @@ export class NodeRuntime {
     }
     for (const entry of applyLater) this.apply(entry);
     for (const rs of ready.readStates) {
-      const read = this.reads.get(rs.ctx);
-      if (read === undefined) continue;
+      const key = this.reads.get(rs.ctx);
+      if (key === undefined) continue;
       this.reads.delete(rs.ctx);
-      this.readyReads.push({ ...read, index: rs.index });
+      this.readyReads.push({ id: rs.ctx, key, index: rs.index });
     }
+    // The core drops unconfirmed reads when it stops leading; the controller retries them elsewhere.
+    if (ready.softState.role !== 'leader') this.reads.clear();
     this.serveReads();
 
     const first = ready.entries[0];
@@ -718,7 +713,7 @@ export class NodeRuntime {
     if (this.readyReads.length === 0) return;
     const waiting: typeof this.readyReads = [];
     for (const r of this.readyReads) {
-      if (this.kv.appliedIndex >= r.index) this.reply(r.req, { kind: 'read', value: this.kv.get(r.key), index: r.index });
+      if (this.kv.appliedIndex >= r.index) this.served.push({ id: r.id, value: this.kv.get(r.key), index: r.index });
       else waiting.push(r);
     }
     this.readyReads = waiting;
@@ -791,6 +786,10 @@ export class NodeRuntime {
       this.post({ type: 'applied', node, results: this.applied });
       this.applied = [];
     }
+    if (this.served.length > 0) {
+      this.post({ type: 'read-served', node, reads: this.served });
+      this.served = [];
+    }
     if (this.pendingDirty) {
       this.pendingDirty = false;
       this.post({ type: 'pending', node, items: this.pendingItems() });
@@ -833,6 +832,11 @@ export class NodeRuntime {
   }
 }
 
+
+/** A refused read as the control port carries it (like a refused proposal). */
+function refusalReply(r: Extract<ProposeResult, { ok: false }>): ReadAskReply {
+  return { ok: false, reason: r.refusal.reason, leader: r.refusal.leader, detail: 'detail' in r.refusal ? r.refusal.detail : '' };
+}
 
 /** A proposal's outcome as the control port carries it (a refusal flattened, detail or ''). */
 function toProposeReply(r: ProposeResult): ProposeReply {

@@ -11,8 +11,9 @@
 import { z } from 'zod';
 import type {
   ClusterOptions, DirectedLink, KvOp, KvResult, LabEvent, LinkFault, NamedPartition, NodeExit, Pace,
-  NodeView, PendingItem, Violation, ClusterSnapshot, ExportedFile, ExportFormat, LogRange, RunMatch, RunSearch,
+  NodeView, PendingItem, Violation, ClusterSnapshot, ExportedFile, ExportFormat, LogRange, RunMatch, RunSearch, ReadMode, SubmitOptions,
 } from './lab';
+import { readModeProblem } from './lab';
 import {
   CLIENT_TIMEOUT_MS_MAX, ELECTION_TICKS_MAX, ELECTION_TICKS_MIN, HEARTBEAT_TICKS_MAX, HEARTBEAT_TICKS_MIN, KV_LIMITS,
   LINK_DELAY_MS_MAX, MAX_LOG_READ, MAX_NETWORK_MS, MAX_NODES, MAX_TICKS_PER_STEP, PENDING_ID_CHARS_MAX, RUN_SEARCH_LIMIT_MAX, RUN_SEARCH_QUERY_MAX, SPEED_MAX, SPEED_MIN, TICK_MS_MAX, TICK_MS_MIN,
@@ -89,6 +90,13 @@ export const kvOpSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('cas'), key: kvKey, expected: kvValue.nullable(), value: kvValue }),
 ]);
 
+export const readModeSchema = z.enum(['log', 'read-index', 'lease']);
+
+export const submitOptionsSchema = z.object({
+  client: z.string().min(1).max(KV_LIMITS.clientIdChars).optional(), timeoutMs: z.number().int().min(1).max(CLIENT_TIMEOUT_MS_MAX).optional(), node: nodeId.min(1).optional(),
+  read: readModeSchema.optional(),
+});
+
 export const kvResultSchema = z.union([
   z.object({ ok: z.literal(true), value: z.string().nullable(), index, leader: nodeId }),
   z.object({
@@ -134,7 +142,7 @@ export const labEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('message-delivered'), ...ev, msgId: z.string(), message: messageSchema }),
   z.object({ type: z.literal('message-dropped'), ...ev, msgId: z.string(), message: messageSchema, why: z.enum(['cut', 'loss', 'crashed', 'user']) }),
   z.object({ type: z.literal('entries-applied'), ...ev, node: nodeId, from: index, to: index }),
-  z.object({ type: z.literal('client-invoke'), ...ev, opId: z.string(), client: z.string(), op: kvOpSchema }),
+  z.object({ type: z.literal('client-invoke'), ...ev, opId: z.string(), client: z.string(), op: kvOpSchema, read: z.enum(['read-index', 'lease']).optional() }),
   z.object({ type: z.literal('client-complete'), ...ev, opId: z.string(), result: kvResultSchema }),
   z.object({ type: z.literal('run-state'), ...ev, paused: z.boolean(), speed: z.number(), networkMs: z.number().optional() }),
   z.object({ type: z.literal('pending'), ...ev, items: z.array(pendingItemSchema) }),
@@ -215,12 +223,11 @@ export const labArgsSchemas = {
   tickOnce: z.union([z.tuple([]), z.tuple([z.number().int().min(1).max(MAX_TICKS_PER_STEP)])]),
   setLinkFault: z.tuple([directedLink, linkFaultSchema.partial()]),
   partition: z.tuple([namedPartitionSchema]),
-  submit: z.union([
-    z.tuple([kvOpSchema]),
-    z.tuple([kvOpSchema, z.object({
-      client: z.string().min(1).max(KV_LIMITS.clientIdChars).optional(), timeoutMs: z.number().int().min(1).max(CLIENT_TIMEOUT_MS_MAX).optional(), node: nodeId.min(1).optional(),
-    })]),
-  ]),
+  // One tuple with an optional options object (not a union), so a bad field is named in the error.
+  submit: z.tuple([kvOpSchema, submitOptionsSchema.optional()]).superRefine(([op, options], ctx) => {
+    const problem = readModeProblem(op, options?.read);
+    if (problem !== null) ctx.addIssue({ code: 'custom', path: [1, 'read'], message: problem });
+  }),
   readLog: readLogArgs,
   exportRun: z.tuple([exportFormatSchema]),
   searchRun: z.union([z.tuple([searchQuery]), z.tuple([searchQuery, searchLimit])]),
@@ -299,6 +306,8 @@ const _agreement: [
   Agrees<typeof pendingItemSchema, PendingItem>,
   Agrees<typeof kvOpSchema, KvOp>,
   Agrees<typeof kvResultSchema, KvResult>,
+  Agrees<typeof readModeSchema, ReadMode>,
+  Agrees<typeof submitOptionsSchema, SubmitOptions>,
   Agrees<typeof violationSchema, Violation>,
   Agrees<typeof nodeExit, NodeExit>,
   Agrees<typeof nodeViewSchema, NodeView>,
@@ -312,5 +321,5 @@ const _agreement: [
   Agrees<typeof runSearchSchema, RunSearch>,
   Agrees<typeof logRangeSchema, LogRange>,
   Agrees<typeof paceSchema, Pace>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
 void _agreement;

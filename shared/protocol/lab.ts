@@ -141,6 +141,19 @@ export type KvResult =
     readonly leaderHint?: NodeId;
   };
 
+/**
+ * How a `get` is served. `log`: proposed, committed and applied like a write (costs a log entry
+ * and a replication round; assumes nothing). `read-index`: the leader notes its commit index,
+ * confirms it still leads with one heartbeat round to a majority, and answers once it has
+ * applied that index (dissertation §6.4; no log entry, assumes nothing about clocks). `lease`:
+ * the leader answers from its state with no round while its lease holds, i.e. CheckQuorum heard
+ * from a majority within the election timeout (§6.4.1; assumes bounded clock drift between
+ * nodes), and falls back to a ReadIndex round when it does not hold.
+ */
+export type ReadMode = 'log' | 'read-index' | 'lease';
+
+export const READ_MODES: readonly ReadMode[] = ['log', 'read-index', 'lease'];
+
 /** Options of one client request (`LabApi.submit`). */
 export interface SubmitOptions {
   /** The client session (default: an automatic one). */
@@ -151,6 +164,19 @@ export interface SubmitOptions {
    * with its leader hint, and a stale leader accepts the entry it can no longer commit.
    */
   readonly node?: NodeId;
+  /**
+   * For a `get` only (default `log`; any other op with a mode other than `log` is refused): how
+   * the read is served (see ReadMode). Reads served by ReadIndex or lease are not log entries:
+   * no session bookkeeping, answered by the leader with the index they were served at, and
+   * retried at the leader like writes. Each still enters the client history as a get.
+   */
+  readonly read?: ReadMode;
+}
+
+/** Why `options.read` cannot be used with `op`, or null when it can. */
+export function readModeProblem(op: KvOp, read: ReadMode | undefined): string | null {
+  if (read === undefined || read === 'log' || op.type === 'get') return null;
+  return `read mode ${read} is for a get; a ${op.type} always goes through the log`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -188,7 +214,8 @@ export type LabEvent =
   | { readonly type: 'message-delivered'; readonly seq: number; readonly atMs: number; readonly msgId: string; readonly message: Message }
   | { readonly type: 'message-dropped'; readonly seq: number; readonly atMs: number; readonly msgId: string; readonly message: Message; readonly why: 'cut' | 'loss' | 'crashed' | 'user' }
   | { readonly type: 'entries-applied'; readonly seq: number; readonly atMs: number; readonly node: NodeId; readonly from: number; readonly to: number }
-  | { readonly type: 'client-invoke'; readonly seq: number; readonly atMs: number; readonly opId: string; readonly client: string; readonly op: KvOp }
+  /** `read`: how a get is served, when not through the log (absent: through the log). */
+  | { readonly type: 'client-invoke'; readonly seq: number; readonly atMs: number; readonly opId: string; readonly client: string; readonly op: KvOp; readonly read?: 'read-index' | 'lease' }
   | { readonly type: 'client-complete'; readonly seq: number; readonly atMs: number; readonly opId: string; readonly result: KvResult }
   | { readonly type: 'run-state'; readonly seq: number; readonly atMs: number; readonly paused: boolean; readonly speed: number; readonly networkMs?: number }
   | { readonly type: 'pending'; readonly seq: number; readonly atMs: number; readonly items: readonly PendingItem[] }

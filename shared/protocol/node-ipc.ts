@@ -17,7 +17,7 @@ import type { KvOp, KvResult, LinkFault, PendingItem } from './lab';
 import type { SendStamp } from '../record/format';
 import type { RecordCursor } from '../record/recorder';
 import { sendStampSchema } from '../record/schema';
-import { MAX_LOG_READ, MAX_NETWORK_MS, SPEED_MAX, SPEED_MIN, TICK_MS_MAX, TICK_MS_MIN } from '../limits';
+import { KV_LIMITS, MAX_LOG_READ, MAX_NETWORK_MS, READ_ID_CHARS_MAX, SPEED_MAX, SPEED_MIN, TICK_MS_MAX, TICK_MS_MIN } from '../limits';
 import type { Agrees } from './agrees';
 import { kvOpSchema, kvResultSchema, linkFaultSchema, pendingItemSchema } from './lab-schema';
 import {
@@ -34,6 +34,8 @@ export const NODE_IPC_VERSION = 1 as const;
 const nodeId = nodeIdSchema;
 const nodeIdOrNone = nodeIdOrNoneSchema;
 const count = countSchema;
+/** A read's id, chosen by the controller (unique in the lab), used as the core's read ctx. */
+const readId = z.string().min(1).max(READ_ID_CHARS_MAX);
 
 // ---------------------------------------------------------------------------------------------
 // Controller -> node commands
@@ -78,7 +80,6 @@ export type NodeCommand =
   | { readonly type: 'init'; readonly req: number; readonly version: typeof NODE_IPC_VERSION; readonly init: NodeInit }
   /** A peer port arrives with this command (transferred beside it, not inside the validated body). */
   | { readonly type: 'peer-connect'; readonly req: number; readonly peer: NodeId }
-  | { readonly type: 'peer-disconnect'; readonly req: number; readonly peer: NodeId }
   /** `networkMs`: lab ms each message spends on its link before link faults add theirs (0: none). */
   | { readonly type: 'set-run'; readonly req: number; readonly paused: boolean; readonly speed: number; readonly networkMs: number }
   | { readonly type: 'deliver'; readonly req: number; readonly msgId: string }
@@ -89,7 +90,12 @@ export type NodeCommand =
   | { readonly type: 'land'; readonly req: number }
   | { readonly type: 'propose'; readonly req: number; readonly client: string; readonly seq: number; readonly op: KvOp }
   | { readonly type: 'conf-change'; readonly req: number; readonly change: ConfChange }
-  | { readonly type: 'read-index'; readonly req: number; readonly key: string }
+  /**
+   * A linearizable read of `key` at the leader, by a ReadIndex round or, with `lease`, by lease
+   * while it holds (shared/raft readIndex). The reply says at once whether the node took it
+   * (`read-asked`); the answer comes later as a `read-served` event with the same `id`.
+   */
+  | { readonly type: 'read-index'; readonly req: number; readonly id: string; readonly key: string; readonly lease: boolean }
   | { readonly type: 'transfer'; readonly req: number; readonly to: NodeId }
   | { readonly type: 'set-link-faults'; readonly req: number; readonly links: readonly OutgoingFault[]; readonly seed: number }
   | { readonly type: 'status'; readonly req: number }
@@ -133,7 +139,6 @@ const req = z.number().int().min(0);
 const nodeCommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('init'), req, version: z.literal(NODE_IPC_VERSION), init: nodeInitSchema }),
   z.object({ type: z.literal('peer-connect'), req, peer: nodeId }),
-  z.object({ type: z.literal('peer-disconnect'), req, peer: nodeId }),
   z.object({ type: z.literal('set-run'), req, paused: z.boolean(), speed: z.number().min(SPEED_MIN).max(SPEED_MAX), networkMs: z.number().min(0).max(MAX_NETWORK_MS) }),
   z.object({ type: z.literal('deliver'), req, msgId: z.string().min(1) }),
   z.object({ type: z.literal('drop'), req, msgId: z.string().min(1) }),
@@ -142,7 +147,7 @@ const nodeCommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('land'), req }),
   z.object({ type: z.literal('propose'), req, client: z.string().min(1), seq: z.number().int().min(1), op: kvOpSchema }),
   z.object({ type: z.literal('conf-change'), req, change: confChangeSchema }),
-  z.object({ type: z.literal('read-index'), req, key: z.string() }),
+  z.object({ type: z.literal('read-index'), req, id: readId, key: z.string().max(KV_LIMITS.keyChars), lease: z.boolean() }),
   z.object({ type: z.literal('transfer'), req, to: nodeId }),
   z.object({ type: z.literal('set-link-faults'), req, links: z.array(z.object({ to: nodeId, fault: linkFaultSchema })), seed: z.number().int() }),
   z.object({ type: z.literal('status'), req }),
@@ -159,13 +164,24 @@ export type ProposeReply =
   | { readonly ok: true; readonly index: number; readonly term: number }
   | { readonly ok: false; readonly reason: 'not-leader' | 'transfer-in-progress' | 'conf-change-pending' | 'invalid-conf-change' | 'stopping'; readonly leader: NodeId; readonly detail: string };
 
+/** One linearizable read served by the node that took it. */
+export interface ServedRead {
+  readonly id: string;
+  readonly value: string | null;
+  /** The read index: the node had applied at least this far when it read. */
+  readonly index: number;
+}
+
+export type ReadAskReply = { readonly ok: true } | Extract<ProposeReply, { readonly ok: false }>;
+
 /** The body of a successful reply; which one depends on the command. */
 export type ReplyBody =
   /** The command ran; `sent` lists the ids of the peer messages it caused (step mode waits on them). */
   | { readonly kind: 'ack'; readonly sent: readonly string[] }
   | { readonly kind: 'status'; readonly status: NodeStatus; readonly pending: readonly PendingItem[] }
   | { readonly kind: 'proposed'; readonly result: ProposeReply; readonly sent: readonly string[] }
-  | { readonly kind: 'read'; readonly value: string | null; readonly index: number }
+  /** The node took the read (`ok`), or refused it like a proposal (not the leader, stopping). */
+  | { readonly kind: 'read-asked'; readonly result: ReadAskReply; readonly sent: readonly string[] }
   | { readonly kind: 'log'; readonly entries: readonly Entry[]; readonly firstIndex: number; readonly lastIndex: number; readonly commit: number };
 
 /**
@@ -208,6 +224,8 @@ export type NodeEvent =
   | { readonly type: 'started'; readonly node: NodeId; readonly incarnation: number; readonly restored: boolean; readonly persisted: PersistedState | null; readonly status: NodeStatus }
   | { readonly type: 'ready'; readonly node: NodeId; readonly atMs: number; readonly summaries: readonly ReadySummary[] }
   | { readonly type: 'applied'; readonly node: NodeId; readonly results: readonly AppliedResult[] }
+  /** Reads this node took (`read-index`) were served: each `value` as of its `index`, which the node had applied. */
+  | { readonly type: 'read-served'; readonly node: NodeId; readonly reads: readonly ServedRead[] }
   /** The node wrote a snapshot at `index` and compacted its log up to it. */
   | { readonly type: 'compacted'; readonly node: NodeId; readonly index: number }
   /** A membership change entry was applied on this node. */
@@ -234,11 +252,13 @@ const proposeReplySchema = z.discriminatedUnion('ok', [
   }),
 ]);
 
+const readAskReplySchema = z.union([z.object({ ok: z.literal(true) }), proposeReplySchema.options[1]]);
+
 const replyBodySchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('ack'), sent: z.array(z.string()) }),
   z.object({ kind: z.literal('status'), status: nodeStatusSchema, pending: z.array(pendingItemSchema) }),
   z.object({ kind: z.literal('proposed'), result: proposeReplySchema, sent: z.array(z.string()) }),
-  z.object({ kind: z.literal('read'), value: z.string().nullable(), index: count }),
+  z.object({ kind: z.literal('read-asked'), result: readAskReplySchema, sent: z.array(z.string()) }),
   z.object({ kind: z.literal('log'), entries: z.array(entrySchema), firstIndex: count, lastIndex: count, commit: count }),
 ]);
 
@@ -266,6 +286,7 @@ const nodeEventSchema = z.discriminatedUnion('type', [
     persisted: persistedStateSchema.nullable(), status: nodeStatusSchema,
   }),
   z.object({ type: z.literal('ready'), node: nodeId, atMs: z.number(), summaries: z.array(readySummarySchema) }),
+  z.object({ type: z.literal('read-served'), node: nodeId, reads: z.array(z.object({ id: readId, value: z.string().nullable(), index: count })) }),
   z.object({ type: z.literal('applied'), node: nodeId, results: z.array(z.object({ client: z.string(), seq: count, result: kvResultSchema })) }),
   z.object({ type: z.literal('compacted'), node: nodeId, index: count }),
   z.object({ type: z.literal('conf-applied'), node: nodeId, index: count, term: count, change: confChangeSchema }),

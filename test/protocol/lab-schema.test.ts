@@ -74,4 +74,13 @@ describe('lab event validation', () => {
     expect(parseLabEvents([sent])).toEqual([sent]);
     expect(() => parseLabEvents([{ ...sent, message: { ...sent.message, term: -1 } }])).toThrow(/message\.term/);
   });
+
+  it('submit takes a read mode for a get and refuses one for any other op, naming the problem', () => {
+    expect(parseLabArgs('submit', [{ type: 'get', key: 'x' }])).toEqual([{ type: 'get', key: 'x' }]);
+    expect(parseLabArgs('submit', [{ type: 'get', key: 'x' }, { read: 'read-index' }])).toEqual([{ type: 'get', key: 'x' }, { read: 'read-index' }]);
+    expect(parseLabArgs('submit', [{ type: 'get', key: 'x' }, { read: 'lease' }])).toEqual([{ type: 'get', key: 'x' }, { read: 'lease' }]);
+    expect(parseLabArgs('submit', [{ type: 'put', key: 'x', value: '1' }, { read: 'log' }])).toEqual([{ type: 'put', key: 'x', value: '1' }, { read: 'log' }]);
+    expect(() => parseLabArgs('submit', [{ type: 'put', key: 'x', value: '1' }, { read: 'lease' }])).toThrow(/args\[1\]\.read: read mode lease is for a get; a put always goes through the log/);
+    expect(() => parseLabArgs('submit', [{ type: 'get', key: 'x' }, { read: 'stale' }])).toThrow(/args\[1\]\.read/);
+  });
 });
