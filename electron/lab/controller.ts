@@ -45,7 +45,7 @@ import { LineBuffer } from '../../shared/record/line-buffer';
 import { RunRecorder } from '../../shared/record/write';
 import type { ProcessExit, ProcessHost } from '../host/process-host';
 import { ClientRouter } from './client-router';
-import { EventStream } from './event-stream';
+import { liveEventStream, type EventStream } from './event-stream';
 import { NodeSupervisor } from './node-supervisor';
 import { ExportStore } from './export-store';
 import { exportRunFile, type DatabaseSource } from './run-export';
@@ -150,7 +150,7 @@ export class LabController implements LabApi {
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
     this.stepSettleMs = options.stepSettleMs ?? 2000;
     this.exports = new ExportStore(options.exportsRoot === undefined ? {} : { root: options.exportsRoot });
-    this.stream = new EventStream({ batchMs: options.batchMs ?? 50, batchMax: options.batchMax ?? 256 });
+    this.stream = liveEventStream({ batchMs: options.batchMs ?? 50, batchMax: options.batchMax ?? 256 });
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ import type { SimNotice } from '../sim/start';
 import { rebuildNode, type NodeBranchState } from './branch-point';
 import { linkKey, linksAfterPartition } from '../cluster/partitions';
 import { timeoutNode } from '../cluster/node-timers';
+import { EventStream } from '../cluster/event-stream';
 
 /** Real time for a playing branch: calls `onFrame` with the real ms since its last call until stopped. */
 export interface FrameClock {
@@ -60,13 +61,12 @@ export class BranchLab implements LabApi {
   private readonly sim: Simulator;
   private readonly options: ClusterOptions;
   private readonly atMs: number;
-  private readonly listeners = new Set<(events: readonly LabEvent[]) => void>();
   private readonly roles = new Map<NodeId, Role | null>();
   private readonly touched = new Set<NodeId>();
   private readonly stopped = new Set<NodeId>();
-  private batch: LabEvent[] = [];
   private early: SimNotice[] | null = [];
-  private seq = 0;
+  /** Events go out after each action or frame (settle), the first subscriber getting those before it. */
+  private readonly events = new EventStream({ now: () => this.nowMs, scheduler: null, holdUntilSubscribed: true });
   private paused = true;
   private speed = 1;
   private opCounter = 0;
@@ -113,9 +113,7 @@ export class BranchLab implements LabApi {
 
   /** Events so far that no listener has taken yet go to the first subscriber (the reset). */
   onEvents(listener: (events: readonly LabEvent[]) => void): () => void {
-    this.listeners.add(listener);
-    if (this.batch.length > 0) this.flush();
-    return () => this.listeners.delete(listener);
+    return this.events.subscribe(listener);
   }
 
   private get nowMs(): number {
@@ -123,7 +121,7 @@ export class BranchLab implements LabApi {
   }
 
   private emit(e: LabEventBody): void {
-    this.batch.push({ ...e, seq: ++this.seq } as LabEvent);
+    this.events.emit(e);
   }
 
   private onNotice(n: SimNotice): void {
@@ -183,14 +181,7 @@ export class BranchLab implements LabApi {
     const key = items.map((i) => i.id).join(',');
     if (key !== this.lastPending) this.emit({ type: 'pending', atMs, items });
     this.lastPending = key;
-    this.flush();
-  }
-
-  private flush(): void {
-    if (this.listeners.size === 0 || this.batch.length === 0) return;
-    const out = this.batch;
-    this.batch = [];
-    for (const l of this.listeners) l(out);
+    this.events.flush();
   }
 
   private pendingItems(): PendingItem[] {
@@ -222,7 +213,7 @@ export class BranchLab implements LabApi {
     this.closed = true;
     this.stopClock?.();
     this.stopClock = null;
-    this.listeners.clear();
+    this.events.close();
     for (const answer of [...this.waiting]) answer({ ok: false, error: 'stopped', detail: 'the branch was closed' });
   }
 
@@ -236,7 +227,7 @@ export class BranchLab implements LabApi {
     });
     return Promise.resolve({
       options: { ...this.options, nodes: nodes.length }, dataDir: '', nodes, paused: this.paused, speed: this.speed, networkMs: this.sim.networkMs,
-      pending: this.pendingItems(), links: this.sim.faultyLinks(), violations: [...this.sim.violations], seq: this.seq,
+      pending: this.pendingItems(), links: this.sim.faultyLinks(), violations: [...this.sim.violations], seq: this.events.seq,
     });
   }
 

@@ -1,11 +1,11 @@
 /** The lab's event stream: numbered in order, delivered in batches by size or by time. */
 import { describe, expect, it } from 'vitest';
-import { EventStream } from '../../electron/lab/event-stream';
+import { liveEventStream } from '../../electron/lab/event-stream';
 import type { LabEvent } from '../../shared/protocol/lab';
 
 describe('event stream', () => {
   it('delivers a full batch at once and the rest after the batch interval, seq without gaps', async () => {
-    const stream = new EventStream({ batchMs: 30, batchMax: 100 });
+    const stream = liveEventStream({ batchMs: 30, batchMax: 100 });
     const batches: (readonly LabEvent[])[] = [];
     stream.subscribe((b) => batches.push(b));
     for (let i = 0; i < 250; i++) stream.emit({ type: 'entries-applied', node: 1, from: i, to: i });
@@ -16,7 +16,7 @@ describe('event stream', () => {
   });
 
   it('stops delivering to a listener that unsubscribed, and survives a listener that throws', () => {
-    const stream = new EventStream({ batchMs: 1000, batchMax: 1 });
+    const stream = liveEventStream({ batchMs: 1000, batchMax: 1 });
     const seen: number[] = [];
     stream.subscribe(() => {
       throw new Error('faulty listener');
