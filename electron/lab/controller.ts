@@ -37,7 +37,7 @@ import {
   ELECTION_TICKS_MAX, ELECTION_TICKS_MIN, HEARTBEAT_TICKS_MAX, HEARTBEAT_TICKS_MIN, LINK_DELAY_MS_MAX, MAX_NETWORK_MS, MAX_NODES,
   MAX_TICKS_PER_STEP, SPEED_MAX, SPEED_MIN, TICK_MS_MAX, TICK_MS_MIN,
 } from '../../shared/limits';
-import { parseNodeEvent, pendingHolder, type NodeEvent, type NodeInit, type ProposeReply,
+import { parseNodeEvent, type NodeEvent, type NodeInit, type ProposeReply,
   type ReadAskReply, type ReplyBody } from '../../shared/protocol/node-ipc';
 import { InvariantChecker } from '../../shared/check/invariants';
 import type { JsonValue, Recording } from '../../shared/record/format';
@@ -53,6 +53,7 @@ import { loadSource, readSourceHeader, type RecordingSource } from './recording-
 import { searchRecording } from './run-search';
 import { GzipAppender } from './gzip-appender';
 import { linkKey, linksAfterPartition } from '../../shared/cluster/partitions';
+import { pendingHolder } from '../../shared/cluster/pending-ids';
 import { resolveDataFolder } from './data-root';
 // Only this module of storage: the main process must not bundle sql.js and the checkpoint worker.
 import { clusterFilesIn, discardNodeFiles, listFiles } from '../storage/node-files';

@@ -14,13 +14,13 @@
  *   messages it caused, so the controller can wait until they are held at their receivers.
  */
 import { dueTimeout, fireNodeTimeout } from '../../shared/cluster/node-timers';
+import { messageId } from '../../shared/cluster/pending-ids';
 import { compactionDue, compactionSnapshot, kvFromSnapshot } from '../../shared/cluster/node-host';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { ProposeResult, RaftNodeApi } from '../../shared/raft/api';
 import type { ConfState, Entry, HardState, Message, NodeId, PersistedState, RaftConfig, Ready, Snapshot } from '../../shared/raft/types';
 import type { LinkFault, PendingItem } from '../../shared/protocol/lab';
 import {
-  messageId,
   parseNodeCommand,
   parsePeerEnvelope,
   requestIdOf,

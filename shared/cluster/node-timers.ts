@@ -6,18 +6,10 @@
 import type { PendingItem } from '../protocol/lab';
 import type { RaftNodeApi } from '../raft/api';
 import type { NodeStatus } from '../raft/types';
+import { timeoutId } from './pending-ids';
 
 export type TimeoutItem = Extract<PendingItem, { kind: 'timeout' }>;
 
-export function timeoutId(node: number, timeout: TimeoutItem['timeout']): string {
-  return `t:${node}:${timeout}`;
-}
-
-/** The node a timeout item's id names, or null when `id` is not a timeout id. */
-export function timeoutNode(id: string): number | null {
-  const m = /^t:(\d+):(election|heartbeat)$/.exec(id);
-  return m === null ? null : Number(m[1]);
-}
 
 /**
  * Fire `raft`'s timeout now. A follower, pre-candidate or candidate campaigns (its election

@@ -10,7 +10,6 @@
  * Requests carry a `req` number; the node answers each with exactly one `reply` of the same
  * `req`. Everything else the node sends is an unsolicited event.
  */
-import { timeoutNode } from '../cluster/node-timers';
 import { z } from 'zod';
 import type { ConfChange, Entry, HardState, Message, NodeId, NodeStatus, PersistedState, Ready, SnapshotMeta, SoftState } from '../raft/types';
 import type { KvOp, KvResult, LinkFault, PendingItem } from './lab';
@@ -351,20 +350,6 @@ export function requestIdOf(raw: unknown): number | null {
     const value = (raw as { req: unknown }).req;
     if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
   }
-  return null;
-}
-
-/** Message ids: `<from>.<incarnation>.<n>><to>`, unique across a node's restarts. */
-export function messageId(from: NodeId, incarnation: number, n: number, to: NodeId): string {
-  return `${from}.${incarnation}.${n}>${to}`;
-}
-
-/** The receiving node of a pending item id (message ids end in `><to>`, timeouts are `t:<node>:<kind>`). */
-export function pendingHolder(pendingId: string): NodeId | null {
-  const timeout = timeoutNode(pendingId);
-  if (timeout !== null) return timeout;
-  const message = /^\d+\.\d+\.\d+>(\d+)$/.exec(pendingId);
-  if (message) return Number(message[1]);
   return null;
 }
 

@@ -29,7 +29,7 @@ import { Simulator, type ClientRecord } from '../sim/simulator';
 import type { SimNotice } from '../sim/start';
 import { rebuildNode, type NodeBranchState } from './branch-point';
 import { linkKey, linksAfterPartition } from '../cluster/partitions';
-import { timeoutNode } from '../cluster/node-timers';
+import { messageId, timeoutNode } from '../cluster/pending-ids';
 import { EventStream } from '../cluster/event-stream';
 
 /** Real time for a playing branch: calls `onFrame` with the real ms since its last call until stopped. */
@@ -132,13 +132,13 @@ export class BranchLab implements LabApi {
     const atMs = this.nowMs;
     switch (n.kind) {
       case 'sent':
-        this.emit({ type: 'message-sent', atMs, msgId: `m${n.id}`, message: n.msg });
+        this.emit({ type: 'message-sent', atMs, msgId: messageId(n.msg.from, 0, n.id, n.msg.to), message: n.msg });
         return;
       case 'delivered':
-        this.emit({ type: 'message-delivered', atMs, msgId: `m${n.id}`, message: n.msg });
+        this.emit({ type: 'message-delivered', atMs, msgId: messageId(n.msg.from, 0, n.id, n.msg.to), message: n.msg });
         return;
       case 'dropped':
-        this.emit({ type: 'message-dropped', atMs, msgId: `m${n.id}`, message: n.msg, why: n.why });
+        this.emit({ type: 'message-dropped', atMs, msgId: messageId(n.msg.from, 0, n.id, n.msg.to), message: n.msg, why: n.why });
         return;
       case 'ready': {
         this.touched.add(n.node);

@@ -28,6 +28,7 @@ import type { ProposeResult, RaftNodeApi, RaftNodeFactory } from '../raft/api';
 import type { DirectedLink, KvOp, KvResult, LinkFault, PendingItem, Violation } from '../protocol/lab';
 import { createRng, type Rng } from '../util/rng';
 import { dueTimeout, fireNodeTimeout, type TimeoutItem } from '../cluster/node-timers';
+import { messageId } from '../cluster/pending-ids';
 import { MAX_NETWORK_MS } from '../limits';
 import { InvariantChecker } from '../check/invariants';
 import { KvClientSession, KvStateMachine, encodeCommand, toKvResult } from '../kv';
@@ -71,6 +72,11 @@ type SimEvent =
   | { readonly kind: 'fault-end'; readonly atMs: number; readonly seq: number };
 
 type Deliver = Extract<SimEvent, { kind: 'deliver' }>;
+
+/** A held message's pending-item id (shared/cluster/pending-ids.ts; messages are numbered globally here). */
+function pendingMessageId(d: Deliver): string {
+  return messageId(d.msg.from, 0, d.id, d.msg.to);
+}
 
 interface SimNode {
   readonly id: NodeId;
@@ -340,7 +346,7 @@ export class Simulator {
 
   /** Messages held while paused, in the order they would have been delivered. */
   pending(): PendingItem[] {
-    return this.held.map((d) => ({ kind: 'message', id: `m${d.id}`, message: d.msg, heldAtMs: d.atMs }));
+    return this.held.map((d) => ({ kind: 'message', id: pendingMessageId(d), message: d.msg, heldAtMs: d.atMs }));
   }
 
   // -------------------------------------------------------------------------------------------
@@ -1117,8 +1123,8 @@ export class Simulator {
   }
 
   private takeHeld(pendingId: string): Deliver {
-    const i = this.held.findIndex((d) => `m${d.id}` === pendingId);
-    if (i < 0) throw new Error(`no pending message "${pendingId}" (pending: ${this.held.map((d) => `m${d.id}`).join(', ') || 'none'})`);
+    const i = this.held.findIndex((d) => pendingMessageId(d) === pendingId);
+    if (i < 0) throw new Error(`no pending message "${pendingId}" (pending: ${this.held.map(pendingMessageId).join(', ') || 'none'})`);
     return this.held.splice(i, 1)[0]!;
   }
 

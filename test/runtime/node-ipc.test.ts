@@ -1,7 +1,7 @@
 /** The node control protocol rejects malformed messages with an error naming what was wrong. */
 import { describe, expect, it } from 'vitest';
-import { parseNodeCommand, parseNodeEvent, parsePeerEnvelope, pendingHolder, messageId } from '../../shared/protocol/node-ipc';
-import { timeoutId } from '../../shared/cluster/node-timers';
+import { parseNodeCommand, parseNodeEvent, parsePeerEnvelope } from '../../shared/protocol/node-ipc';
+import { messageId, pendingHolder, timeoutId } from '../../shared/cluster/pending-ids';
 
 describe('node-ipc validation', () => {
   it('accepts a well-formed command and rejects bad ones by field', () => {
