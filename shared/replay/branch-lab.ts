@@ -22,6 +22,7 @@ import type {
 } from '../protocol/lab';
 import { MAX_TICKS_PER_STEP, SPEED_MAX, SPEED_MIN } from '../limits';
 import { logRangeProblem } from '../protocol/lab-schema';
+import { readModeProblem } from '../protocol/lab';
 import type { RaftNodeFactory } from '../raft/api';
 import type { ConfChange, Entry, Message, NodeId, Role } from '../raft/types';
 import { resolveSimOptions } from '../sim/options';
@@ -349,6 +350,9 @@ export class BranchLab implements LabApi {
     } catch (e) {
       return Promise.reject(e instanceof Error ? e : new Error(String(e)));
     }
+    const problem = readModeProblem(checked, options.read);
+    if (problem !== null) return Promise.reject(new Error(`submit: ${problem}`));
+    const read = options.read === 'read-index' || options.read === 'lease' ? options.read : undefined;
     const target = options.node;
     if (target !== undefined && this.sim.node(target) === null) return Promise.reject(new Error(`submit: node ${target} is not running in this branch`));
     const opId = `b${++this.opCounter}`;
@@ -361,8 +365,8 @@ export class BranchLab implements LabApi {
       };
       this.waiting.add(answer);
       void this.act(() => {
-        this.emit({ type: 'client-invoke', atMs: this.nowMs, opId, client, op: checked });
-        this.sim.submit(checked, client, options.timeoutMs ?? DEFAULT_SUBMIT_TIMEOUT_MS, answer, target);
+        this.emit(read === undefined ? { type: 'client-invoke', atMs: this.nowMs, opId, client, op: checked } : { type: 'client-invoke', atMs: this.nowMs, opId, client, op: checked, read });
+        this.sim.submit(checked, client, options.timeoutMs ?? DEFAULT_SUBMIT_TIMEOUT_MS, answer, target, read);
         // The first attempt happens now, paused or not (as the live lab proposes at once).
         this.sim.advance(0);
       }).catch(reject);

@@ -127,6 +127,8 @@ interface SimClient {
   invoked: number;
   /** Requests submitted by a host (`submit`), in order; null for a workload client. */
   readonly queue: ManualRequest[] | null;
+  /** The read id of a host's linearizable read in flight (ReadIndex or lease), if any. */
+  reading?: string | null;
 }
 
 /** A host's client request (LabApi.submit) waiting for its turn or its answer. */
@@ -138,6 +140,16 @@ interface ManualRequest {
   deadlineMs: number;
   /** Asked of exactly this node: no redirect, no retry elsewhere (the lab's `SubmitOptions.node`). */
   readonly node?: NodeId;
+  /** A get read at the leader instead of through the log (the lab's `SubmitOptions.read`). */
+  readonly read?: 'read-index' | 'lease';
+}
+
+/** A host's linearizable read taken by a leader: its read index once confirmed, else null. */
+interface SimRead {
+  readonly client: number;
+  readonly node: NodeId;
+  readonly key: string;
+  index: number | null;
 }
 
 export interface SimStats {
@@ -181,6 +193,9 @@ export class Simulator {
   private readonly hash = new Fnv1a();
   private readonly traceLines: string[] | null;
   private readonly leaderTermsSeen = new Set<number>();
+  /** Linearizable reads taken by some leader, by read id (the core's ctx). */
+  private readonly reads = new Map<string, SimRead>();
+  private readCounter = 0;
   private nowMs = 0;
   private nextMsgId = 1;
   private eventSeq = 0;
@@ -440,6 +455,7 @@ export class Simulator {
     this.observe({ type: 'crash', seq: this.eventSeq, node });
     // Clients waiting on this node will time out and retry elsewhere.
     n.waiters.clear();
+    for (const [id, r] of this.reads) if (r.node === node) this.reads.delete(id);
     this.notify?.({ kind: 'life', node, up: false });
   }
 
@@ -512,9 +528,12 @@ export class Simulator {
    * A client request from a host (the lab's client panel): `client` proposes `op` at the node it
    * believes leads, follows leader hints, retries elsewhere after clientTimeoutMs, and gives up
    * with `timeout` after `timeoutMs` of simulated time. One request at a time per client name;
-   * later ones wait their turn. `done` is called exactly once. Recorded in `history`.
+   * later ones wait their turn. `done` is called exactly once. Recorded in `history`. With `read`,
+   * a get is read at the leader (ReadIndex round, or lease while it holds) instead of proposed:
+   * no request number, the answer carries the read index, and it enters `history` with seq 0.
    */
-  submit(op: KvOp, client: string, timeoutMs: number, done: (result: KvResult) => void, node?: NodeId): void {
+  submit(op: KvOp, client: string, timeoutMs: number, done: (result: KvResult) => void, node?: NodeId, read?: 'read-index' | 'lease'): void {
+    if (read !== undefined && op.type !== 'get') throw new Error(`submit: read mode ${read} is for a get; a ${op.type} always goes through the log`);
     if (!(timeoutMs > 0)) throw new RangeError(`submit: timeoutMs must be positive, got ${timeoutMs}`);
     let c = this.clients.findIndex((x) => x.name === client);
     if (c >= 0 && this.clients[c]!.queue === null) throw new Error(`submit: client "${client}" is one of the simulated workload's clients`);
@@ -527,7 +546,7 @@ export class Simulator {
       this.clients.push({ name: client, session: new KvClientSession(client, lastSeq + 1), current: -1, target: leader ?? 1 + this.workRng.int(this.nodes.length), waitingOn: null, token: 0, invoked: 0, queue: [] });
     }
     const cl = this.clients[c]!;
-    cl.queue!.push({ op, timeoutMs, done, deadlineMs: Infinity, ...(node === undefined ? {} : { node }) });
+    cl.queue!.push({ op, timeoutMs, done, deadlineMs: Infinity, ...(node === undefined ? {} : { node }), ...(read === undefined ? {} : { read }) });
     if (cl.current < 0 && cl.queue!.length === 1) this.scheduleClient(c, cl, 0);
   }
 
@@ -813,6 +832,7 @@ export class Simulator {
         this.onApplied(waiter, n, e.index, outcome);
       }
     }
+    if (this.reads.size > 0) this.serveReads(n, rd);
     api.advance(rd);
     this.maybeCompact(n, api);
     this.notify?.({ kind: 'ready', node: n.id, ready: rd });
@@ -884,7 +904,7 @@ export class Simulator {
     const client = this.clients[c]!;
     if (client.token !== token) return;
     const request = client.queue?.[0];
-    if (client.current >= 0 && request !== undefined && client.waitingOn === null && this.nowMs >= request.deadlineMs) {
+    if (client.current >= 0 && request !== undefined && client.waitingOn === null && client.reading == null && this.nowMs >= request.deadlineMs) {
       this.giveUp(client, request);
       return;
     }
@@ -900,6 +920,14 @@ export class Simulator {
         this.opsIssued++;
         op = nextOp(this.workRng, client.name, ++client.invoked);
       }
+      if (request?.read !== undefined) {
+        // Not a session command: it enters the history as the client's get, with no request number.
+        client.current = this.history.length;
+        this.history.push({ client: client.name, seq: 0, op, invokeMs: this.nowMs, completeMs: null, result: null });
+        if (this.traceLines !== null) this.traceLines.push(`${this.nowMs} invoke ${client.name} get ${op.key} ${request.read}`);
+        this.attemptRead(c, client, request);
+        return;
+      }
       const cmd = client.session.begin(op);
       client.current = this.history.length;
       this.history.push({ client: client.name, seq: cmd.seq, op: cmd.op, invokeMs: this.nowMs, completeMs: null, result: null });
@@ -907,6 +935,21 @@ export class Simulator {
       this.hash.num(OP_CODE[cmd.op.type]);
       this.hash.num(cmd.op.key.charCodeAt(0));
       if (this.traceLines !== null) this.traceLines.push(`${this.nowMs} invoke ${client.name}#${cmd.seq} ${cmd.op.type} ${cmd.op.key}`);
+    } else if (request?.read !== undefined) {
+      if (client.reading != null) {
+        // As for a write: while paused the read waits for the person to step its round.
+        if (this.paused && this.nowMs < request.deadlineMs) {
+          this.scheduleClient(c, client, this.capToDeadline(client, this.options.clientTimeoutMs));
+          return;
+        }
+        this.forgetRead(client);
+      }
+      if (this.nowMs >= request.deadlineMs || request.node !== undefined) {
+        this.giveUp(client, request);
+        return;
+      }
+      this.attemptRead(c, client, request);
+      return;
     } else if (client.waitingOn !== null) {
       // A paused cluster moves only as the person steps it: a host's request keeps waiting for the
       // entry it put in the log, since proposing it again would only add another copy of it.
@@ -935,6 +978,7 @@ export class Simulator {
   private giveUp(client: SimClient, request: ManualRequest, result?: KvResult): void {
     const c = this.clients.indexOf(client);
     this.forgetWait(client);
+    this.forgetRead(client);
     client.queue?.shift();
     client.session.finish();
     client.current = -1;
@@ -994,10 +1038,77 @@ export class Simulator {
     return false;
   }
 
+  /**
+   * One attempt at a host's linearizable read: the node it believes leads takes it (ReadIndex
+   * round, or lease while it holds) or refuses with a leader hint, as for a proposal.
+   */
+  private attemptRead(c: number, client: SimClient, request: ManualRequest): void {
+    const n = this.nodes[client.target - 1]!;
+    const retryMs = this.options.tickMs * 2;
+    if (request.node !== undefined && !this.attemptPinned(client, request, n)) return;
+    if (n.api === null || n.inbox !== null) {
+      client.target = 1 + this.workRng.int(this.nodes.length);
+      this.scheduleClient(c, client, this.capToDeadline(client, retryMs));
+      return;
+    }
+    const id = `${client.name}.r${++this.readCounter}`;
+    const r = n.api.readIndex(id, { lease: request.read === 'lease' });
+    if (r.ok) {
+      client.reading = id;
+      this.reads.set(id, { client: c, node: n.id, key: request.op.key, index: null });
+      if (this.traceLines !== null) this.traceLines.push(`${this.nowMs} read ${id} at ${n.id}`);
+      this.handleReadies(n);
+      if (client.reading === id) this.scheduleClient(c, client, this.capToDeadline(client, this.options.clientTimeoutMs));
+      return;
+    }
+    const hint = r.refusal.leader;
+    if (this.traceLines !== null) this.traceLines.push(`${this.nowMs} refused read of ${client.name} at ${n.id} ${r.refusal.reason} leader=${hint}`);
+    client.target = hint !== 0 && hint !== n.id ? hint : 1 + this.workRng.int(this.nodes.length);
+    this.scheduleClient(c, client, this.capToDeadline(client, hint !== 0 && hint !== n.id ? 1 : retryMs));
+  }
+
+  /** Reads confirmed in this Ready get their read index; those at or below the applied index are answered. */
+  private serveReads(n: SimNode, rd: Ready): void {
+    for (const rs of rd.readStates) {
+      const read = this.reads.get(rs.ctx);
+      if (read !== undefined && read.node === n.id) read.index = rs.index;
+    }
+    for (const [id, read] of this.reads) {
+      if (read.node !== n.id || read.index === null || read.index > n.kv.appliedIndex) continue;
+      this.reads.delete(id);
+      this.onRead(read.client, n, id, read.index, n.kv.get(read.key));
+    }
+  }
+
+  private onRead(c: number, n: SimNode, id: string, index: number, value: string | null): void {
+    const client = this.clients[c]!;
+    if (client.reading !== id) return;
+    client.reading = null;
+    const rec = this.history[client.current]!;
+    const result: KvResult = { ok: true, value, index, leader: n.id };
+    this.history[client.current] = { ...rec, completeMs: this.nowMs, result };
+    client.current = -1;
+    client.target = n.id;
+    if (this.traceLines !== null) this.traceLines.push(`${this.nowMs} read ${id} served at ${n.id} index=${index} ${String(value)}`);
+    const request = client.queue?.shift();
+    request?.done(result);
+    if (client.queue !== null && client.queue.length > 0) this.scheduleClient(c, client, 0);
+  }
+
+  private forgetRead(client: SimClient): void {
+    if (client.reading == null) return;
+    this.reads.delete(client.reading);
+    client.reading = null;
+  }
+
   /** A node that stopped leading answers the requests asked of it alone that it had accepted. */
   private answerPinnedOf(n: SimNode): void {
     for (const client of this.clients) {
       const request = client.queue?.[0];
+      if (request?.node === n.id && client.reading != null && this.reads.get(client.reading)?.index === null) {
+        this.giveUp(client, request, { ok: false, error: 'not-leader', detail: `node ${n.id} stopped leading before it could answer` });
+        continue;
+      }
       if (request?.node !== n.id || client.waitingOn?.node !== n.id) continue;
       const at = `node ${n.id} accepted it as index ${client.waitingOn.index}`;
       this.giveUp(client, request, { ok: false, error: 'not-leader', detail: `${at} but stopped leading before it committed` });

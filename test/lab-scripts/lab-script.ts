@@ -18,6 +18,7 @@
  *   links                                  every link that has a fault
  *   pending                                every pending item, timeouts included
  *   put K V [@N] / get K [@N] / delete K [@N]   a client request (to node N: no redirect)
+ *   get K read-index|lease [@N]            a get read at the leader (ReadIndex round or lease), not through the log
  *   crash N / restart N                    kill a node / restart it from its files
  *   add-learner / add-voter                a new node joins (as a learner / as a voter)
  *   promote N / remove N                   membership changes
@@ -298,10 +299,12 @@ export class LabScriptRunner {
     const key = rest[0];
     if (key === undefined) throw new LabScriptError(`${verb}: name a key`);
     const op: KvOp = verb === 'put' ? { type: 'put', key, value: rest[1] ?? '' } : { type: verb, key };
-    const label = `client ${++this.clientSeq} ${verb} ${key}${verb === 'put' ? `=${rest[1] ?? ''}` : ''}${at ? ` ${at}` : ''}`;
+    const mode = verb === 'get' ? rest[1] : undefined;
+    if (mode !== undefined && mode !== 'read-index' && mode !== 'lease') throw new LabScriptError(`get: read mode is read-index or lease, not ${JSON.stringify(mode)}`);
+    const label = `client ${++this.clientSeq} ${verb} ${key}${verb === 'put' ? `=${rest[1] ?? ''}` : ''}${mode ? ` ${mode}` : ''}${at ? ` ${at}` : ''}`;
     const node = at === undefined ? undefined : Number(at.slice(1));
     // One client session per request, as if each came from its own user: one request never waits behind another.
-    this.engine.lab.submit(op, { client: `script-${this.clientSeq}`, timeoutMs: 600_000, ...(node === undefined ? {} : { node }) }).then(
+    this.engine.lab.submit(op, { client: `script-${this.clientSeq}`, timeoutMs: 600_000, ...(node === undefined ? {} : { node }), ...(mode === undefined ? {} : { read: mode }) }).then(
       (result) => this.answered.push({ label, result }),
       (e: unknown) => this.failed.push({ label, error: e instanceof Error ? e.message : String(e) }),
     );
