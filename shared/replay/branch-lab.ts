@@ -31,6 +31,7 @@ import type { SimNotice } from '../sim/start';
 import { rebuildNode, type NodeBranchState } from './branch-point';
 import { linkKey, linksAfterPartition } from '../cluster/partitions';
 import { messageId, timeoutNode } from '../cluster/pending-ids';
+import { HEALTHY_LINK } from '../protocol/lab';
 import { EventStream } from '../cluster/event-stream';
 
 /** Real time for a playing branch: calls `onFrame` with the real ms since its last call until stopped. */
@@ -331,7 +332,7 @@ export class BranchLab implements LabApi {
   partition(p: NamedPartition): Promise<void> {
     return this.act(() => {
       const links = new Map(this.sim.faultyLinks().map((l) => [linkKey(l.from, l.to), l]));
-      const healthy = this.sim.baseLink();
+      const healthy = HEALTHY_LINK;
       const changed = linksAfterPartition(this.sim.nodeIds(), p, this.sim.leader(), (a, b) => links.get(linkKey(a, b)) ?? healthy, healthy);
       for (const { from, to, fault } of changed) this.sim.setLinkFault(from, to, fault);
       this.emit({ type: 'faults', atMs: this.nowMs, links: this.sim.faultyLinks() });

@@ -10,7 +10,7 @@
  */
 import { MAX_NODE_ID } from '../limits';
 import type { NodeId } from '../raft/types';
-import type { DirectedLink, LinkFault } from '../protocol/lab';
+import { HEALTHY_LINK, type DirectedLink, type LinkFault } from '../protocol/lab';
 import type { Rng } from '../util/rng';
 
 /** `route()` results below zero: the message is dropped. */
@@ -53,9 +53,13 @@ export class Network {
     for (let i = 0; i < this.links.length; i++) this.refresh(i);
   }
 
+  /** Sets (part of) a link's fault; a link whose fault is back to healthy loses its override. */
   setLink(from: NodeId, to: NodeId, fault: Partial<LinkFault>): void {
     const i = slot(from, to);
-    this.overrides[i] = { ...(this.overrides[i] ?? {}), ...fault };
+    const o = { ...(this.overrides[i] ?? {}), ...fault };
+    const h = { ...HEALTHY_LINK, ...o };
+    const healthy = !h.cut && h.loss === 0 && h.delayMs === 0 && h.jitterMs === 0 && h.duplicate === 0 && h.reorder === 0;
+    this.overrides[i] = healthy ? null : o;
     this.refresh(i);
   }
 
@@ -89,13 +93,16 @@ export class Network {
     }
   }
 
-  /** Links that carry an override, for display and traces. */
+  /**
+   * Links that carry an override, as the lab shows faults: what was set on the link over a
+   * healthy one (the base delay is the simulated wire, not a fault, as a real link's latency is).
+   */
   faultyLinks(nodes: number): (DirectedLink & LinkFault)[] {
     const out: (DirectedLink & LinkFault)[] = [];
     for (let from = 1; from <= nodes; from++) {
       for (let to = 1; to <= nodes; to++) {
-        const i = slot(from, to);
-        if (from !== to && this.overrides[i] !== null) out.push({ from, to, ...this.links[i]! });
+        const o = this.overrides[slot(from, to)];
+        if (from !== to && o !== null && o !== undefined) out.push({ from, to, ...HEALTHY_LINK, ...o });
       }
     }
     return out;
@@ -118,9 +125,18 @@ export class Network {
     return l.duplicate > 0 && this.rng.next() < l.duplicate ? this.delay(l) : -1;
   }
 
+  /**
+   * The effective link: the base with the override on top. An override that sets no delay
+   * (delay and jitter 0 or unset) keeps the base's: the wire still takes its time.
+   */
   private refresh(i: number): void {
     const o = this.overrides[i];
-    this.links[i] = o === null || o === undefined ? this.base : { ...this.base, ...o };
+    if (o === null || o === undefined) {
+      this.links[i] = this.base;
+      return;
+    }
+    const slow = (o.delayMs ?? 0) > 0 || (o.jitterMs ?? 0) > 0;
+    this.links[i] = slow ? { ...this.base, ...o } : { ...this.base, ...o, delayMs: this.base.delayMs, jitterMs: this.base.jitterMs };
   }
 
   private delay(l: LinkFault): number {

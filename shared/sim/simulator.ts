@@ -517,11 +517,10 @@ export class Simulator {
     return this.network.baseLink;
   }
 
-  /** Links that differ from the base link (cuts, slow or lossy links). */
+  /** Links with a fault set on them (cuts, slow or lossy links), as the lab shows them. */
   faultyLinks(): (DirectedLink & LinkFault)[] {
-    const base = this.network.baseLink;
-    const same = (l: LinkFault) => l.cut === base.cut && l.loss === base.loss && l.delayMs === base.delayMs && l.jitterMs === base.jitterMs && l.duplicate === base.duplicate && l.reorder === base.reorder;
-    return this.network.faultyLinks(this.nodes.length).filter((l) => !same(l));
+    const healthy = (l: LinkFault) => !l.cut && l.loss === 0 && l.delayMs === 0 && l.jitterMs === 0 && l.duplicate === 0 && l.reorder === 0;
+    return this.network.faultyLinks(this.nodes.length).filter((l) => !healthy(l));
   }
 
   /**
