@@ -39,6 +39,9 @@ test.describe.serial('browser host: a user journey through a 5-node cluster', ()
   test('writes are committed on every node', async () => {
     await journey.writesEverywhere(lab);
   });
+  test('read linearizably at the leader: ReadIndex and lease, with value, index and latency', async () => {
+    await journey.linearizableReads(lab);
+  });
   test('crash and restart a node: it catches up', async () => {
     await journey.crashAndCatchUp(lab, state);
   });

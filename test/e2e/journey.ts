@@ -201,6 +201,62 @@ export async function writesEverywhere(lab: LabPage): Promise<void> {
   await lab.shot('05-writes-committed');
 }
 
+/**
+ * A get read linearizably at the leader, chosen in the Client form: by ReadIndex (a heartbeat
+ * round) and by lease (no round). Each shows the value, the read index and its latency, and
+ * appends nothing to the leader's log; the form says what each mode costs and assumes.
+ */
+export async function linearizableReads(lab: LabPage): Promise<void> {
+  const p = lab.page;
+  const put = await lab.submit('put', 'read-me', 'fresh');
+  expect(put).toMatch(/→ ok/);
+  const written = Number(/@(\d+)/.exec(put)?.[1]);
+  await lab.tab('Client');
+  await p.getByTestId('op-type').selectOption('get');
+  const modes = p.getByTestId('read-mode');
+  await expect(modes).toContainText('heartbeat round');
+  await expect(modes).toContainText('clocks drift');
+  const leaderLast = async () => Math.max(...(await lab.logs()).map((l) => l.last));
+  await expect.poll(leaderLast, { message: 'the page shows the write in the logs' }).toBeGreaterThanOrEqual(written);
+  for (const [read, name] of [['read-index', 'ReadIndex'], ['lease', 'lease']] as const) {
+    const before = await leaderLast();
+    const line = await lab.submit('get', 'read-me', '', 'leader', read);
+    expect(line).toMatch(new RegExp(`get read-me \\(${name} read, no log entry\\) → ok "fresh" read at index \\d+ \\(${name}, leader \\d\\)`));
+    const answer = p.getByTestId('read-answer');
+    await expect(answer).toHaveAttribute('data-mode', read);
+    await expect(p.getByTestId('read-value')).toHaveText('"fresh"');
+    expect(Number(await p.getByTestId('read-index').textContent())).toBeGreaterThanOrEqual(written);
+    await expect(p.getByTestId('read-latency')).toHaveText(/^\d+\.\d ms$/);
+    expect(await leaderLast()).toBe(before);
+    await lab.shot(`05b-read-${read}`);
+  }
+
+  // Paused, a ReadIndex read waits for its heartbeat round, which the person delivers by hand.
+  await lab.setPaused(true);
+  await p.getByTestId('read-mode-read-index').check();
+  await p.getByTestId('op-submit').click();
+  const note = p.getByTestId('paused-request-note');
+  await expect(note).toContainText('heartbeats marked “read”');
+  await note.getByRole('button', { name: 'Go to Step' }).click();
+  const round = p.locator('[data-testid="pending-message"][data-type="AppendEntries"], [data-testid="pending-message"][data-type="AppendEntriesResponse"]').filter({ hasText: /read \d+/ });
+  await expect(round.first()).toBeVisible();
+  await lab.shot('05c-read-round-pending');
+  // Deliver the whole round (heartbeats, then their replies); the read is answered once a majority replied.
+  for (let i = 0; (await round.count()) > 0; i++) {
+    if (i >= 20) throw new Error('the read round still had messages after 20 deliveries');
+    const next = round.first();
+    const id = await next.getAttribute('data-id');
+    await next.getByTestId('deliver').click();
+    await expect(p.locator(`[data-testid^="pending-"][data-id="${id}"]`)).toHaveCount(0);
+  }
+  await lab.tab('Client');
+  await expect(p.getByTestId('read-answer')).toHaveAttribute('data-mode', 'read-index');
+  await expect(p.getByTestId('read-value')).toHaveText('"fresh"');
+  await lab.shot('05d-read-round-answered');
+  await lab.setPaused(false);
+  await p.getByTestId('read-mode-log').check();
+}
+
 /** Crash a follower, write without it, restart it: it catches up from its own files and the leader. */
 export async function crashAndCatchUp(lab: LabPage, state: JourneyState): Promise<void> {
   const p = lab.page;

@@ -108,14 +108,18 @@ export class LabPage {
     await expect(button).toHaveAttribute('aria-pressed', paused ? 'false' : 'true');
   }
 
-  /** Send one client request through the Client tab (to the leader, or to node `to`); returns the result line shown. */
-  async submit(type: 'put' | 'get' | 'delete', key: string, value = '', to: number | 'leader' = 'leader'): Promise<string> {
+  /**
+   * Send one client request through the Client tab (to the leader, or to node `to`; a get read
+   * through the log unless `read` says otherwise); returns the result line shown.
+   */
+  async submit(type: 'put' | 'get' | 'delete', key: string, value = '', to: number | 'leader' = 'leader', read: 'log' | 'read-index' | 'lease' = 'log'): Promise<string> {
     await this.tab('Client');
     const p = this.page;
     await p.getByTestId('op-target').selectOption(to === 'leader' ? 'leader' : `node ${to}`);
     await p.getByTestId('op-type').selectOption(type);
     await p.getByTestId('op-key').fill(key);
     if (type === 'put') await p.getByTestId('op-value').fill(value);
+    if (type === 'get') await p.getByTestId(`read-mode-${read}`).check();
     const result = p.getByTestId('op-result');
     const before = (await result.count()) > 0 ? await result.textContent() : null;
     await p.getByTestId('op-submit').click();

@@ -16,6 +16,8 @@ export interface ClientOp {
   readonly opId: string;
   readonly client: string;
   readonly op: KvOp;
+  /** How a get is read when not through the log (ReadIndex or lease), else null. */
+  readonly read: 'read-index' | 'lease' | null;
   readonly invokedAtMs: number;
   readonly result: KvResult | null;
   readonly latencyMs: number | null;
@@ -32,7 +34,7 @@ export const useClientOpsStore = defineStore('clientOps', () => {
     for (const e of batch) {
       if (e.type === 'cluster-created') { list = []; changed = true; }
       if (e.type === 'client-invoke') {
-        list = [{ opId: e.opId, client: e.client, op: e.op, invokedAtMs: e.atMs, result: null, latencyMs: null }, ...list];
+        list = [{ opId: e.opId, client: e.client, op: e.op, read: e.read ?? null, invokedAtMs: e.atMs, result: null, latencyMs: null }, ...list];
         changed = true;
       } else if (e.type === 'client-complete') {
         list = list.map((o) => (o.opId === e.opId ? { ...o, result: e.result, latencyMs: e.atMs - o.invokedAtMs } : o));

@@ -7,7 +7,7 @@ import { acceptHMRUpdate, defineStore } from 'pinia';
 import { computed, onScopeDispose, ref, shallowRef } from 'vue';
 import type {
   ClusterOptions, ClusterSnapshot, DirectedLink, ExportedFile, ExportFormat, KvOp, KvResult, LabEvent, LinkFault, NamedPartition,
-  NodeView, Pace, PendingItem, RunSearch, Violation,
+  NodeView, Pace, PendingItem, ReadMode, RunSearch, Violation,
 } from '../../../shared/protocol/lab';
 import { REAL_PACE } from '../../../shared/protocol/lab';
 import type { ConfChange, NodeId, NodeStatus } from '../../../shared/raft/types';
@@ -216,9 +216,12 @@ export const useLabStore = defineStore('lab', () => {
   const addNode = (learner: boolean) => run(learner ? 'add learner' : 'add node', () => client.addNode({ learner }));
   const changeMembership = (c: ConfChange) => run(`membership ${c.type} ${c.node}`, () => client.changeMembership(c));
   const transferLeadership = (to: NodeId) => run(`transfer to ${to}`, () => client.transferLeadership(to));
-  /** A request from the Client form: to whoever leads, or (with `node`) to that node only, no redirect. */
-  const submit = (op: KvOp, node?: NodeId): Promise<KvResult | undefined> =>
-    run(`client ${op.type}`, () => client.submit(op, node === undefined ? { client: 'ui' } : { client: 'ui', node }));
+  /**
+   * A request from the Client form: to whoever leads, or (with `node`) to that node only, no
+   * redirect; a get read through the log, by a ReadIndex round or by lease (`read`).
+   */
+  const submit = (op: KvOp, node?: NodeId, read: ReadMode = 'log'): Promise<KvResult | undefined> =>
+    run(`client ${op.type}`, () => client.submit(op, { client: 'ui', ...(node === undefined ? {} : { node }), ...(read === 'log' ? {} : { read }) }));
   /** The run written in `format` to a file on the host (saveExport saves it); undefined when the lab refused, with the reason in lastError. */
   const exportRun = (format: ExportFormat): Promise<ExportedFile | undefined> => run(`export ${format.kind}`, () => client.exportRun(format));
   /** Save an export where the person chooses (Electron) or download it (browser); undefined on failure, with the reason in lastError. */

@@ -12,7 +12,7 @@ import type { LabEvent } from '../../../shared/protocol/lab';
 import type { Message } from '../../../shared/raft/types';
 import { SPEED_MIN } from '../../../shared/limits';
 import { useLabClient } from '../transport/inject';
-import { describeMessage, describeOp, describeResult } from '../format/describe';
+import { describeMessage, describeRequest, describeResult } from '../format/describe';
 import { IDLE_MS, type Gap } from '../timeline/time-axis';
 import { useLabStore } from './lab';
 
@@ -68,6 +68,8 @@ export const useTrafficStore = defineStore('traffic', () => {
    * Deliveries reported before their send: sender and receiver report separately, so the
    * receiver's report can reach the lab first. Held here until the send arrives (bounded).
    */
+  /** Reads at the leader still unanswered, by op id, so their answer reads as a read (bounded). */
+  const readOps = new Map<string, 'read-index' | 'lease'>();
   const earlyEnds = new Map<string, Extract<LabEvent, { type: 'message-delivered' | 'message-dropped' }>>();
   const events = shallowRef<EventLine[]>([]);
   const marks = shallowRef<LaneMark[]>([]);
@@ -97,6 +99,7 @@ export const useTrafficStore = defineStore('traffic', () => {
         laneMarks.length = 0;
         byId.clear();
         earlyEnds.clear();
+        readOps.clear();
         gaps.value.length = 0;
         originMs.value = e.atMs;
         labNowMs.value = e.atMs;
@@ -148,7 +151,13 @@ export const useTrafficStore = defineStore('traffic', () => {
         default:
           break;
       }
-      const line = eventLine(e);
+      if (e.type === 'client-invoke' && e.read !== undefined) {
+        readOps.set(e.opId, e.read);
+        if (readOps.size > MAX_READ_OPS) readOps.delete(readOps.keys().next().value as string);
+      }
+      const read = e.type === 'client-complete' ? readOps.get(e.opId) ?? null : null;
+      if (e.type === 'client-complete') readOps.delete(e.opId);
+      const line = eventLine(e, read);
       if (line) log.push(line);
     }
     if (msgs.length > MAX_MESSAGES) for (const r of msgs.splice(0, msgs.length - MAX_MESSAGES)) byId.delete(r.msgId);
@@ -181,7 +190,10 @@ function end(rec: MessageRecord, e: Extract<LabEvent, { type: 'message-delivered
   rec.dropWhy = e.type === 'message-dropped' ? e.why : null;
 }
 
-function eventLine(e: LabEvent): EventLine | null {
+/** Bound on reads remembered while they wait for their answer. */
+const MAX_READ_OPS = 1_000;
+
+function eventLine(e: LabEvent, read: 'read-index' | 'lease' | null): EventLine | null {
   const base = { seq: e.seq, atMs: e.atMs, type: e.type, msgId: null };
   switch (e.type) {
     case 'cluster-created': return { ...base, text: `cluster created: nodes ${e.nodes.join(', ')}` };
@@ -191,8 +203,8 @@ function eventLine(e: LabEvent): EventLine | null {
     case 'message-delivered': return { ...base, msgId: e.msgId, text: `delivered ${describeMessage(e.message)}` };
     case 'message-dropped': return { ...base, msgId: e.msgId, dropWhy: e.why, text: `dropped (${e.why}) ${describeMessage(e.message)}` };
     case 'entries-applied': return { ...base, text: `node ${e.node} applied ${e.from}..${e.to}` };
-    case 'client-invoke': return { ...base, text: `client ${e.client} ${describeOp(e.op)}` };
-    case 'client-complete': return { ...base, text: `client op ${e.opId}: ${describeResult(e.result)}` };
+    case 'client-invoke': return { ...base, text: `client ${e.client} ${describeRequest(e.op, e.read)}` };
+    case 'client-complete': return { ...base, text: `client op ${e.opId}: ${describeResult(e.result, undefined, read)}` };
     case 'run-state': return { ...base, text: e.paused ? 'paused' : `running at ${e.speed}×` };
     case 'violation': return { ...base, text: `VIOLATION ${e.violation.property}: ${e.violation.message}` };
     case 'node-status':
