@@ -11,11 +11,11 @@ import type { ConfChange, Entry, Message, NodeId, RaftConfig, UnsafeOptions } fr
 import { DEFAULT_RAFT_CONFIG } from '../../shared/raft/types';
 import type { Rng } from '../../shared/util/rng';
 import { createRng } from '../../shared/util/rng';
-import { MemStore } from './harness/mem-store';
+import { SimDisk } from '../../shared/sim/disk';
 
 interface FNode {
   node: RawNode;
-  store: MemStore;
+  store: SimDisk;
   up: boolean;
   /** Last entry index applied by this incarnation's state machine. */
   applied: number;
@@ -58,7 +58,7 @@ class Fuzz {
   }
 
   add(id: NodeId, node: RawNode): void {
-    this.nodes.set(id, { node, store: new MemStore(), up: true, applied: 0 });
+    this.nodes.set(id, { node, store: new SimDisk(), up: true, applied: 0 });
     this.flush(id);
   }
 
@@ -194,7 +194,7 @@ class Fuzz {
         n.node = RawNode.restore({ ...this.cfg, id: pick }, this.rng.fork(), n.store.load());
         this.stats.restarts++;
         n.up = true;
-        n.applied = n.store.snapshot?.meta.index ?? 0;
+        n.applied = n.store.load().snapshot?.meta.index ?? 0;
         this.flush(pick);
       }
     } else if (r < 0.87) {
@@ -219,7 +219,7 @@ class Fuzz {
         if (s.applied > s.snapshotIndex) {
           const at = s.snapshotIndex + 1 + this.rng.int(s.applied - s.snapshotIndex);
           // Persist the snapshot first (with the configuration in effect at its index), then compact.
-          n.store.compact({ meta: { index: at, term: n.node.termAt(at) as number, conf: n.node.confAt(at) }, data: `state@${at}` });
+          n.store.compact(at, n.node.termAt(at) as number, n.node.confAt(at), `state@${at}`);
           n.node.compact(at, `state@${at}`);
         }
       }
@@ -274,7 +274,7 @@ class Fuzz {
       if (!n.up) {
         n.node = RawNode.restore({ ...this.cfg, id }, this.rng.fork(), n.store.load());
         n.up = true;
-        n.applied = n.store.snapshot?.meta.index ?? 0;
+        n.applied = n.store.load().snapshot?.meta.index ?? 0;
         this.flush(id);
       }
     }

@@ -11,13 +11,13 @@ import { stateDigest } from '../../../shared/raft/digest';
 import type { ConfChange, Entry, Message, NodeId, RaftConfig, Snapshot, UnsafeOptions } from '../../../shared/raft/types';
 import { DEFAULT_RAFT_CONFIG } from '../../../shared/raft/types';
 import { createRng } from '../../../shared/util/rng';
-import { MemStore } from './mem-store';
+import { SimDisk } from '../../../shared/sim/disk';
 
 interface SimNode {
   node: RawNode;
   /** Started by `join`: its first snapshot comes from the leader, so show it. */
   joined: boolean;
-  store: MemStore;
+  store: SimDisk;
   up: boolean;
   lastRole: string;
   lastTerm: number;
@@ -83,7 +83,7 @@ export class Scenario {
         break;
       case 'join': {
         const id = parseId(args[0]);
-        this.addNode(id, RawNode.join(this.config(id), createRng(id)), new MemStore(), out);
+        this.addNode(id, RawNode.join(this.config(id), createRng(id)), new SimDisk(), out);
         this.get(id).joined = true;
         break;
       }
@@ -234,7 +234,7 @@ export class Scenario {
     this.initialVoters = ids.filter((id) => !learners.includes(id));
     const conf = { voters: this.initialVoters, learners };
     for (const id of [...ids, ...learners.filter((l) => !ids.includes(l))].sort((a, b) => a - b)) {
-      this.addNode(id, RawNode.bootstrap(this.config(id), createRng(id), conf), new MemStore(), out);
+      this.addNode(id, RawNode.bootstrap(this.config(id), createRng(id), conf), new SimDisk(), out);
     }
   }
 
@@ -251,10 +251,11 @@ export class Scenario {
     const terms = (m[3] ?? '').trim() === '' ? [] : (m[3] as string).trim().split(/\s+/).map(Number);
     const entries: Entry[] = terms.map((term, i) => ({ kind: 'command', term, index: i + 1, data: `${i + 1}` }));
     const lastTerm = terms.length > 0 ? (terms[terms.length - 1] as number) : 0;
-    const store = new MemStore();
-    store.snapshot = { meta: { index: 0, term: 0, conf: { voters: this.initialVoters, learners: [] } }, data: '' };
-    store.entries = entries;
-    store.hardState = { term: Number(opts.get('term') ?? lastTerm), vote: 0, commit: Number(opts.get('commit') ?? 0) };
+    const store = SimDisk.from({
+      hardState: { term: Number(opts.get('term') ?? lastTerm), vote: 0, commit: Number(opts.get('commit') ?? 0) },
+      snapshot: { meta: { index: 0, term: 0, conf: { voters: this.initialVoters, learners: [] } }, data: '' },
+      entries,
+    });
     this.nodes.delete(id);
     this.addNode(id, RawNode.restore(this.config(id), createRng(id), store.load()), store, out);
   }
@@ -263,7 +264,7 @@ export class Scenario {
     return { ...this.cfgBase, id };
   }
 
-  private addNode(id: NodeId, node: RawNode, store: MemStore, out: string[]): void {
+  private addNode(id: NodeId, node: RawNode, store: SimDisk, out: string[]): void {
     const st = node.status();
     this.nodes.set(id, { node, store, joined: false, up: true, lastRole: st.role, lastTerm: st.term, lastLead: st.leader });
     this.flushNode(id, out);
@@ -384,7 +385,7 @@ export class Scenario {
     if (index > before.snapshotIndex && index <= before.applied) {
       // Like a real host: persist the snapshot (with the configuration at its index), then compact.
       const snap: Snapshot = { meta: { index, term: n.node.termAt(index) as number, conf: n.node.confAt(index) }, data: `state@${index}` };
-      n.store.compact(snap);
+      n.store.compact(snap.meta.index, snap.meta.term, snap.meta.conf, snap.data);
     }
     n.node.compact(index, `state@${index}`);
     const after = n.node.status();
