@@ -217,7 +217,7 @@ export class LabController implements LabApi {
       attemptMs: () => this.attemptMs(),
       paused: () => this.cluster?.paused ?? false,
       invoked: (opId, client, op, read) => {
-        this.run?.invoke(opId, client, op, Date.now());
+        this.run?.invoke(opId, client, op, Date.now(), read);
         this.stream.emit(read === undefined ? { type: 'client-invoke', opId, client, op } : { type: 'client-invoke', opId, client, op, read });
       },
       completed: (opId, result) => {

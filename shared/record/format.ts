@@ -168,6 +168,8 @@ export interface InvokeRecord {
   readonly opId: string;
   readonly client: string;
   readonly op: KvOp;
+  /** A get read at the leader (ReadIndex or lease) rather than through the log; absent: through the log. */
+  readonly read?: 'read-index' | 'lease';
   readonly wallMs: number;
 }
 

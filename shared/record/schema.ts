@@ -93,7 +93,7 @@ export const bodySchema = z.discriminatedUnion('kind', [
     digest: hex64,
   }),
   z.strictObject({ kind: z.literal('crash'), ...nodeBase, reason: z.enum(['crashed', 'killed', 'stopped']) }),
-  z.strictObject({ kind: z.literal('invoke'), opId: z.string().min(1), client: z.string(), op: kvOpSchema, wallMs }),
+  z.strictObject({ kind: z.literal('invoke'), opId: z.string().min(1), client: z.string(), op: kvOpSchema, read: z.enum(['read-index', 'lease']).optional(), wallMs }),
   z.strictObject({ kind: z.literal('complete'), opId: z.string().min(1), result: kvResultSchema, wallMs }),
   z.strictObject({ kind: z.literal('note'), wallMs, text: z.string() }),
 ]);

@@ -149,8 +149,9 @@ export class RunRecorder {
     this.nodeSink({ kind: 'crash', node, seq: cursor.seq + 1, lamport: cursor.lamport + 1, wallMs, reason });
   }
 
-  invoke(opId: string, client: string, op: KvOp, wallMs: number): void {
-    this.add({ kind: 'invoke', opId, client, op, wallMs });
+  /** `read`: how a get was read when not through the log. */
+  invoke(opId: string, client: string, op: KvOp, wallMs: number, read?: 'read-index' | 'lease'): void {
+    this.add(read === undefined ? { kind: 'invoke', opId, client, op, wallMs } : { kind: 'invoke', opId, client, op, read, wallMs });
   }
 
   complete(opId: string, result: KvResult, wallMs: number): void {

@@ -45,7 +45,7 @@ export function describeEvent(record: BodyRecord): string {
     case 'crash':
       return `node ${record.node} #${record.seq}: ${describeRecord(record)}`;
     case 'invoke':
-      return `client ${record.client} invokes ${record.opId}: ${record.op.type} ${record.op.key}`;
+      return `client ${record.client} invokes ${record.opId}: ${record.op.type} ${record.op.key}${record.read === undefined ? '' : ` (${record.read} read)`}`;
     case 'complete':
       return `client op ${record.opId} completes: ${record.result.ok ? 'ok' : record.result.error}`;
     case 'note':
@@ -107,7 +107,7 @@ export function frameAt(index: ReplayIndex, k: number, window = DEFAULT_WINDOW):
         }
         break;
       case 'invoke':
-        push({ type: 'client-invoke', atMs, opId: r.opId, client: r.client, op: r.op });
+        push(r.read === undefined ? { type: 'client-invoke', atMs, opId: r.opId, client: r.client, op: r.op } : { type: 'client-invoke', atMs, opId: r.opId, client: r.client, op: r.op, read: r.read });
         break;
       case 'complete':
         push({ type: 'client-complete', atMs, opId: r.opId, result: r.result });

@@ -10,6 +10,8 @@ import { checkLinearizability } from '../../shared/check/linearizability';
 import { historyFromEvents } from '../../shared/check/linearizability-history';
 import type { LabController } from '../../electron/lab/controller';
 import type { NodeId } from '../../shared/raft/types';
+import { replayRecording } from '../../shared/record/replay';
+import { RawNode } from '../../shared/raft/raw-node';
 import { FAST, openLab, waitFor, waitForLeader, type Lab } from './helpers';
 
 let current: Lab | null = null;
@@ -49,6 +51,16 @@ describe('linearizable reads at the leader', () => {
     const verdict = checkLinearizability(historyFromEvents(events));
     expect(verdict.kind).toBe('ok');
     expect((await lab.snapshot()).violations).toEqual([]);
+
+    // The recording keeps each read's mode (client invoke) and what the leader was asked (input),
+    // and replays exactly.
+    const recording = await lab.recording();
+    if (recording === null) throw new Error('no recording');
+    const modes = recording.records.flatMap((r) => (r.record.kind === 'invoke' ? [r.record.read ?? 'log'] : []));
+    expect(modes).toEqual(['log', 'read-index', 'lease']);
+    const asked = recording.records.flatMap((r) => (r.record.kind === 'input' && r.record.input.type === 'read-index' ? [r.record.input.lease] : []));
+    expect(asked).toEqual([false, true]);
+    expect(replayRecording(recording, RawNode).firstDivergence).toBeNull();
   });
 
   it('refuses a read mode for a write, naming the problem', async () => {
