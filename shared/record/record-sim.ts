@@ -39,7 +39,7 @@ export function recordSimulation(
   drive(sim);
   sim.history.forEach((h, i) => {
     const opId = `${h.client}#${h.seq}.${i}`;
-    run.invoke(opId, h.client, h.op, h.invokeMs);
+    run.invoke(opId, h.client, h.op, h.invokeMs, h.read);
     if (h.completeMs !== null && h.result !== null) run.complete(opId, h.result, h.completeMs);
   });
   return { sim, recording: run.finish(sim.now) };

@@ -106,6 +106,8 @@ export interface ClientRecord {
   readonly client: string;
   readonly seq: number;
   readonly op: KvOp;
+  /** A get read at the leader rather than through the log (seq is then 0). */
+  readonly read?: 'read-index' | 'lease';
   readonly invokeMs: number;
   /** Null if it never completed (it may or may not have taken effect). */
   readonly completeMs: number | null;
@@ -922,7 +924,7 @@ export class Simulator {
       if (request?.read !== undefined) {
         // Not a session command: it enters the history as the client's get, with no request number.
         client.current = this.history.length;
-        this.history.push({ client: client.name, seq: 0, op, invokeMs: this.nowMs, completeMs: null, result: null });
+        this.history.push({ client: client.name, seq: 0, op, read: request.read, invokeMs: this.nowMs, completeMs: null, result: null });
         if (this.traceLines !== null) this.traceLines.push(`${this.nowMs} invoke ${client.name} get ${op.key} ${request.read}`);
         this.attemptRead(c, client, request);
         return;

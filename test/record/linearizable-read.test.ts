@@ -33,6 +33,8 @@ describe('reads at the leader in a recorded simulation', () => {
     for (const read of answers.slice(1)) expect(read.ok && write.ok && read.index >= write.index).toBe(true);
     const asked = recording.records.flatMap((r) => (r.record.kind === 'input' && r.record.input.type === 'read-index' ? [r.record.input.lease] : []));
     expect(asked).toEqual([false, true]);
+    const modes = recording.records.flatMap((r) => (r.record.kind === 'invoke' ? [r.record.read ?? 'log'] : []));
+    expect(modes).toEqual(['log', 'read-index', 'lease']);
     const report = replayRecording(recording, factory);
     expect(report.firstDivergence).toBeNull();
     const check = checkRecording(recording, factory);
