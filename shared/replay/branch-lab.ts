@@ -22,7 +22,7 @@ import type {
 } from '../protocol/lab';
 import { MAX_TICKS_PER_STEP, SPEED_MAX, SPEED_MIN } from '../limits';
 import { logRangeProblem } from '../protocol/lab-schema';
-import { readModeProblem } from '../protocol/lab';
+import { HEALTHY_LINK, readModeProblem } from '../protocol/lab';
 import type { RaftNodeFactory } from '../raft/api';
 import type { ConfChange, Entry, Message, NodeId, Role } from '../raft/types';
 import { resolveSimOptions } from '../sim/options';
@@ -31,7 +31,6 @@ import type { SimNotice } from '../sim/start';
 import { rebuildNode, type NodeBranchState } from './branch-point';
 import { linkKey, linksAfterPartition } from '../cluster/partitions';
 import { messageId, timeoutNode } from '../cluster/pending-ids';
-import { HEALTHY_LINK } from '../protocol/lab';
 import { EventStream } from '../cluster/event-stream';
 
 /** Real time for a playing branch: calls `onFrame` with the real ms since its last call until stopped. */
