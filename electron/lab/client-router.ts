@@ -274,31 +274,10 @@ export class ClientRouter {
         }
         sawLeader = true;
         const startedMs = Date.now();
-        let stillLeading = true;
-        while (applied === null && stillLeading) {
-          const leader = target;
-          let wakers = this.accepted.get(leader);
-          if (wakers === undefined) this.accepted.set(leader, (wakers = new Set()));
-          const set = wakers;
-          const waitMs = Math.min(this.host.attemptMs(), deadline - Date.now());
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(() => wake?.(), Math.max(0, waitMs));
-            wake = () => {
-              clearTimeout(timer);
-              set.delete(wakeUp);
-              resolve();
-            };
-            const wakeUp = (): void => {
-              stillLeading = false;
-              wake?.();
-            };
-            set.add(wakeUp);
-          });
-          wake = null;
-          // A paused cluster moves only when the user steps it: keep waiting for this entry, since
-          // proposing it again would only put another copy of it in the leader's log.
-          if (!this.host.paused() || Date.now() >= deadline) break;
-        }
+        // While paused the wait goes on: proposing the entry again would only put another copy
+        // of it in the leader's log.
+        await this.waitAt(target, () => applied !== null, (w) => (wake = w), deadline, false);
+        wake = null;
         if (applied === null) {
           lastProblem = `node ${target} accepted it as index ${reply.index} but it did not apply within ${Date.now() - startedMs} ms`;
           target = null; // ask again who leads; the retry keeps the same seq, so it applies at most once
@@ -341,25 +320,8 @@ export class ClientRouter {
         const detail = `node ${node} ${why}${reply.detail ? `: ${reply.detail}` : ''}${hint !== undefined ? '' : '; it knows no leader'}`;
         return hint !== undefined ? { ok: false, error: 'not-leader', detail, leaderHint: hint } : { ok: false, error: 'not-leader', detail };
       }
-      let stillLeading = true;
-      const wakers = this.accepted.get(node) ?? new Set<() => void>();
-      this.accepted.set(node, wakers);
-      const wakeUp = (): void => {
-        stillLeading = false;
-        wake?.();
-      };
-      wakers.add(wakeUp);
-      while (applied === null && stillLeading && !this.stopped && Date.now() < deadline) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        wake = null;
-      }
-      wakers.delete(wakeUp);
+      const stillLeading = await this.waitAt(node, () => applied !== null, (w) => (wake = w), deadline, true);
+      wake = null;
       if (applied !== null) return applied;
       if (this.stopped) return { ok: false, error: 'stopped', detail: 'the cluster was destroyed' };
       const at = `node ${node} accepted it as index ${reply.index} (term ${reply.term})`;
