@@ -102,6 +102,11 @@ export interface LinkFault {
 
 export const HEALTHY_LINK: LinkFault = { cut: false, loss: 0, delayMs: 0, jitterMs: 0, duplicate: 0, reorder: 0 };
 
+/** A link with no fault set on it. */
+export function isHealthyLink(l: LinkFault): boolean {
+  return !l.cut && l.loss === 0 && l.delayMs === 0 && l.jitterMs === 0 && l.duplicate === 0 && l.reorder === 0;
+}
+
 export interface DirectedLink {
   readonly from: NodeId;
   readonly to: NodeId;

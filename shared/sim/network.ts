@@ -10,7 +10,7 @@
  */
 import { MAX_NODE_ID } from '../limits';
 import type { NodeId } from '../raft/types';
-import { HEALTHY_LINK, type DirectedLink, type LinkFault } from '../protocol/lab';
+import { HEALTHY_LINK, isHealthyLink, type DirectedLink, type LinkFault } from '../protocol/lab';
 import type { Rng } from '../util/rng';
 
 /** `route()` results below zero: the message is dropped. */
@@ -57,9 +57,7 @@ export class Network {
   setLink(from: NodeId, to: NodeId, fault: Partial<LinkFault>): void {
     const i = slot(from, to);
     const o = { ...(this.overrides[i] ?? {}), ...fault };
-    const h = { ...HEALTHY_LINK, ...o };
-    const healthy = !h.cut && h.loss === 0 && h.delayMs === 0 && h.jitterMs === 0 && h.duplicate === 0 && h.reorder === 0;
-    this.overrides[i] = healthy ? null : o;
+    this.overrides[i] = isHealthyLink({ ...HEALTHY_LINK, ...o }) ? null : o;
     this.refresh(i);
   }
 
