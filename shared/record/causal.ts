@@ -85,16 +85,15 @@ export class CausalStream {
    * sending instance is over (it crashed, or a later instance started), so a send the file lacks
    * is lost (records of a killed process can be) and will never come.
    */
-  private waitsOn(located: Located<NodeRecord>): { node: NodeId; seq: number } | null {
+  private waits(located: Located<NodeRecord>): boolean {
     const r = located.record;
-    if (r.kind !== 'input' || r.input.type !== 'step' || !r.input.stamp) return null;
+    if (r.kind !== 'input' || r.input.type !== 'step' || !r.input.stamp) return false;
     const from = r.input.msg.from;
-    if (from === r.node) return null;
+    if (from === r.node) return false;
     const stamp = r.input.stamp;
-    if ((this.released.get(from) ?? 0) >= stamp.seq) return null;
+    if ((this.released.get(from) ?? 0) >= stamp.seq) return false;
     const instance = this.instance.get(from) ?? 0;
-    if (instance > stamp.startSeq || (instance === stamp.startSeq && this.down.has(from))) return null;
-    return { node: from, seq: stamp.seq };
+    return !(instance > stamp.startSeq || (instance === stamp.startSeq && this.down.has(from)));
   }
 
   /** Releases what can go from `start`'s queue, then from the queues that were waiting on it. */
@@ -107,7 +106,7 @@ export class CausalStream {
       let moved = false;
       while (q.next < q.list.length) {
         const head = q.list[q.next] as Located<NodeRecord>;
-        if (this.waitsOn(head) !== null) break;
+        if (this.waits(head)) break;
         this.release(node, q, head);
         moved = true;
       }

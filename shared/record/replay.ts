@@ -12,7 +12,7 @@ import { SimDisk } from '../sim/disk';
 import { restoreRng } from '../util/rng';
 import { readyDigest, STATUS_DIGEST, type StateDigest } from './digest';
 import type { BodyRecord, Located, NodeInput, NodeRecord, ReadyRecord, Recording } from './format';
-import { recordsByNode } from './format';
+import { isNodeRecord, recordsByNode } from './format';
 import { CausalStream } from './causal';
 import { buildNode, type NodeFactory } from './node-factory';
 import { span } from './recorder';
@@ -288,8 +288,7 @@ export class StreamReplay {
   /** Takes the next body record of the file (client records and notes are ignored here). */
   push(located: Located<BodyRecord>): void {
     if (this.refused) return;
-    const r = located.record;
-    if (r.kind === 'start' || r.kind === 'input' || r.kind === 'ready' || r.kind === 'crash') this.order.push(located as Located<NodeRecord>);
+    if (isNodeRecord(located.record)) this.order.push(located as Located<NodeRecord>);
   }
 
   finish(): ReplayReport {

@@ -62,15 +62,6 @@ export async function streamRecording(path: string, visit: RecordingVisitor, opt
   }
 }
 
-/** Reads a whole recording into memory (for exports that need it whole); errors as streamRecording's. */
-export async function loadRecording(path: string, options: { readonly allowIncomplete?: boolean } = {}): Promise<Recording> {
-  let header: Recording['header'] | null = null;
-  const records: Located<BodyRecord>[] = [];
-  const { end } = await streamRecording(path, { header: (h) => (header = h), record: (r) => records.push(r) }, options);
-  if (header === null) throw new FileProblem(`${path}: the file is empty`, EXIT_BAD_FILE);
-  return { header, records, end };
-}
-
 /** Replays and checks a recording as it is read (memory bounded by the cluster, not the file). */
 export async function checkRecordingFile(path: string, factory: NodeFactory): Promise<{ check: RecordingCheck; records: number }> {
   let checker: RecordingChecker | null = null;
