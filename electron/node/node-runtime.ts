@@ -15,10 +15,10 @@
  */
 import { dueTimeout, fireNodeTimeout } from '../../shared/cluster/node-timers';
 import { messageId } from '../../shared/cluster/pending-ids';
-import { compactionDue, compactionSnapshot, kvFromSnapshot } from '../../shared/cluster/node-host';
+import { NodeHost, type ReadyIo } from '../../shared/cluster/node-host';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { ProposeResult, RaftNodeApi } from '../../shared/raft/api';
-import type { ConfState, Entry, HardState, Message, NodeId, PersistedState, RaftConfig, Ready, Snapshot } from '../../shared/raft/types';
+import type { ConfState, Entry, Message, NodeId, PersistedState, RaftConfig, Ready, Snapshot } from '../../shared/raft/types';
 import type { LinkFault, PendingItem } from '../../shared/protocol/lab';
 import {
   parseNodeCommand,
@@ -35,7 +35,7 @@ import {
   type ReplyBody,
   type ServedRead,
 } from '../../shared/protocol/node-ipc';
-import { KvStateMachine, encodeCommand, toKvResult } from '../../shared/kv';
+import { encodeCommand, toKvResult } from '../../shared/kv';
 import { createRng, type Rng } from '../../shared/util/rng';
 import type { NodeRecord, SendStamp, StartMode } from '../../shared/record/format';
 import { RecordingNode } from '../../shared/record/recorder';
@@ -87,7 +87,8 @@ export class NodeRuntime {
   private init: NodeInit | null = null;
   private raft: RaftNodeApi | null = null;
   private storage: RuntimeStorage | null = null;
-  private kv = new KvStateMachine();
+  /** Carries out Readies (shared with the simulator): state machine, reads, compaction. */
+  private host = new NodeHost(null);
   private rng: Rng = createRng(0);
   private readonly links = new Map<NodeId, OutgoingLink>();
   private readonly peerPorts = new Map<NodeId, PeerPort>();
@@ -112,15 +113,8 @@ export class NodeRuntime {
   // Clients
   /** `client#seq` of requests proposed through this node, reported when applied. */
   private readonly proposals = new Set<string>();
-  /** Reads taken as leader and not yet confirmed: read id -> key. */
-  private readonly reads = new Map<string, string>();
-  /** Reads confirmed at `index`, served once the node has applied that far. */
-  private readyReads: { readonly id: string; readonly key: string; readonly index: number }[] = [];
   /** Reads served since the last flush, reported as one `read-served` event. */
   private served: ServedRead[] = [];
-  private snapshotIndex = 0;
-  /** The last hard state written (term and vote must be durable before anything depends on them). */
-  private lastHardState: HardState | null = null;
 
   // Reports, flushed together
   private readySummaries: ReadySummary[] = [];
@@ -229,7 +223,7 @@ export class NodeRuntime {
         let result: ReturnType<RaftNodeApi['readIndex']> | null = null;
         const sent = await this.command(() => {
           result = raft.readIndex(cmd.id, { lease: cmd.lease });
-          if (result.ok) this.reads.set(cmd.id, cmd.key);
+          if (result.ok) this.host.takeRead(cmd.id, cmd.key);
         });
         const r = result as ReturnType<RaftNodeApi['readIndex']> | null;
         if (r === null) throw new Error('read-index did not run');
@@ -304,9 +298,7 @@ export class NodeRuntime {
     const coreRng = this.rng.fork();
     if (persisted !== null) {
       this.raft = this.makeCore({ type: 'restore', persisted }, config, coreRng);
-      this.lastHardState = persisted.hardState;
-      this.kv = kvFromSnapshot(persisted.snapshot);
-      this.snapshotIndex = persisted.snapshot?.meta.index ?? 0;
+      this.host = new NodeHost(persisted);
     } else if (init.start.kind === 'bootstrap') {
       this.raft = this.makeCore({ type: 'bootstrap', conf: { voters: [...init.start.voters].sort((a, b) => a - b), learners: [] } }, config, coreRng);
     } else {
@@ -620,52 +612,10 @@ export class NodeRuntime {
   }
 
   private async handleReady(ready: Ready): Promise<void> {
-    const storage = this.storage;
-    if (storage === null) throw new Error('no storage');
     const init = this.init;
     if (init === null) throw new Error('not initialised');
     let persistMs = 0;
-    // Committed entries below this Ready's new entries are already durable here (every earlier
-    // Ready was persisted before this one was taken), so they apply now, without waiting for
-    // the new entries' write: a client's answer does not queue behind the next batch's fsync.
-    const firstNew = ready.entries[0]?.index ?? Number.POSITIVE_INFINITY;
-    let applyNow: readonly Entry[] = [];
-    let applyLater: readonly Entry[] = ready.committedEntries;
-    if (ready.snapshot === null) {
-      applyNow = ready.committedEntries.filter((e) => e.index < firstNew);
-      applyLater = ready.committedEntries.filter((e) => e.index >= firstNew);
-      for (const entry of applyNow) this.apply(entry);
-      if (applyNow.length > 0) this.scheduleFlush();
-    }
-    if (ready.messagesBeforePersist) this.send(ready.messages);
-    if (ready.snapshot === null && ready.entries.length === 0 && ready.hardState !== null && this.onlyCommitChanged(ready.hardState)) {
-      // Only the commit index moved. Commit is a fact of the cluster, not a promise this node
-      // made: losing it in a crash just means learning it again. So the write goes out without
-      // holding back sends and applies (storage keeps writes in order; a failure is fatal).
-      storage.persist({ hardState: ready.hardState, entries: [], snapshot: null }).catch((e: unknown) => this.fatal(e));
-      this.lastHardState = ready.hardState;
-    } else if (ready.snapshot !== null || ready.entries.length > 0 || ready.hardState !== null) {
-      const t0 = performance.now();
-      await storage.persist({ hardState: ready.hardState, entries: ready.entries, snapshot: ready.snapshot });
-      persistMs = performance.now() - t0;
-      if (ready.hardState !== null) this.lastHardState = ready.hardState;
-    }
-    if (!ready.messagesBeforePersist) this.send(ready.messages);
-
-    if (ready.snapshot !== null && ready.snapshot.meta.index > this.kv.appliedIndex) {
-      this.kv = kvFromSnapshot(ready.snapshot);
-      this.snapshotIndex = ready.snapshot.meta.index;
-    }
-    for (const entry of applyLater) this.apply(entry);
-    for (const rs of ready.readStates) {
-      const key = this.reads.get(rs.ctx);
-      if (key === undefined) continue;
-      this.reads.delete(rs.ctx);
-      this.readyReads.push({ id: rs.ctx, key, index: rs.index });
-    }
-    // The core drops unconfirmed reads when it stops leading; the controller retries them elsewhere.
-    if (ready.softState.role !== 'leader') this.reads.clear();
-    this.serveReads();
+    await this.host.carryOut(ready, this.readyIo((ms) => (persistMs = ms)));
 
     const first = ready.entries[0];
     const last = ready.entries[ready.entries.length - 1];
@@ -686,6 +636,34 @@ export class NodeRuntime {
     this.scheduleFlush();
   }
 
+  /** What carrying out a Ready does in a node process: SQLite, the peer ports, reports to the controller. */
+  private readyIo(tookMs: (ms: number) => void): ReadyIo {
+    return {
+      persist: (rd, behind) => {
+        const storage = this.storage;
+        if (storage === null) throw new Error('no storage');
+        const batch = { hardState: rd.hardState, entries: rd.entries, snapshot: rd.snapshot };
+        // Storage keeps writes in order; a failed write behind is fatal all the same.
+        if (behind) return void storage.persist(batch).catch((e: unknown) => this.fatal(e));
+        const t0 = performance.now();
+        return storage.persist(batch).then(() => tookMs(performance.now() - t0));
+      },
+      send: (messages) => this.send(messages),
+      applied: (entry, outcome) => {
+        if (entry.kind === 'conf') {
+          this.post({ type: 'conf-applied', node: this.id, index: entry.index, term: entry.term, change: entry.change });
+        }
+        this.scheduleFlush();
+        if (outcome === null || outcome.kind === 'invalid') return;
+        if (!this.proposals.delete(`${outcome.client}#${outcome.seq}`)) return;
+        this.applied.push({ client: outcome.client, seq: outcome.seq, result: toKvResult(outcome, this.id) });
+      },
+      served: (id, index, value) => this.served.push({ id, value, index }),
+      // The controller asks again elsewhere when the node it asked stops leading.
+      dropped: () => undefined,
+    };
+  }
+
   private send(messages: readonly Message[]): void {
     if (messages.length === 0) return;
     const byPeer = new Map<NodeId, Outgoing[]>();
@@ -697,47 +675,16 @@ export class NodeRuntime {
     for (const [to, items] of byPeer) this.link(to).send(items, this.timing());
   }
 
-  private apply(entry: Entry): void {
-    if (entry.index <= this.kv.appliedIndex) return; // already in the restored snapshot
-    const outcome = this.kv.apply(entry);
-    if (entry.kind === 'conf') {
-      this.post({ type: 'conf-applied', node: this.id, index: entry.index, term: entry.term, change: entry.change });
-    }
-    if (outcome === null || outcome.kind === 'invalid') return;
-    const key = `${outcome.client}#${outcome.seq}`;
-    if (!this.proposals.delete(key)) return;
-    this.applied.push({ client: outcome.client, seq: outcome.seq, result: toKvResult(outcome, this.id) });
-  }
-
-  private serveReads(): void {
-    if (this.readyReads.length === 0) return;
-    const waiting: typeof this.readyReads = [];
-    for (const r of this.readyReads) {
-      if (this.kv.appliedIndex >= r.index) this.served.push({ id: r.id, value: this.kv.get(r.key), index: r.index });
-      else waiting.push(r);
-    }
-    this.readyReads = waiting;
-  }
-
-  private onlyCommitChanged(hs: HardState): boolean {
-    const last = this.lastHardState;
-    return last !== null && last.term === hs.term && last.vote === hs.vote;
-  }
-
-  /** Takes a snapshot every `snapshotEvery` applied entries (the rule and its meta: shared/cluster/node-host.ts). */
+  /** Takes a snapshot every `snapshotEvery` applied entries (the rule: shared/cluster/node-host.ts). */
   private async maybeSnapshot(): Promise<void> {
     const init = this.init;
     const raft = this.raft;
     const storage = this.storage;
     if (init === null || raft === null || storage === null) return;
-    const index = this.kv.appliedIndex;
-    if (!compactionDue(index, this.snapshotIndex, init.snapshotEvery)) return;
-    const snapshot = compactionSnapshot(raft, index, () => this.kv.snapshot());
-    if (snapshot === null) return;
-    await storage.compact(snapshot);
-    raft.compact(index, snapshot.data);
-    this.snapshotIndex = index;
-    this.post({ type: 'compacted', node: this.id, index });
+    await this.host.maybeCompact(raft, init.snapshotEvery, async (snapshot) => {
+      await storage.compact(snapshot);
+      this.post({ type: 'compacted', node: this.id, index: snapshot.meta.index });
+    });
   }
 
   // ---------------------------------------------------------------------------------------------

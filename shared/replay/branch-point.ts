@@ -30,7 +30,7 @@ import { buildNode } from '../record/node-factory';
 import { applyInput, compactDisk } from '../record/replay';
 import { resolveRestore } from '../record/restart-base';
 import { SimDisk } from '../sim/disk';
-import { kvFromSnapshot } from '../cluster/node-host';
+import { NodeHost, type ReadyIo } from '../cluster/node-host';
 import type { SimStartNode } from '../sim/start';
 import { restoreRng } from '../util/rng';
 
@@ -206,7 +206,8 @@ function resolvedMode(mode: StartMode, log: PersistedState): StartMode {
 function replayScript(script: NodeScript, mode: StartMode, factory: RaftNodeFactory): Replayed {
   const api = buildNode(factory, mode, script.config, restoreRng(script.rng));
   const disk = mode.type === 'restore' ? SimDisk.from(mode.persisted) : new SimDisk();
-  let kv = mode.type === 'restore' ? kvFromSnapshot(mode.persisted.snapshot) : new KvStateMachine();
+  const host = new NodeHost(mode.type === 'restore' ? mode.persisted : null);
+  const io: ReadyIo = { persist: (rd) => disk.persist(rd), send: () => undefined, applied: () => undefined, served: () => undefined, dropped: () => undefined };
   let last: Ready | null = null;
   let unadvanced = false;
   for (const step of script.steps) {
@@ -215,9 +216,7 @@ function replayScript(script: NodeScript, mode: StartMode, factory: RaftNodeFact
         const rd = api.ready();
         last = rd;
         unadvanced = true;
-        disk.persist(rd);
-        if (rd.snapshot !== null) kv = kvFromSnapshot(rd.snapshot);
-        for (const e of rd.committedEntries) if (e.index > kv.appliedIndex) kv.apply(e);
+        void host.carryOut(rd, io);
         continue;
       }
       if (step.type === 'advance') unadvanced = false;
@@ -227,6 +226,7 @@ function replayScript(script: NodeScript, mode: StartMode, factory: RaftNodeFact
       // See above.
     }
   }
+  const kv = host.kv;
   return { api, disk, kv, last, unadvanced };
 }
 

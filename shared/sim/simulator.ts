@@ -31,8 +31,8 @@ import { dueTimeout, fireNodeTimeout, type TimeoutItem } from '../cluster/node-t
 import { messageId } from '../cluster/pending-ids';
 import { MAX_NETWORK_MS } from '../limits';
 import { InvariantChecker } from '../check/invariants';
-import { KvClientSession, KvStateMachine, encodeCommand, toKvResult } from '../kv';
-import { compactionDue, compactionSnapshot, kvFromSnapshot } from '../cluster/node-host';
+import { KvClientSession, encodeCommand, toKvResult, type KvStateMachine } from '../kv';
+import { kvFromSnapshot, NodeHost, type ReadyIo } from '../cluster/node-host';
 import { EventQueue } from './event-queue';
 import { Fnv1a } from './fnv';
 import { SimDisk } from './disk';
@@ -85,7 +85,8 @@ interface SimNode {
   /** Null while crashed. */
   api: RaftNodeApi | null;
   readonly disk: SimDisk;
-  kv: KvStateMachine;
+  /** Carries out its Readies; holds its state machine and the reads it took. */
+  host: NodeHost;
   /** Incremented on every crash, so a delayed write from a previous life is discarded. */
   life: number;
   /** Readies whose durable part is not written yet (only under replyBeforePersist). */
@@ -94,7 +95,6 @@ interface SimNode {
   readonly restartRng: Rng;
   /** Client waiting on each proposed index: index -> client number. */
   readonly waiters: Map<number, number>;
-  lastCompactIndex: number;
   role: Role;
   term: number;
   /** Messages that arrived while the node was paused (setNodePaused), delivered on resume; null when running. */
@@ -150,8 +150,6 @@ interface ManualRequest {
 interface SimRead {
   readonly client: number;
   readonly node: NodeId;
-  readonly key: string;
-  index: number | null;
 }
 
 export interface SimStats {
@@ -257,7 +255,7 @@ export class Simulator {
         const restartRng = nodeRng.fork();
         const config = { id, ...this.configBase };
         const api = factory.bootstrap(config, rng, conf);
-        this.nodes.push({ id, config, api, disk: new SimDisk(), kv: new KvStateMachine(), life: 0, unwritten: [], restartRng, waiters: new Map(), lastCompactIndex: 0, role: 'follower', term: 0, inbox: null });
+        this.nodes.push({ id, config, api, disk: new SimDisk(), host: new NodeHost(null), life: 0, unwritten: [], restartRng, waiters: new Map(), role: 'follower', term: 0, inbox: null });
         // Ticks start at a random phase per node, as real timers would.
         this.schedule({ kind: 'tick', atMs: 1 + this.netRng.int(options.tickMs), seq: 0, node: id });
       }
@@ -294,8 +292,8 @@ export class Simulator {
       const restartRng = nodeRng.fork();
       const status = s.api?.status() ?? null;
       this.nodes.push({
-        id: s.id, config: s.config, api: s.api, disk, kv: s.api !== null ? s.kv : kvFrom(s.persisted.snapshot), life: 0, unwritten: [], restartRng,
-        waiters: new Map(), lastCompactIndex: s.persisted.snapshot?.meta.index ?? 0, role: status?.role ?? 'follower', term: status?.term ?? s.persisted.hardState.term, inbox: null,
+        id: s.id, config: s.config, api: s.api, disk, host: new NodeHost(s.persisted, s.api !== null ? s.kv : undefined), life: 0, unwritten: [], restartRng,
+        waiters: new Map(), role: status?.role ?? 'follower', term: status?.term ?? s.persisted.hardState.term, inbox: null,
       });
       // The checker learns each node from what it holds now (as if it had just restarted).
       this.observe({ type: 'restart', seq: 0, node: s.id, persisted: s.persisted });
@@ -354,7 +352,7 @@ export class Simulator {
 
   stateMachine(id: NodeId): KvStateMachine | null {
     const n = this.nodeRec(id);
-    return n.api === null ? null : n.kv;
+    return n.api === null ? null : n.host.kv;
   }
 
   nodeIds(): NodeId[] {
@@ -470,8 +468,7 @@ export class Simulator {
     const persisted = n.disk.load();
     this.trace(`${this.nowMs} restart ${node} term=${persisted.hardState.term} vote=${persisted.hardState.vote} last=${n.disk.lastIndex}`);
     n.api = this.factory.restore(n.config, n.restartRng.fork(), persisted);
-    n.kv = kvFrom(persisted.snapshot);
-    n.lastCompactIndex = persisted.snapshot?.meta.index ?? 0;
+    n.host = new NodeHost(persisted);
     n.term = persisted.hardState.term;
     this.observe({ type: 'restart', seq: this.eventSeq, node, persisted });
     this.notify?.({ kind: 'life', node, up: true });
@@ -542,7 +539,7 @@ export class Simulator {
       const leader = this.currentLeader();
       // A client name the cluster already knows (a recorded run's) goes on from its last request number.
       let lastSeq = 0;
-      for (const n of this.nodes) lastSeq = Math.max(lastSeq, n.kv.session(client)?.lastSeq ?? 0);
+      for (const n of this.nodes) lastSeq = Math.max(lastSeq, n.host.kv.session(client)?.lastSeq ?? 0);
       this.clients.push({ name: client, session: new KvClientSession(client, lastSeq + 1), current: -1, target: leader ?? 1 + this.workRng.int(this.nodes.length), waitingOn: null, token: 0, invoked: 0, queue: [] });
     }
     const cl = this.clients[c]!;
@@ -574,7 +571,7 @@ export class Simulator {
     const rng = this.nodes[0]!.restartRng.fork();
     this.eventSeq++;
     const api = this.factory.join(config, rng);
-    this.nodes.push({ id, config, api, disk: new SimDisk(), kv: new KvStateMachine(), life: 0, unwritten: [], restartRng: rng.fork(), waiters: new Map(), lastCompactIndex: 0, role: 'follower', term: 0, inbox: null });
+    this.nodes.push({ id, config, api, disk: new SimDisk(), host: new NodeHost(null), life: 0, unwritten: [], restartRng: rng.fork(), waiters: new Map(), role: 'follower', term: 0, inbox: null });
     this.schedule({ kind: 'tick', atMs: this.nowMs + 1 + this.netRng.int(this.options.tickMs), seq: 0, node: id });
     this.trace(`${this.nowMs} join ${id}`);
     this.notify?.({ kind: 'life', node: id, up: true });
@@ -804,44 +801,45 @@ export class Simulator {
     this.observe({ type: 'ready', seq: this.eventSeq, node: n.id, ready: rd });
     this.noteRole(n, rd);
 
-    const unsafeOrder = rd.messagesBeforePersist;
-    if (unsafeOrder) {
-      // The bug: messages leave before the state they depend on is on disk.
-      this.sendAll(n, rd);
-      if (rd.snapshot !== null || rd.entries.length > 0 || hs !== null) {
-        n.unwritten.push(rd);
-        const [lo, hi] = UNSAFE_WRITE_DELAY_MS;
-        this.schedule({ kind: 'persist', atMs: this.nowMs + lo + this.netRng.int(hi - lo + 1), seq: 0, node: n.id, life: n.life });
-      }
-    } else {
-      n.disk.persist(rd);
-      this.observe({ type: 'persisted', seq: this.eventSeq, node: n.id, ready: rd });
-      this.sendAll(n, rd);
-    }
-
-    if (rd.snapshot !== null) {
-      n.kv = kvFrom(rd.snapshot);
-      n.lastCompactIndex = rd.snapshot.meta.index;
-    }
-    for (const e of rd.committedEntries) {
-      if (e.index <= n.kv.appliedIndex) continue;
-      const outcome = n.kv.apply(e);
-      const waiter = n.waiters.get(e.index);
-      if (waiter !== undefined) {
-        n.waiters.delete(e.index);
-        this.onApplied(waiter, n, e.index, outcome);
-      }
-    }
-    if (this.reads.size > 0) this.serveReads(n, rd);
+    n.host.carryOut(rd, this.readyIo(n));
     api.advance(rd);
     this.maybeCompact(n, api);
     this.notify?.({ kind: 'ready', node: n.id, ready: rd });
   }
 
-  private sendAll(n: SimNode, rd: Ready): void {
-    if (rd.messages.length === 0) return;
-    this.observe({ type: 'sent', seq: this.eventSeq, node: n.id, messages: rd.messages });
-    for (const m of rd.messages) this.send(m);
+  /** What carrying out a Ready does here: the in-memory disk, the network, this run's clients. */
+  private readyIo(n: SimNode): ReadyIo {
+    return {
+      persist: (rd) => {
+        if (rd.messagesBeforePersist) {
+          // The injected bug: messages left before this write, which lands later (or is lost in a crash).
+          n.unwritten.push(rd);
+          const [lo, hi] = UNSAFE_WRITE_DELAY_MS;
+          this.schedule({ kind: 'persist', atMs: this.nowMs + lo + this.netRng.int(hi - lo + 1), seq: 0, node: n.id, life: n.life });
+          return;
+        }
+        n.disk.persist(rd);
+        this.observe({ type: 'persisted', seq: this.eventSeq, node: n.id, ready: rd });
+      },
+      send: (messages) => {
+        if (messages.length === 0) return;
+        this.observe({ type: 'sent', seq: this.eventSeq, node: n.id, messages });
+        for (const m of messages) this.send(m);
+      },
+      applied: (entry, outcome) => {
+        const waiter = n.waiters.get(entry.index);
+        if (waiter === undefined) return;
+        n.waiters.delete(entry.index);
+        this.onApplied(waiter, n, entry.index, outcome);
+      },
+      served: (id, index, value) => {
+        const read = this.reads.get(id);
+        if (read === undefined) return;
+        this.reads.delete(id);
+        this.onRead(read.client, n, id, index, value);
+      },
+      dropped: (id) => this.onReadDropped(n, id),
+    };
   }
 
   private onPersist(id: NodeId, life: number): void {
@@ -874,15 +872,11 @@ export class Simulator {
   }
 
   private maybeCompact(n: SimNode, api: RaftNodeApi): void {
-    const applied = n.kv.appliedIndex;
-    if (!compactionDue(applied, n.lastCompactIndex, this.options.snapshotEvery)) return;
-    const snap = compactionSnapshot(api, applied, () => n.kv.snapshot());
-    if (snap === null) return;
-    n.disk.compact(applied, snap.meta.term, snap.meta.conf, snap.data);
-    api.compact(applied, snap.data);
-    n.lastCompactIndex = applied;
-    this.observe({ type: 'compacted', seq: this.eventSeq, node: n.id, index: applied });
-    this.trace(`${this.nowMs} compact ${n.id} ${applied}`);
+    n.host.maybeCompact(api, this.options.snapshotEvery, (snap) => {
+      n.disk.compact(snap.meta.index, snap.meta.term, snap.meta.conf, snap.data);
+      this.observe({ type: 'compacted', seq: this.eventSeq, node: n.id, index: snap.meta.index });
+      this.trace(`${this.nowMs} compact ${n.id} ${snap.meta.index}`);
+    });
   }
 
   private observe(obs: Parameters<InvariantChecker['observe']>[0]): void {
@@ -1055,7 +1049,8 @@ export class Simulator {
     const r = n.api.readIndex(id, { lease: request.read === 'lease' });
     if (r.ok) {
       client.reading = id;
-      this.reads.set(id, { client: c, node: n.id, key: request.op.key, index: null });
+      this.reads.set(id, { client: c, node: n.id });
+      n.host.takeRead(id, request.op.key);
       if (this.traceLines !== null) this.traceLines.push(`${this.nowMs} read ${id} at ${n.id}`);
       this.handleReadies(n);
       if (client.reading === id) this.scheduleClient(c, client, this.capToDeadline(client, this.options.clientTimeoutMs));
@@ -1067,17 +1062,27 @@ export class Simulator {
     this.scheduleClient(c, client, this.capToDeadline(client, hint !== 0 && hint !== n.id ? 1 : retryMs));
   }
 
-  /** Reads confirmed in this Ready get their read index; those at or below the applied index are answered. */
-  private serveReads(n: SimNode, rd: Ready): void {
-    for (const rs of rd.readStates) {
-      const read = this.reads.get(rs.ctx);
-      if (read !== undefined && read.node === n.id) read.index = rs.index;
+  /**
+   * A read `n` took is gone unconfirmed (it stopped leading). Asked of that node alone, it is
+   * answered so; otherwise it is asked again at once where `n` thinks the leader is (the live
+   * client router's rule).
+   */
+  private onReadDropped(n: SimNode, id: string): void {
+    const read = this.reads.get(id);
+    if (read === undefined) return;
+    this.reads.delete(id);
+    const client = this.clients[read.client]!;
+    const request = client.queue?.[0];
+    if (client.reading !== id || request === undefined) return;
+    if (request.node === n.id) {
+      this.giveUp(client, request, { ok: false, error: 'not-leader', detail: `node ${n.id} stopped leading before it could answer` });
+      return;
     }
-    for (const [id, read] of this.reads) {
-      if (read.node !== n.id || read.index === null || read.index > n.kv.appliedIndex) continue;
-      this.reads.delete(id);
-      this.onRead(read.client, n, id, read.index, n.kv.get(read.key));
-    }
+    client.reading = null;
+    const hint = n.api?.status().leader ?? 0;
+    client.target = hint !== 0 && hint !== n.id ? hint : 1 + this.workRng.int(this.nodes.length);
+    if (this.traceLines !== null) this.traceLines.push(`${this.nowMs} read ${id} dropped at ${n.id} leader=${hint}`);
+    this.scheduleClient(read.client, client, this.capToDeadline(client, 1));
   }
 
   private onRead(c: number, n: SimNode, id: string, index: number, value: string | null): void {
@@ -1105,10 +1110,6 @@ export class Simulator {
   private answerPinnedOf(n: SimNode): void {
     for (const client of this.clients) {
       const request = client.queue?.[0];
-      if (request?.node === n.id && client.reading != null && this.reads.get(client.reading)?.index === null) {
-        this.giveUp(client, request, { ok: false, error: 'not-leader', detail: `node ${n.id} stopped leading before it could answer` });
-        continue;
-      }
       if (request?.node !== n.id || client.waitingOn?.node !== n.id) continue;
       const at = `node ${n.id} accepted it as index ${client.waitingOn.index}`;
       this.giveUp(client, request, { ok: false, error: 'not-leader', detail: `${at} but stopped leading before it committed` });

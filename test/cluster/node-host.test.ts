@@ -1,12 +1,12 @@
 /**
- * The host rules every engine shares (shared/cluster/node-host.ts): which state machine a
- * snapshot holds, when to compact, and the snapshot a compaction persists, on a real RawNode.
+ * The host rules every engine shares (shared/cluster/node-host.ts): how a Ready is carried out,
+ * which state machine a snapshot holds, when to compact, and the snapshot a compaction persists.
  */
 import { describe, expect, it } from 'vitest';
-import { compactionDue, compactionSnapshot, kvFromSnapshot } from '../../shared/cluster/node-host';
+import { compactionDue, compactionSnapshot, kvFromSnapshot, NodeHost, type ReadyIo } from '../../shared/cluster/node-host';
 import { KvStateMachine, encodeCommand } from '../../shared/kv';
 import { RawNode } from '../../shared/raft/raw-node';
-import { DEFAULT_RAFT_CONFIG } from '../../shared/raft/types';
+import { DEFAULT_RAFT_CONFIG, type Entry, type Message, type Ready } from '../../shared/raft/types';
 import { createRng } from '../../shared/util/rng';
 
 /** A one-node cluster that leads and has applied `puts` writes (plus its no-op and nothing else). */
@@ -67,5 +67,99 @@ describe('node host rules', () => {
       return '';
     })).toBeNull();
     expect(taken).toBe(1);
+  });
+});
+
+describe('NodeHost carries out a Ready in the same order in every host', () => {
+  const put = (index: number, term = 1): Entry => ({ index, term, kind: 'command', data: encodeCommand({ client: 'c', seq: index, op: { type: 'put', key: 'x', value: String(index) } }) });
+  const heartbeat: Message = { type: 'AppendEntries', from: 1, to: 2, term: 1, prevLogIndex: 0, prevLogTerm: 0, entries: [], leaderCommit: 0, readCtx: 0 };
+  const ready = (over: Partial<Ready>): Ready => ({
+    softState: { role: 'leader', leader: 1 }, hardState: null, entries: [], snapshot: null, messages: [], committedEntries: [], readStates: [], messagesBeforePersist: false, ...over,
+  });
+  /** An io that logs what the host did, in order; `write` decides how a persist completes. */
+  function logIo(write: (behind: boolean) => void | Promise<void>): { io: ReadyIo; log: string[] } {
+    const log: string[] = [];
+    const io: ReadyIo = {
+      persist: (rd, behind) => {
+        log.push(`persist${behind ? ' behind' : ''} ${rd.entries.map((e) => e.index).join(',')}`);
+        return write(behind);
+      },
+      send: (ms) => void (ms.length > 0 && log.push(`send ${ms.length}`)),
+      applied: (e) => void log.push(`apply ${e.index}`),
+      served: (id, index, value) => void log.push(`served ${id}@${index}=${String(value)}`),
+      dropped: (id) => void log.push(`dropped ${id}`),
+    };
+    return { io, log };
+  }
+
+  it('with an asynchronous write: entries durable before this Ready apply while it runs; sends and the rest wait for it', async () => {
+    const host = new NodeHost(null);
+    let finish = (): void => undefined;
+    const { io, log } = logIo(() => new Promise<void>((resolve) => (finish = resolve)));
+    const done = host.carryOut(ready({ hardState: { term: 1, vote: 1, commit: 2 }, entries: [put(2), put(3)], committedEntries: [put(1), put(2)], messages: [heartbeat] }), io);
+    expect(done).toBeInstanceOf(Promise);
+    await Promise.resolve();
+    expect(log).toEqual(['persist 2,3', 'apply 1']);
+    finish();
+    await done;
+    expect(log).toEqual(['persist 2,3', 'apply 1', 'send 1', 'apply 2']);
+    expect(host.kv.get('x')).toBe('2');
+  });
+
+  it('with a synchronous write: persist, send, apply, all before it returns', () => {
+    const host = new NodeHost(null);
+    const { io, log } = logIo(() => undefined);
+    expect(host.carryOut(ready({ hardState: { term: 1, vote: 1, commit: 1 }, entries: [put(1)], committedEntries: [put(1)], messages: [heartbeat] }), io)).toBeUndefined();
+    expect(log).toEqual(['persist 1', 'send 1', 'apply 1']);
+  });
+
+  it('a Ready that only moves the commit index is written behind: nothing waits for it', () => {
+    const host = new NodeHost(null);
+    const { io, log } = logIo(() => new Promise<void>(() => undefined));
+    void host.carryOut(ready({ hardState: { term: 1, vote: 1, commit: 0 }, entries: [put(1)] }), io);
+    log.length = 0;
+    const done = host.carryOut(ready({ hardState: { term: 1, vote: 1, commit: 1 }, committedEntries: [put(1)], messages: [heartbeat] }), io);
+    expect(done).toBeUndefined();
+    expect(log).toEqual(['persist behind ', 'send 1', 'apply 1']);
+  });
+
+  it('a vote is never written behind, even with no entries', () => {
+    const host = new NodeHost(null);
+    const { io, log } = logIo(() => undefined);
+    host.carryOut(ready({ hardState: { term: 2, vote: 3, commit: 0 } }), io);
+    expect(log).toEqual(['persist ']);
+  });
+
+  it('under the messages-before-persist bug, sends go first', () => {
+    const host = new NodeHost(null);
+    const { io, log } = logIo(() => undefined);
+    host.carryOut(ready({ hardState: { term: 1, vote: 1, commit: 0 }, entries: [put(1)], messages: [heartbeat], messagesBeforePersist: true }), io);
+    expect(log).toEqual(['send 1', 'persist 1']);
+  });
+
+  it('a read is served once confirmed and applied; an unconfirmed one is dropped when the node stops leading', () => {
+    const host = new NodeHost(null);
+    const { io, log } = logIo(() => undefined);
+    host.takeRead('r1', 'x');
+    host.takeRead('r2', 'x');
+    host.carryOut(ready({ readStates: [{ ctx: 'r1', index: 1 }] }), io);
+    expect(log).toEqual([]);
+    host.carryOut(ready({ hardState: { term: 1, vote: 1, commit: 1 }, entries: [put(1)], committedEntries: [put(1)] }), io);
+    expect(log).toEqual(['persist 1', 'apply 1', 'served r1@1=1']);
+    log.length = 0;
+    host.carryOut(ready({ softState: { role: 'follower', leader: 0 } }), io);
+    expect(log).toEqual(['dropped r2']);
+  });
+
+  it('compacts when due: the snapshot is written, then the core drops its log', () => {
+    const { node, kv } = singleNode(5);
+    const host = new NodeHost(null, kv);
+    const written: number[] = [];
+    host.maybeCompact(node, 10, (s) => void written.push(s.meta.index));
+    expect(written).toEqual([]);
+    host.maybeCompact(node, 3, (s) => void written.push(s.meta.index));
+    expect(written).toEqual([6]);
+    expect(host.compactIndex).toBe(6);
+    expect(node.status().snapshotIndex).toBe(6);
   });
 });
