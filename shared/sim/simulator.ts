@@ -196,6 +196,8 @@ export class Simulator {
   /** Linearizable reads taken by some leader, by read id (the core's ctx). */
   private readonly reads = new Map<string, SimRead>();
   private readCounter = 0;
+  /** Each node's ReadyIo, made once (a Ready is carried out many times a simulated second). */
+  private readonly ios: ReadyIo[] = [];
   private nowMs = 0;
   private nextMsgId = 1;
   private eventSeq = 0;
@@ -801,7 +803,7 @@ export class Simulator {
     this.observe({ type: 'ready', seq: this.eventSeq, node: n.id, ready: rd });
     this.noteRole(n, rd);
 
-    n.host.carryOut(rd, this.readyIo(n));
+    n.host.carryOut(rd, (this.ios[n.id - 1] ??= this.readyIo(n)));
     api.advance(rd);
     this.maybeCompact(n, api);
     this.notify?.({ kind: 'ready', node: n.id, ready: rd });
