@@ -44,7 +44,8 @@ import type { JsonValue, Recording } from '../../shared/record/format';
 import { LineBuffer } from '../../shared/record/line-buffer';
 import { RunRecorder } from '../../shared/record/write';
 import type { ProcessExit, ProcessHost } from '../host/process-host';
-import { ClientRouter } from './client-router';
+import { ClientRouter } from '../../shared/cluster/client-router';
+import { wallClock } from './wall-clock';
 import { liveEventStream, type EventStream } from './event-stream';
 import { NodeSupervisor } from './node-supervisor';
 import { ExportStore } from './export-store';
@@ -216,7 +217,7 @@ export class LabController implements LabApi {
       read: (node, id, key, lease, timeoutMs) => this.askRead(node, id, key, lease, timeoutMs),
       attemptMs: () => this.attemptMs(),
       paused: () => this.cluster?.paused ?? false,
-      invoked: (opId, client, op, read) => {
+      invoked: (opId, client, _seq, op, read) => {
         this.run?.invoke(opId, client, op, Date.now(), read);
         this.stream.emit(read === undefined ? { type: 'client-invoke', opId, client, op } : { type: 'client-invoke', opId, client, op, read });
       },
@@ -224,7 +225,9 @@ export class LabController implements LabApi {
         this.run?.complete(opId, result, Date.now());
         this.stream.emit({ type: 'client-complete', opId, result });
       },
-    });
+      // A new cluster's state machines know no client yet.
+      lastSeq: () => 0,
+    }, wallClock);
     this.stream.emit({ type: 'cluster-created', options: cluster.options, nodes: ids });
     if (cluster.paused || cluster.speed !== 1 || cluster.networkMs !== 0) this.emitRunState(cluster);
     for (const id of ids) cluster.nodes.set(id, this.supervisor(id));

@@ -3,6 +3,7 @@
  * clock and timers.
  */
 import { EventStream } from '../../shared/cluster/event-stream';
+import { wallClock } from './wall-clock';
 
 export { EventStream, type LabEventInput } from '../../shared/cluster/event-stream';
 
@@ -10,12 +11,7 @@ export { EventStream, type LabEventInput } from '../../shared/cluster/event-stre
 export function liveEventStream(options: { readonly batchMs?: number; readonly batchMax?: number } = {}): EventStream {
   return new EventStream({
     ...options,
-    now: () => Date.now(),
-    scheduler: {
-      after(ms, fn) {
-        const timer = setTimeout(fn, ms);
-        return () => clearTimeout(timer);
-      },
-    },
+    now: wallClock.now,
+    scheduler: wallClock,
   });
 }

@@ -17,7 +17,7 @@ import { dueTimeout, fireNodeTimeout } from '../../shared/cluster/node-timers';
 import { messageId } from '../../shared/cluster/pending-ids';
 import { NodeHost, type ReadyIo } from '../../shared/cluster/node-host';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { ProposeResult, RaftNodeApi } from '../../shared/raft/api';
+import type { RaftNodeApi } from '../../shared/raft/api';
 import type { ConfState, Entry, Message, NodeId, PersistedState, RaftConfig, Ready, Snapshot } from '../../shared/raft/types';
 import type { LinkFault, PendingItem } from '../../shared/protocol/lab';
 import {
@@ -29,11 +29,10 @@ import {
   type NodeCommand,
   type NodeEvent,
   type NodeInit,
-  type ProposeReply,
-  type ReadAskReply,
   type ReadySummary,
   type ReplyBody,
   type ServedRead,
+  toProposeReply,
 } from '../../shared/protocol/node-ipc';
 import { encodeCommand, toKvResult } from '../../shared/kv';
 import { createRng, type Rng } from '../../shared/util/rng';
@@ -227,7 +226,7 @@ export class NodeRuntime {
         });
         const r = result as ReturnType<RaftNodeApi['readIndex']> | null;
         if (r === null) throw new Error('read-index did not run');
-        return this.reply(cmd.req, { kind: 'read-asked', sent, result: r.ok ? { ok: true } : refusalReply(r) });
+        return this.reply(cmd.req, { kind: 'read-asked', sent, result: r.ok ? { ok: true } : toProposeReply(r) });
       }
       case 'transfer': {
         const sent = await this.command(() => raft.transferLeadership(cmd.to));
@@ -780,13 +779,4 @@ export class NodeRuntime {
 }
 
 
-/** A refused read as the control port carries it (like a refused proposal). */
-function refusalReply(r: Extract<ProposeResult, { ok: false }>): ReadAskReply {
-  return { ok: false, reason: r.refusal.reason, leader: r.refusal.leader, detail: 'detail' in r.refusal ? r.refusal.detail : '' };
-}
 
-/** A proposal's outcome as the control port carries it (a refusal flattened, detail or ''). */
-function toProposeReply(r: ProposeResult): ProposeReply {
-  if (r.ok) return r;
-  return { ok: false, reason: r.refusal.reason, leader: r.refusal.leader, detail: 'detail' in r.refusal ? r.refusal.detail : '' };
-}

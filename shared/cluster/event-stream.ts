@@ -7,14 +7,12 @@
  * simulated cluster, after each action or frame).
  */
 import type { LabEvent } from '../protocol/lab';
+import type { Scheduler } from './clock';
 
 /** A LabEvent before the stream gives it its seq (and its time, when the caller has none). */
 export type LabEventInput = LabEvent extends infer E ? (E extends LabEvent ? Omit<E, 'seq' | 'atMs'> & { readonly atMs?: number } : never) : never;
 
-export interface EventScheduler {
-  /** Runs `fn` after `ms`; returns what cancels it. */
-  after(ms: number, fn: () => void): () => void;
-}
+export type EventScheduler = Scheduler;
 
 export interface EventStreamOptions {
   /** The engine's time, for events emitted without one. */

@@ -13,6 +13,7 @@
 import { z } from 'zod';
 import type { ConfChange, Entry, HardState, Message, NodeId, NodeStatus, PersistedState, Ready, SnapshotMeta, SoftState } from '../raft/types';
 import type { KvOp, KvResult, LinkFault, PendingItem } from './lab';
+import type { ProposeResult } from '../raft/api';
 import type { SendStamp } from '../record/format';
 import type { RecordCursor } from '../record/recorder';
 import { sendStampSchema } from '../record/schema';
@@ -172,6 +173,14 @@ export interface ServedRead {
 }
 
 export type ReadAskReply = { readonly ok: true } | Extract<ProposeReply, { readonly ok: false }>;
+
+/** A proposal's (or a read's) outcome as the control port carries it: a refusal flattened, its detail or ''. */
+export function toProposeReply(r: Extract<ProposeResult, { ok: false }>): Extract<ProposeReply, { ok: false }>;
+export function toProposeReply(r: ProposeResult): ProposeReply;
+export function toProposeReply(r: ProposeResult): ProposeReply {
+  if (r.ok) return r;
+  return { ok: false, reason: r.refusal.reason, leader: r.refusal.leader, detail: 'detail' in r.refusal ? r.refusal.detail : '' };
+}
 
 /** The body of a successful reply; which one depends on the command. */
 export type ReplyBody =

@@ -33,6 +33,10 @@ import { MAX_NETWORK_MS } from '../limits';
 import { InvariantChecker } from '../check/invariants';
 import { KvClientSession, encodeCommand, toKvResult, type KvStateMachine } from '../kv';
 import { kvFromSnapshot, NodeHost, type ReadyIo } from '../cluster/node-host';
+import { ClientRouter } from '../cluster/client-router';
+import { observedFromResult } from '../check/linearizability-history';
+import type { LabClock } from '../cluster/clock';
+import { toProposeReply } from '../protocol/node-ipc';
 import { EventQueue } from './event-queue';
 import { Fnv1a } from './fnv';
 import { SimDisk } from './disk';
@@ -67,6 +71,7 @@ type SimEvent =
   | { readonly kind: 'tick'; readonly atMs: number; readonly seq: number; readonly node: NodeId }
   | { readonly kind: 'persist'; readonly atMs: number; readonly seq: number; readonly node: NodeId; readonly life: number }
   | { readonly kind: 'client'; readonly atMs: number; readonly seq: number; readonly client: number; readonly token: number }
+  | { readonly kind: 'timer'; readonly atMs: number; readonly seq: number; readonly id: number }
   | { readonly kind: 'fault'; readonly atMs: number; readonly seq: number }
   | { readonly kind: 'undo'; readonly atMs: number; readonly seq: number; readonly action: FaultAction }
   | { readonly kind: 'fault-end'; readonly atMs: number; readonly seq: number };
@@ -93,8 +98,10 @@ interface SimNode {
   unwritten: Ready[];
   /** Source of a fresh rng for each restart. */
   readonly restartRng: Rng;
-  /** Client waiting on each proposed index: index -> client number. */
+  /** Workload client waiting on each proposed index: index -> client number. */
   readonly waiters: Map<number, number>;
+  /** `client#seq` of host requests proposed through this node, answered when it applies them. */
+  readonly proposals: Set<string>;
   role: Role;
   term: number;
   /** Messages that arrived while the node was paused (setNodePaused), delivered on resume; null when running. */
@@ -127,29 +134,6 @@ interface SimClient {
   token: number;
   /** Operations this client has invoked. */
   invoked: number;
-  /** Requests submitted by a host (`submit`), in order; null for a workload client. */
-  readonly queue: ManualRequest[] | null;
-  /** The read id of a host's linearizable read in flight (ReadIndex or lease), if any. */
-  reading?: string | null;
-}
-
-/** A host's client request (LabApi.submit) waiting for its turn or its answer. */
-interface ManualRequest {
-  readonly op: KvOp;
-  readonly timeoutMs: number;
-  readonly done: (result: KvResult) => void;
-  /** Virtual ms by which it must be answered (set when it starts). */
-  deadlineMs: number;
-  /** Asked of exactly this node: no redirect, no retry elsewhere (the lab's `SubmitOptions.node`). */
-  readonly node?: NodeId;
-  /** A get read at the leader instead of through the log (the lab's `SubmitOptions.read`). */
-  readonly read?: 'read-index' | 'lease';
-}
-
-/** A host's linearizable read taken by a leader: its read index once confirmed, else null. */
-interface SimRead {
-  readonly client: number;
-  readonly node: NodeId;
 }
 
 export interface SimStats {
@@ -193,9 +177,11 @@ export class Simulator {
   private readonly hash = new Fnv1a();
   private readonly traceLines: string[] | null;
   private readonly leaderTermsSeen = new Set<number>();
-  /** Linearizable reads taken by some leader, by read id (the core's ctx). */
-  private readonly reads = new Map<string, SimRead>();
-  private readCounter = 0;
+  /** The lab's client router for host requests (`submit`), made on the first one. */
+  private router: ClientRouter | null = null;
+  /** Timers of the router, by the id of their scheduled event. */
+  private readonly timers = new Map<number, () => void>();
+  private timerCounter = 0;
   /** Each node's ReadyIo, made once (a Ready is carried out many times a simulated second). */
   private readonly ios: ReadyIo[] = [];
   private nowMs = 0;
@@ -257,14 +243,14 @@ export class Simulator {
         const restartRng = nodeRng.fork();
         const config = { id, ...this.configBase };
         const api = factory.bootstrap(config, rng, conf);
-        this.nodes.push({ id, config, api, disk: new SimDisk(), host: new NodeHost(null), life: 0, unwritten: [], restartRng, waiters: new Map(), role: 'follower', term: 0, inbox: null });
+        this.nodes.push({ id, config, api, disk: new SimDisk(), host: new NodeHost(null), life: 0, unwritten: [], restartRng, waiters: new Map(), proposals: new Set(), role: 'follower', term: 0, inbox: null });
         // Ticks start at a random phase per node, as real timers would.
         this.schedule({ kind: 'tick', atMs: 1 + this.netRng.int(options.tickMs), seq: 0, node: id });
       }
     }
     for (let c = 0; c < options.clients; c++) {
       const name = `c${c + 1}`;
-      this.clients.push({ name, session: new KvClientSession(name), current: -1, target: 1 + this.workRng.int(options.nodes), waitingOn: null, token: 0, invoked: 0, queue: null });
+      this.clients.push({ name, session: new KvClientSession(name), current: -1, target: 1 + this.workRng.int(options.nodes), waitingOn: null, token: 0, invoked: 0 });
       this.schedule({ kind: 'client', atMs: 1 + this.workRng.int(electionMs), seq: 0, client: c, token: 0 });
     }
     if (this.faultPlan !== null && options.faultWindowMs > 0) {
@@ -295,7 +281,7 @@ export class Simulator {
       const status = s.api?.status() ?? null;
       this.nodes.push({
         id: s.id, config: s.config, api: s.api, disk, host: new NodeHost(s.persisted, s.api !== null ? s.kv : undefined), life: 0, unwritten: [], restartRng,
-        waiters: new Map(), role: status?.role ?? 'follower', term: status?.term ?? s.persisted.hardState.term, inbox: null,
+        waiters: new Map(), proposals: new Set(), role: status?.role ?? 'follower', term: status?.term ?? s.persisted.hardState.term, inbox: null,
       });
       // The checker learns each node from what it holds now (as if it had just restarted).
       this.observe({ type: 'restart', seq: 0, node: s.id, persisted: s.persisted });
@@ -457,7 +443,8 @@ export class Simulator {
     this.observe({ type: 'crash', seq: this.eventSeq, node });
     // Clients waiting on this node will time out and retry elsewhere.
     n.waiters.clear();
-    for (const [id, r] of this.reads) if (r.node === node) this.reads.delete(id);
+    n.proposals.clear();
+    this.router?.onLeaderLost(node);
     this.notify?.({ kind: 'life', node, up: false });
   }
 
@@ -524,29 +511,17 @@ export class Simulator {
   }
 
   /**
-   * A client request from a host (the lab's client panel): `client` proposes `op` at the node it
-   * believes leads, follows leader hints, retries elsewhere after clientTimeoutMs, and gives up
-   * with `timeout` after `timeoutMs` of simulated time. One request at a time per client name;
-   * later ones wait their turn. `done` is called exactly once. Recorded in `history`. With `read`,
-   * a get is read at the leader (ReadIndex round, or lease while it holds) instead of proposed:
-   * no request number, the answer carries the read index, and it enters `history` with seq 0.
+   * A client request from a host (the lab's client panel), routed as the live lab routes it (the
+   * one client router, shared/cluster/client-router.ts, on simulated time): `client` proposes
+   * `op` at the node it believes leads, follows leader hints, tries again after clientTimeoutMs
+   * (while paused it keeps waiting for its entry), and gives up after `timeoutMs` of simulated
+   * time. One request at a time per client name. `done` is called exactly once. Recorded in
+   * `history`. `node`: asked of that node alone. `read`: a get read at the leader (ReadIndex
+   * round, or lease while it holds) instead of proposed; it enters `history` with seq 0.
    */
   submit(op: KvOp, client: string, timeoutMs: number, done: (result: KvResult) => void, node?: NodeId, read?: 'read-index' | 'lease'): void {
-    if (read !== undefined && op.type !== 'get') throw new Error(`submit: read mode ${read} is for a get; a ${op.type} always goes through the log`);
-    if (!(timeoutMs > 0)) throw new RangeError(`submit: timeoutMs must be positive, got ${timeoutMs}`);
-    let c = this.clients.findIndex((x) => x.name === client);
-    if (c >= 0 && this.clients[c]!.queue === null) throw new Error(`submit: client "${client}" is one of the simulated workload's clients`);
-    if (c < 0) {
-      c = this.clients.length;
-      const leader = this.currentLeader();
-      // A client name the cluster already knows (a recorded run's) goes on from its last request number.
-      let lastSeq = 0;
-      for (const n of this.nodes) lastSeq = Math.max(lastSeq, n.host.kv.session(client)?.lastSeq ?? 0);
-      this.clients.push({ name: client, session: new KvClientSession(client, lastSeq + 1), current: -1, target: leader ?? 1 + this.workRng.int(this.nodes.length), waitingOn: null, token: 0, invoked: 0, queue: [] });
-    }
-    const cl = this.clients[c]!;
-    cl.queue!.push({ op, timeoutMs, done, deadlineMs: Infinity, ...(node === undefined ? {} : { node }), ...(read === undefined ? {} : { read }) });
-    if (cl.current < 0 && cl.queue!.length === 1) this.scheduleClient(c, cl, 0);
+    if (this.clients.some((c) => c.name === client)) throw new Error(`submit: client "${client}" is one of the simulated workload's clients`);
+    this.labClients().request(op, { client, timeoutMs, ...(node === undefined ? {} : { node }), ...(read === undefined ? {} : { read }) }, done);
   }
 
   /** Propose a membership change at the current leader (the core accepts one at a time). */
@@ -573,7 +548,7 @@ export class Simulator {
     const rng = this.nodes[0]!.restartRng.fork();
     this.eventSeq++;
     const api = this.factory.join(config, rng);
-    this.nodes.push({ id, config, api, disk: new SimDisk(), host: new NodeHost(null), life: 0, unwritten: [], restartRng: rng.fork(), waiters: new Map(), role: 'follower', term: 0, inbox: null });
+    this.nodes.push({ id, config, api, disk: new SimDisk(), host: new NodeHost(null), life: 0, unwritten: [], restartRng: rng.fork(), waiters: new Map(), proposals: new Set(), role: 'follower', term: 0, inbox: null });
     this.schedule({ kind: 'tick', atMs: this.nowMs + 1 + this.netRng.int(this.options.tickMs), seq: 0, node: id });
     this.trace(`${this.nowMs} join ${id}`);
     this.notify?.({ kind: 'life', node: id, up: true });
@@ -688,6 +663,12 @@ export class Simulator {
       case 'client':
         this.onClient(e.client, e.token);
         return;
+      case 'timer': {
+        const fn = this.timers.get(e.id);
+        this.timers.delete(e.id);
+        fn?.();
+        return;
+      }
       case 'fault':
         this.onFault();
         return;
@@ -830,17 +811,16 @@ export class Simulator {
       },
       applied: (entry, outcome) => {
         const waiter = n.waiters.get(entry.index);
-        if (waiter === undefined) return;
-        n.waiters.delete(entry.index);
-        this.onApplied(waiter, n, entry.index, outcome);
+        if (waiter !== undefined) {
+          n.waiters.delete(entry.index);
+          this.onApplied(waiter, n, entry.index, outcome);
+        }
+        if (outcome === null || outcome.kind === 'invalid' || !n.proposals.delete(`${outcome.client}#${outcome.seq}`)) return;
+        this.router?.onApplied([{ client: outcome.client, seq: outcome.seq, result: toKvResult(outcome, n.id) }]);
       },
-      served: (id, index, value) => {
-        const read = this.reads.get(id);
-        if (read === undefined) return;
-        this.reads.delete(id);
-        this.onRead(read.client, n, id, index, value);
-      },
-      dropped: (id) => this.onReadDropped(n, id),
+      served: (id, index, value) => this.router?.onReadServed(n.id, [{ id, index, value }]),
+      // The router moves on when the node stops leading (noteRole).
+      dropped: () => undefined,
     };
   }
 
@@ -859,9 +839,10 @@ export class Simulator {
     const was = n.role;
     n.role = rd.softState.role;
     if (n.role !== 'leader') {
-      if (was === 'leader') this.answerPinnedOf(n);
+      if (was === 'leader') this.router?.onLeaderLost(n.id);
       return;
     }
+    if (was !== 'leader') this.router?.onLeaderKnown();
     if (!this.leaderTermsSeen.has(n.term)) {
       this.leaderTermsSeen.add(n.term);
       this.stats.leaderTerms++;
@@ -894,36 +875,16 @@ export class Simulator {
   }
 
   // -------------------------------------------------------------------------------------------
-  // Clients
+  // Clients: the workload's (a load generator of its own, kept in step with the simulated clock),
+  // and a host's requests, routed by the lab's one client router (shared/cluster/client-router.ts)
 
   private onClient(c: number, token: number): void {
     const client = this.clients[c]!;
     if (client.token !== token) return;
-    const request = client.queue?.[0];
-    if (client.current >= 0 && request !== undefined && client.waitingOn === null && client.reading == null && this.nowMs >= request.deadlineMs) {
-      this.giveUp(client, request);
-      return;
-    }
     if (client.current < 0) {
-      let op: KvOp;
-      if (client.queue !== null) {
-        if (request === undefined) return;
-        request.deadlineMs = this.nowMs + request.timeoutMs;
-        op = request.op;
-        if (request.node !== undefined) client.target = request.node;
-      } else {
-        if (this.opsIssued >= this.options.ops) return;
-        this.opsIssued++;
-        op = nextOp(this.workRng, client.name, ++client.invoked);
-      }
-      if (request?.read !== undefined) {
-        // Not a session command: it enters the history as the client's get, with no request number.
-        client.current = this.history.length;
-        this.history.push({ client: client.name, seq: 0, op, read: request.read, invokeMs: this.nowMs, completeMs: null, result: null });
-        if (this.traceLines !== null) this.traceLines.push(`${this.nowMs} invoke ${client.name} get ${op.key} ${request.read}`);
-        this.attemptRead(c, client, request);
-        return;
-      }
+      if (this.opsIssued >= this.options.ops) return;
+      this.opsIssued++;
+      const op = nextOp(this.workRng, client.name, ++client.invoked);
       const cmd = client.session.begin(op);
       client.current = this.history.length;
       this.history.push({ client: client.name, seq: cmd.seq, op: cmd.op, invokeMs: this.nowMs, completeMs: null, result: null });
@@ -931,56 +892,12 @@ export class Simulator {
       this.hash.num(OP_CODE[cmd.op.type]);
       this.hash.num(cmd.op.key.charCodeAt(0));
       if (this.traceLines !== null) this.traceLines.push(`${this.nowMs} invoke ${client.name}#${cmd.seq} ${cmd.op.type} ${cmd.op.key}`);
-    } else if (request?.read !== undefined) {
-      if (client.reading != null) {
-        // As for a write: while paused the read waits for the person to step its round.
-        if (this.paused && this.nowMs < request.deadlineMs) {
-          this.scheduleClient(c, client, this.capToDeadline(client, this.options.clientTimeoutMs));
-          return;
-        }
-        this.forgetRead(client);
-      }
-      if (this.nowMs >= request.deadlineMs || request.node !== undefined) {
-        this.giveUp(client, request);
-        return;
-      }
-      this.attemptRead(c, client, request);
-      return;
     } else if (client.waitingOn !== null) {
-      // A paused cluster moves only as the person steps it: a host's request keeps waiting for the
-      // entry it put in the log, since proposing it again would only add another copy of it.
-      if (this.paused && request !== undefined && this.nowMs < request.deadlineMs) {
-        this.scheduleClient(c, client, this.capToDeadline(client, this.options.clientTimeoutMs));
-        return;
-      }
       // Timed out waiting: forget that attempt and try another node.
       this.forgetWait(client);
-      if (request !== undefined && (this.nowMs >= request.deadlineMs || request.node !== undefined)) {
-        this.giveUp(client, request);
-        return;
-      }
       client.target = 1 + this.workRng.int(this.nodes.length);
     }
     this.attempt(c, client);
-  }
-
-  /** A host's request is looked at again by its deadline at the latest. */
-  private capToDeadline(client: SimClient, ms: number): number {
-    const request = client.queue?.[0];
-    return request === undefined ? ms : Math.max(0, Math.min(ms, request.deadlineMs - this.nowMs));
-  }
-
-  /** A host's request ran out of time: answer `timeout` (it may still take effect later), or `result`. */
-  private giveUp(client: SimClient, request: ManualRequest, result?: KvResult): void {
-    const c = this.clients.indexOf(client);
-    this.forgetWait(client);
-    this.forgetRead(client);
-    client.queue?.shift();
-    client.session.finish();
-    client.current = -1;
-    this.trace(`${this.nowMs} ${result?.ok === false ? result.error : 'timeout'} ${client.name}`);
-    request.done(result ?? { ok: false, error: 'timeout', detail: `no answer within ${request.timeoutMs} ms of simulated time` });
-    if (client.queue !== null && client.queue.length > 0) this.scheduleClient(c, client, 0);
   }
 
   private attempt(c: number, client: SimClient): void {
@@ -988,11 +905,9 @@ export class Simulator {
     if (cmd === null) return;
     const n = this.nodes[client.target - 1]!;
     const retryMs = this.options.tickMs * 2;
-    const pinned = client.queue?.[0];
-    if (pinned?.node !== undefined && !this.attemptPinned(client, pinned, n)) return;
     if (n.api === null || n.inbox !== null) {
       client.target = 1 + this.workRng.int(this.nodes.length);
-      this.scheduleClient(c, client, this.capToDeadline(client, retryMs));
+      this.scheduleClient(c, client, retryMs);
       return;
     }
     this.stats.proposals++;
@@ -1005,7 +920,7 @@ export class Simulator {
       this.hash.num(r.index);
       if (this.traceLines !== null) this.traceLines.push(`${this.nowMs} propose ${client.name}#${cmd.seq} at ${n.id} index=${r.index}`);
       this.handleReadies(n);
-      if (client.waitingOn !== null) this.scheduleClient(c, client, this.capToDeadline(client, this.options.clientTimeoutMs));
+      if (client.waitingOn !== null) this.scheduleClient(c, client, this.options.clientTimeoutMs);
       return;
     }
     const hint = r.refusal.leader;
@@ -1014,108 +929,7 @@ export class Simulator {
     this.hash.num(hint);
     if (this.traceLines !== null) this.traceLines.push(`${this.nowMs} refused ${client.name}#${cmd.seq} at ${n.id} ${r.refusal.reason} leader=${hint}`);
     client.target = hint !== 0 && hint !== n.id ? hint : 1 + this.workRng.int(this.nodes.length);
-    this.scheduleClient(c, client, this.capToDeadline(client, hint !== 0 && hint !== n.id ? 1 : retryMs));
-  }
-
-  /**
-   * A request asked of exactly one node gets one attempt there (the live lab's rule): a node that
-   * is down or does not lead answers at once. Returns true when the node accepted it to propose.
-   */
-  private attemptPinned(client: SimClient, request: ManualRequest, n: SimNode): boolean {
-    if (n.api === null || n.inbox !== null) {
-      this.giveUp(client, request, { ok: false, error: 'no-leader', detail: `node ${n.id} could not be asked: it is ${n.api === null ? 'down' : 'paused'}` });
-      return false;
-    }
-    const s = n.api.status();
-    if (s.role === 'leader') return true;
-    const hint = s.leader !== 0 && s.leader !== n.id ? s.leader : undefined;
-    const detail = `node ${n.id} does not lead${hint !== undefined ? '' : '; it knows no leader'}`;
-    this.giveUp(client, request, hint !== undefined ? { ok: false, error: 'not-leader', detail, leaderHint: hint } : { ok: false, error: 'not-leader', detail });
-    return false;
-  }
-
-  /**
-   * One attempt at a host's linearizable read: the node it believes leads takes it (ReadIndex
-   * round, or lease while it holds) or refuses with a leader hint, as for a proposal.
-   */
-  private attemptRead(c: number, client: SimClient, request: ManualRequest): void {
-    const n = this.nodes[client.target - 1]!;
-    const retryMs = this.options.tickMs * 2;
-    if (request.node !== undefined && !this.attemptPinned(client, request, n)) return;
-    if (n.api === null || n.inbox !== null) {
-      client.target = 1 + this.workRng.int(this.nodes.length);
-      this.scheduleClient(c, client, this.capToDeadline(client, retryMs));
-      return;
-    }
-    const id = `${client.name}.r${++this.readCounter}`;
-    const r = n.api.readIndex(id, { lease: request.read === 'lease' });
-    if (r.ok) {
-      client.reading = id;
-      this.reads.set(id, { client: c, node: n.id });
-      n.host.takeRead(id, request.op.key);
-      if (this.traceLines !== null) this.traceLines.push(`${this.nowMs} read ${id} at ${n.id}`);
-      this.handleReadies(n);
-      if (client.reading === id) this.scheduleClient(c, client, this.capToDeadline(client, this.options.clientTimeoutMs));
-      return;
-    }
-    const hint = r.refusal.leader;
-    if (this.traceLines !== null) this.traceLines.push(`${this.nowMs} refused read of ${client.name} at ${n.id} ${r.refusal.reason} leader=${hint}`);
-    client.target = hint !== 0 && hint !== n.id ? hint : 1 + this.workRng.int(this.nodes.length);
-    this.scheduleClient(c, client, this.capToDeadline(client, hint !== 0 && hint !== n.id ? 1 : retryMs));
-  }
-
-  /**
-   * A read `n` took is gone unconfirmed (it stopped leading). Asked of that node alone, it is
-   * answered so; otherwise it is asked again at once where `n` thinks the leader is (the live
-   * client router's rule).
-   */
-  private onReadDropped(n: SimNode, id: string): void {
-    const read = this.reads.get(id);
-    if (read === undefined) return;
-    this.reads.delete(id);
-    const client = this.clients[read.client]!;
-    const request = client.queue?.[0];
-    if (client.reading !== id || request === undefined) return;
-    if (request.node === n.id) {
-      this.giveUp(client, request, { ok: false, error: 'not-leader', detail: `node ${n.id} stopped leading before it could answer` });
-      return;
-    }
-    client.reading = null;
-    const hint = n.api?.status().leader ?? 0;
-    client.target = hint !== 0 && hint !== n.id ? hint : 1 + this.workRng.int(this.nodes.length);
-    if (this.traceLines !== null) this.traceLines.push(`${this.nowMs} read ${id} dropped at ${n.id} leader=${hint}`);
-    this.scheduleClient(read.client, client, this.capToDeadline(client, 1));
-  }
-
-  private onRead(c: number, n: SimNode, id: string, index: number, value: string | null): void {
-    const client = this.clients[c]!;
-    if (client.reading !== id) return;
-    client.reading = null;
-    const rec = this.history[client.current]!;
-    const result: KvResult = { ok: true, value, index, leader: n.id };
-    this.history[client.current] = { ...rec, completeMs: this.nowMs, result };
-    client.current = -1;
-    client.target = n.id;
-    if (this.traceLines !== null) this.traceLines.push(`${this.nowMs} read ${id} served at ${n.id} index=${index} ${String(value)}`);
-    const request = client.queue?.shift();
-    request?.done(result);
-    if (client.queue !== null && client.queue.length > 0) this.scheduleClient(c, client, 0);
-  }
-
-  private forgetRead(client: SimClient): void {
-    if (client.reading == null) return;
-    this.reads.delete(client.reading);
-    client.reading = null;
-  }
-
-  /** A node that stopped leading answers the requests asked of it alone that it had accepted. */
-  private answerPinnedOf(n: SimNode): void {
-    for (const client of this.clients) {
-      const request = client.queue?.[0];
-      if (request?.node !== n.id || client.waitingOn?.node !== n.id) continue;
-      const at = `node ${n.id} accepted it as index ${client.waitingOn.index}`;
-      this.giveUp(client, request, { ok: false, error: 'not-leader', detail: `${at} but stopped leading before it committed` });
-    }
+    this.scheduleClient(c, client, hint !== 0 && hint !== n.id ? 1 : retryMs);
   }
 
   private onApplied(c: number, n: SimNode, index: number, outcome: ReturnType<KvStateMachine['apply']>): void {
@@ -1138,12 +952,6 @@ export class Simulator {
     this.hash.line(result.ok ? String(result.value) : result.error);
     if (this.traceLines !== null) this.traceLines.push(`${this.nowMs} complete ${client.name}#${rec.seq} ${result.ok ? `ok ${String(result.value)}` : result.error}`);
     if (this.opsDone >= this.options.ops && this.opsIssued >= this.options.ops && this.options.ops > 0) this.stopped ??= 'ops-done';
-    if (client.queue !== null) {
-      const request = client.queue.shift();
-      request?.done(result);
-      if (client.queue.length > 0) this.scheduleClient(c, client, 0);
-      return;
-    }
     // Think time before the next operation.
     this.scheduleClient(c, client, this.workRng.int(this.options.tickMs * 2) + 1);
   }
@@ -1158,6 +966,71 @@ export class Simulator {
   private scheduleClient(c: number, client: SimClient, inMs: number): void {
     client.token++;
     this.schedule({ kind: 'client', atMs: this.nowMs + inMs, seq: 0, client: c, token: client.token });
+  }
+
+  /** The lab's client router over this simulator, made on the first host request. */
+  private labClients(): ClientRouter {
+    if (this.router !== null) return this.router;
+    const clock: LabClock = {
+      now: () => this.nowMs,
+      after: (ms, fn) => {
+        const id = ++this.timerCounter;
+        this.timers.set(id, fn);
+        this.schedule({ kind: 'timer', atMs: this.nowMs + ms, seq: 0, id });
+        return () => this.timers.delete(id);
+      },
+    };
+    const up = (node: NodeId): SimNode => {
+      const n = this.nodeRec(node);
+      if (n.api === null || n.inbox !== null) throw new Error(`node ${node} is ${n.api === null ? 'down' : 'paused'}`);
+      return n;
+    };
+    const requests = new Map<string, number>();
+    this.router = new ClientRouter({
+      leaderHint: () => this.currentLeader(),
+      liveNodes: () => this.nodes.filter((n) => n.api !== null && n.inbox === null).map((n) => n.id),
+      propose: (node, client, seq, op) => {
+        const n = up(node);
+        this.eventSeq++;
+        this.stats.proposals++;
+        const r = n.api!.propose(encodeCommand({ client, seq, op }));
+        if (r.ok) n.proposals.add(`${client}#${seq}`);
+        if (this.traceLines !== null) this.traceLines.push(`${this.nowMs} propose ${client}#${seq} at ${node} ${r.ok ? `index=${r.index}` : `${r.refusal.reason} leader=${r.refusal.leader}`}`);
+        this.handleReadies(n);
+        return toProposeReply(r);
+      },
+      read: (node, id, key, lease) => {
+        const n = up(node);
+        this.eventSeq++;
+        const r = n.api!.readIndex(id, { lease });
+        if (r.ok) n.host.takeRead(id, key);
+        if (this.traceLines !== null) this.traceLines.push(`${this.nowMs} read ${id} at ${node} ${r.ok ? 'taken' : `${r.refusal.reason} leader=${r.refusal.leader}`}`);
+        this.handleReadies(n);
+        return r.ok ? { ok: true } : toProposeReply(r);
+      },
+      attemptMs: () => this.options.clientTimeoutMs,
+      paused: () => this.paused,
+      invoked: (opId, client, seq, op, read) => {
+        requests.set(opId, this.history.length);
+        this.history.push({ client, seq, op, ...(read === undefined ? {} : { read }), invokeMs: this.nowMs, completeMs: null, result: null });
+        if (this.traceLines !== null) this.traceLines.push(`${this.nowMs} invoke ${client}#${seq} ${op.type} ${op.key}${read === undefined ? '' : ` ${read}`}`);
+      },
+      completed: (opId, result) => {
+        const at = requests.get(opId);
+        if (at === undefined) return;
+        requests.delete(opId);
+        if (this.traceLines !== null) this.traceLines.push(`${this.nowMs} complete ${opId} ${result.ok ? `ok ${String(result.value)}` : result.error}`);
+        // An answer that says nothing of the op's effect (a timeout, say) leaves it pending in the history.
+        if (observedFromResult(result) === null) return;
+        this.history[at] = { ...this.history[at]!, completeMs: this.nowMs, result };
+      },
+      lastSeq: (client) => {
+        let last = 0;
+        for (const n of this.nodes) last = Math.max(last, n.host.kv.session(client)?.lastSeq ?? 0);
+        return last;
+      },
+    }, clock);
+    return this.router;
   }
 
   // -------------------------------------------------------------------------------------------

@@ -5,7 +5,8 @@
  * and is refused for any op but a get.
  */
 import { describe, expect, it } from 'vitest';
-import { ClientRouter, type ClientHost } from '../../electron/lab/client-router';
+import { ClientRouter, type ClientHost } from '../../shared/cluster/client-router';
+import { wallClock } from '../../electron/lab/wall-clock';
 import type { KvOp, KvResult } from '../../shared/protocol/lab';
 import type { NodeId } from '../../shared/raft/types';
 import type { ReadAskReply } from '../../shared/protocol/node-ipc';
@@ -30,9 +31,10 @@ function host(answer: (asked: Asked, router: () => ClientRouter) => ReadAskReply
     attemptMs: () => 5_000,
     paused: () => false,
     invoked: (...args: unknown[]) => void invoked.push(args),
+    lastSeq: () => 0,
     completed: (_opId, result) => void completed.push(result),
   };
-  r = new ClientRouter(h);
+  r = new ClientRouter(h, wallClock);
   return { host: h, asked, invoked, completed, router };
 }
 
@@ -48,7 +50,7 @@ describe('client router: reads at the leader', () => {
     const r = await t.router().submit(get, { read: 'read-index', timeoutMs: 2000 });
     expect(r).toEqual({ ok: true, value: 'v', index: 7, leader: 2 });
     expect(t.asked.map((a) => [a.node, a.lease])).toEqual([[1, false], [2, false]]);
-    expect(t.invoked).toEqual([[expect.any(String), expect.any(String), get, 'read-index']]);
+    expect(t.invoked).toEqual([[expect.any(String), expect.any(String), 0, get, 'read-index']]);
     expect(t.completed).toEqual([r]);
   });
 
