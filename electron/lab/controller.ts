@@ -9,6 +9,7 @@ import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { ConfChange, NodeId, NodeStatus, Role } from '../../shared/raft/types';
+import type { ProposeResult } from '../../shared/raft/api';
 import {
   HEALTHY_LINK,
   type ClusterOptions,
@@ -55,6 +56,7 @@ import { searchRecording } from './run-search';
 import { GzipAppender } from './gzip-appender';
 import { linkKey, linksAfterPartition } from '../../shared/cluster/partitions';
 import { pendingHolder } from '../../shared/cluster/pending-ids';
+import { addNode, changeDeadlineMs, changeMembership, type MembershipPort, type MembershipResult } from '../../shared/cluster/membership';
 import { resolveDataFolder } from './data-root';
 // Only this module of storage: the main process must not bundle sql.js and the checkpoint worker.
 import { clusterFilesIn, discardNodeFiles, listFiles } from '../storage/node-files';
@@ -100,8 +102,8 @@ interface Cluster {
   maxId: number;
   /** The leader of the highest term seen, from the nodes' own reports. */
   leader: { node: NodeId; term: number } | null;
-  /** Conf changes applied, by `index:term`, to answer changeMembership. */
-  readonly confWaiters: Map<string, () => void>;
+  /** Conf changes awaited by `index:term`: told true when applied, false when the cluster pauses. */
+  readonly confWaiters: Map<string, (applied: boolean) => void>;
   /** Step mode: message ids we wait to see held at their receivers. */
   readonly heldWaiters: Set<{ ids: Set<string>; resolve: () => void }>;
   readonly statusRefresh: Map<NodeId, ReturnType<typeof setTimeout>>;
@@ -525,8 +527,10 @@ export class LabController implements LabApi {
   // ---------------------------------------------------------------------------------------------
   // Membership
 
+  /** Starts a node and makes it a member through the lab's one procedure (shared/cluster/membership.ts). */
   async addNode(options: { readonly learner: boolean }): Promise<NodeId> {
-    const id = await this.lifecycleStep(async () => {
+    const cluster = this.need();
+    const start = (): Promise<NodeId> => this.lifecycleStep(async () => {
       const cluster = this.need();
       if (cluster.nodes.size >= MAX_NODES) throw new Error(`addNode: the lab runs at most ${MAX_NODES} nodes`);
       const added = ++cluster.maxId;
@@ -534,56 +538,38 @@ export class LabController implements LabApi {
       await this.startNode(cluster, added, { kind: 'join' });
       return added;
     });
-    const result = await this.changeMembership(options.learner ? { type: 'add-learner', node: id } : { type: 'add-voter', node: id });
-    if (!result.ok) throw new Error(`addNode: node ${id} started but was not added: ${result.detail}`);
-    return id;
+    return addNode(this.membership(cluster), options.learner, start, this.changeDeadlineMs(cluster));
   }
 
-  async changeMembership(change: ConfChange): Promise<{ readonly ok: boolean; readonly detail: string }> {
+  async changeMembership(change: ConfChange): Promise<MembershipResult> {
     const cluster = this.need();
-    if (!cluster.nodes.has(change.node)) return { ok: false, detail: `node ${change.node} is not in the lab (add it with addNode)` };
-    const deadline = Date.now() + Math.max(5000, this.attemptMs() * 4);
-    let target = this.leaderHint();
-    let last = 'no leader known';
-    while (Date.now() < deadline) {
-      if (target === null) {
-        await sleep(20);
-        target = this.leaderHint();
-        continue;
-      }
-      let body: ReplyBody;
-      try {
-        body = await this.node(target).request({ type: 'conf-change', change }, this.requestTimeoutMs);
-      } catch (e) {
-        last = e instanceof Error ? e.message : String(e);
-        target = null;
-        continue;
-      }
-      if (body.kind !== 'proposed') throw new Error(`conf-change: unexpected reply ${body.kind}`);
-      const r = body.result;
-      if (!r.ok) {
-        last = `node ${target}: ${r.reason}${r.detail ? `: ${r.detail}` : ''}`;
-        if (r.reason === 'invalid-conf-change') return { ok: false, detail: last };
-        if (r.reason === 'conf-change-pending') await sleep(20);
-        target = r.leader !== 0 && r.leader !== target ? r.leader : (await sleep(20), this.leaderHint());
-        continue;
-      }
-      // Paused, the entry commits only as the person steps: say it is proposed, as the simulator does.
-      if (cluster.paused) return { ok: true, detail: `${change.type} ${change.node} proposed at index ${r.index} (term ${r.term}); it applies as the cluster is stepped` };
-      const applied = await this.waitConfApplied(cluster, r.index, r.term, deadline - Date.now());
-      if (!applied) {
-        last = `entry ${r.index} (term ${r.term}) was not applied in time`;
-        target = this.leaderHint();
-        continue;
-      }
-      if (change.type === 'remove') {
-        const sup = cluster.nodes.get(change.node);
-        // A removed node has no cluster to talk to; stop its process.
+    return changeMembership(this.membership(cluster), change, this.changeDeadlineMs(cluster));
+  }
+
+  /** The membership procedure's view of this cluster: node processes and the wall clock. */
+  private membership(cluster: Cluster): MembershipPort {
+    return {
+      hasNode: (node) => cluster.nodes.has(node),
+      leaderHint: () => this.leaderHint(),
+      proposeAt: async (node, change) => {
+        const body = await this.node(node).request({ type: 'conf-change', change }, this.requestTimeoutMs);
+        if (body.kind !== 'proposed') throw new Error(`conf-change: unexpected reply ${body.kind}`);
+        return proposeResultOf(node, body.result);
+      },
+      paused: () => cluster.paused,
+      now: () => Date.now(),
+      waitApplied: (index, term, ms) => this.waitConfApplied(cluster, index, term, ms),
+      sleep,
+      stopRemoved: async (node) => {
+        const sup = cluster.nodes.get(node);
         if (sup?.running) await this.shutdownNode(sup);
-      }
-      return { ok: true, detail: `${change.type} ${change.node} applied at index ${r.index}` };
-    }
-    return { ok: false, detail: `not applied within the deadline: ${last}` };
+      },
+    };
+  }
+
+  /** A membership change's deadline: the shared rule, with the election timeout in real ms at this speed. */
+  private changeDeadlineMs(cluster: Cluster): number {
+    return changeDeadlineMs((cluster.options.electionTicks * cluster.options.tickMs) / cluster.speed);
   }
 
   async transferLeadership(to: NodeId): Promise<void> {
@@ -613,6 +599,8 @@ export class LabController implements LabApi {
         if (body !== null) await this.settle(cluster, body);
       }));
       await Promise.all(this.runState(cluster).map((sup) => this.refreshStatus(sup).catch(() => undefined)));
+      // A change still awaited now applies only as the person steps: it is answered as proposed.
+      for (const waiter of [...cluster.confWaiters.values()]) waiter(false);
     }
     this.emitRunState(cluster);
     this.emitPending(cluster);
@@ -885,7 +873,7 @@ export class LabController implements LabApi {
         return;
       case 'conf-applied': {
         const waiter = cluster.confWaiters.get(`${event.index}:${event.term}`);
-        waiter?.();
+        waiter?.(true);
         return;
       }
       case 'pending':
@@ -984,10 +972,10 @@ export class LabController implements LabApi {
         cluster.confWaiters.delete(key);
         resolve(false);
       }, Math.max(0, timeoutMs));
-      cluster.confWaiters.set(key, () => {
+      cluster.confWaiters.set(key, (applied) => {
         clearTimeout(timer);
         cluster.confWaiters.delete(key);
-        resolve(true);
+        resolve(applied);
       });
     });
   }
@@ -1182,6 +1170,16 @@ export function validateClusterOptions(o: ClusterOptions): void {
   if (o.pace !== undefined) {
     if (!(o.pace.speed >= SPEED_MIN && o.pace.speed <= SPEED_MAX)) throw new Error(`createCluster: pace.speed must be between ${SPEED_MIN} and ${SPEED_MAX}, got ${o.pace.speed}`);
     if (!(o.pace.networkMs >= 0 && o.pace.networkMs <= MAX_NETWORK_MS)) throw new Error(`createCluster: pace.networkMs must be between 0 and ${MAX_NETWORK_MS}, got ${o.pace.networkMs}`);
+  }
+}
+
+/** The core's shape of a node process's answer; a stopping node cannot be asked, like one that is down. */
+function proposeResultOf(node: NodeId, r: ProposeReply): ProposeResult {
+  if (r.ok) return r;
+  switch (r.reason) {
+    case 'stopping': throw new Error(`node ${node}: stopping${r.detail ? `: ${r.detail}` : ''}`);
+    case 'invalid-conf-change': return { ok: false, refusal: { reason: r.reason, leader: r.leader, detail: r.detail } };
+    default: return { ok: false, refusal: { reason: r.reason, leader: r.leader } };
   }
 }
 

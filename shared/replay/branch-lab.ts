@@ -32,6 +32,7 @@ import { rebuildNode, type NodeBranchState } from './branch-point';
 import { linkKey, linksAfterPartition } from '../cluster/partitions';
 import { messageId, timeoutNode } from '../cluster/pending-ids';
 import { EventStream } from '../cluster/event-stream';
+import { addNode, changeDeadlineMs, changeMembership, type MembershipPort, type MembershipResult } from '../cluster/membership';
 
 /** Real time for a playing branch: calls `onFrame` with the real ms since its last call until stopped. */
 export interface FrameClock {
@@ -56,6 +57,8 @@ type LabEventBody = LabEvent extends infer E ? (E extends LabEvent ? Omit<E, 'se
 const MAX_FRAME_MS = 250;
 const DEFAULT_SUBMIT_TIMEOUT_MS = 5000;
 const LEAVE_FIRST = 'leave the branch first (Back to replay)';
+/** Applied conf entries remembered for a wait that starts after its entry applied (one-node clusters apply at once). */
+const APPLIED_CONF_KEPT = 64;
 
 export class BranchLab implements LabApi {
   readonly fromEvent: number;
@@ -77,6 +80,21 @@ export class BranchLab implements LabApi {
   private closed = false;
   /** Client requests not answered yet: answered `stopped` if the branch is closed first. */
   private readonly waiting = new Set<(result: KvResult) => void>();
+  /** Membership waits in virtual time: conf entries by `index:term`, and timers by their end. */
+  private readonly confWaiters = new Map<string, () => void>();
+  private readonly appliedConf = new Set<string>();
+  private readonly timers = new Set<{ readonly atMs: number; readonly fire: () => void }>();
+  /** The lab's membership procedure (shared/cluster/membership.ts) over this simulator. */
+  private readonly membership: MembershipPort = {
+    hasNode: (node) => this.sim.nodeIds().includes(node),
+    leaderHint: () => this.sim.leader(),
+    proposeAt: (node, change) => this.act(() => this.sim.proposeConfChange(change, node)),
+    paused: () => this.paused || this.closed,
+    now: () => this.sim.now,
+    waitApplied: (index, term, ms) => this.waitApplied(index, term, ms),
+    sleep: (ms) => new Promise<void>((resolve) => { this.after(ms, resolve); }),
+    stopRemoved: (node) => this.stopNode(node),
+  };
 
   constructor(spec: BranchSpec, factory: RaftNodeFactory, private readonly clock: FrameClock | null = null) {
     this.fromEvent = spec.position;
@@ -144,6 +162,7 @@ export class BranchLab implements LabApi {
       case 'ready': {
         this.touched.add(n.node);
         const applied = n.ready.committedEntries;
+        for (const e of applied) if (e.kind === 'conf') this.confApplied(`${e.index}:${e.term}`);
         const first = applied[0];
         const last = applied[applied.length - 1];
         if (first !== undefined && last !== undefined) this.emit({ type: 'entries-applied', atMs, node: n.node, from: first.index, to: last.index });
@@ -207,6 +226,44 @@ export class BranchLab implements LabApi {
     if (this.closed || this.paused) return;
     this.sim.advance(Math.max(0, Math.min(elapsedMs, MAX_FRAME_MS)) * this.speed);
     this.settle();
+    for (const t of [...this.timers]) if (t.atMs <= this.sim.now) t.fire();
+  }
+
+  private confApplied(key: string): void {
+    this.appliedConf.add(key);
+    if (this.appliedConf.size > APPLIED_CONF_KEPT) this.appliedConf.delete(this.appliedConf.values().next().value!);
+    this.confWaiters.get(key)?.();
+  }
+
+  /** Calls `fire` once `ms` of virtual time has passed, or at once when the branch pauses or closes. */
+  private after(ms: number, fire: () => void): () => void {
+    const timer = { atMs: this.sim.now + Math.max(0, ms), fire: () => { this.timers.delete(timer); fire(); } };
+    if (this.paused || this.closed) fire();
+    else this.timers.add(timer);
+    return () => { this.timers.delete(timer); };
+  }
+
+  /** True once a node applies the conf entry (index, term); false after `ms` of virtual time, or on pause. */
+  private waitApplied(index: number, term: number, ms: number): Promise<boolean> {
+    const key = `${index}:${term}`;
+    if (this.appliedConf.has(key)) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const cancel = this.after(ms, () => {
+        this.confWaiters.delete(key);
+        resolve(false);
+      });
+      if (this.paused || this.closed) return;
+      this.confWaiters.set(key, () => {
+        cancel();
+        this.confWaiters.delete(key);
+        resolve(true);
+      });
+    });
+  }
+
+  /** Ends every membership wait (the branch paused or closed: virtual time stands still). */
+  private endWaits(): void {
+    for (const t of [...this.timers]) t.fire();
   }
 
   /** Stop the clock and go quiet (the page left the branch). */
@@ -214,6 +271,7 @@ export class BranchLab implements LabApi {
     this.closed = true;
     this.stopClock?.();
     this.stopClock = null;
+    this.endWaits();
     this.events.close();
     for (const answer of [...this.waiting]) answer({ ok: false, error: 'stopped', detail: 'the branch was closed' });
   }
@@ -240,6 +298,7 @@ export class BranchLab implements LabApi {
         this.sim.pause();
         this.stopClock?.();
         this.stopClock = null;
+        this.endWaits();
       } else {
         if (this.clock === null) throw new Error('play needs a clock, and this branch was built without one');
         this.sim.resume();
@@ -373,24 +432,21 @@ export class BranchLab implements LabApi {
     });
   }
 
+  /** The live lab's procedure (shared/cluster/membership.ts): playing, it returns once the node is a member. */
   addNode(options: { readonly learner: boolean }): Promise<NodeId> {
-    return this.act(() => {
-      if (this.sim.leader() === null) throw new Error('adding a node needs a leader to propose it, and there is none now (play or step until one is elected)');
-      // Its node-life event (from the simulator's notice) is how views learn of it, as in the live lab.
-      const id = this.sim.addNode();
-      const r = this.sim.proposeConfChange(options.learner ? { type: 'add-learner', node: id } : { type: 'add-voter', node: id });
-      if (!r.ok) throw new Error(`node ${id} started, but adding it was refused: ${r.refusal.reason}${r.refusal.leader ? ` (leader ${r.refusal.leader})` : ''}`);
-      return id;
-    });
+    if (this.closed) return Promise.reject(new Error('this branch was closed'));
+    // Its node-life event (from the simulator's notice) is how views learn of it, as in the live lab.
+    return addNode(this.membership, options.learner, () => this.act(() => this.sim.addNode()), this.changeDeadlineMs());
   }
 
-  changeMembership(change: ConfChange): Promise<{ readonly ok: boolean; readonly detail: string }> {
-    return this.act(() => {
-      const r = this.sim.proposeConfChange(change);
-      if (r.ok) return { ok: true, detail: `${change.type} ${change.node} proposed at index ${r.index} (term ${r.term})` };
-      const why = r.refusal.reason === 'not-leader' && r.refusal.leader === 0 ? 'there is no leader' : r.refusal.reason === 'invalid-conf-change' ? r.refusal.detail : r.refusal.reason;
-      return { ok: false, detail: `${change.type} ${change.node} refused: ${why}` };
-    });
+  /** The live lab's procedure: paused, the change is proposed; playing, it returns once applied. */
+  changeMembership(change: ConfChange): Promise<MembershipResult> {
+    if (this.closed) return Promise.reject(new Error('this branch was closed'));
+    return changeMembership(this.membership, change, this.changeDeadlineMs());
+  }
+
+  private changeDeadlineMs(): number {
+    return changeDeadlineMs(this.options.tickMs * this.options.electionTicks);
   }
 
   transferLeadership(to: NodeId): Promise<void> {

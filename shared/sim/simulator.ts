@@ -524,14 +524,17 @@ export class Simulator {
     this.labClients().request(op, { client, timeoutMs, ...(node === undefined ? {} : { node }), ...(read === undefined ? {} : { read }) }, done);
   }
 
-  /** Propose a membership change at the current leader (the core accepts one at a time). */
-  proposeConfChange(change: ConfChange): ProposeResult {
-    const leader = this.currentLeader();
-    if (leader === null) return { ok: false, refusal: { reason: 'not-leader', leader: 0 } };
-    const n = this.nodeRec(leader);
+  /**
+   * Propose a membership change at `at` (default: the current leader; the core accepts one at a
+   * time). A node that is not the leader refuses with its own leader hint, as a node process does.
+   */
+  proposeConfChange(change: ConfChange, at: NodeId | null = this.currentLeader()): ProposeResult {
+    if (at === null) return { ok: false, refusal: { reason: 'not-leader', leader: 0 } };
+    const n = this.nodeRec(at);
+    if (n.api === null) throw new Error(`proposeConfChange: node ${at} is down`);
     this.eventSeq++;
-    const r = n.api!.proposeConfChange(change);
-    this.trace(`${this.nowMs} conf-change ${change.type} ${change.node} at ${leader} ${r.ok ? `index=${r.index}` : r.refusal.reason}`);
+    const r = n.api.proposeConfChange(change);
+    this.trace(`${this.nowMs} conf-change ${change.type} ${change.node} at ${at} ${r.ok ? `index=${r.index}` : r.refusal.reason}`);
     this.handleReadies(n);
     return r;
   }

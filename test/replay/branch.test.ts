@@ -18,7 +18,7 @@ import { toHistory } from '../../shared/sim/run';
 import type { KvResult, LabEvent } from '../../shared/protocol/lab';
 import type { Recording } from '../../shared/record/format';
 import { factory, recordedRun } from '../record/fixtures';
-import { playUntil, TestClock } from './test-clock';
+import { played, playUntil, TestClock } from './test-clock';
 
 const { sim, recording } = recordedRun({}, true);
 const index = new ReplayIndex(recording, factory);
@@ -238,7 +238,8 @@ describe('BranchLab: the recorded cluster at an event, continued live', () => {
     for (const [key, value] of kvBefore) expect(b.kvGet(victim, key)).toBe(value);
     // A new node joins and learns the log (by snapshot, since the leaders compacted).
     await playUntil(clock, async () => (await leaderOf(b)) !== null);
-    const added = await b.addNode({ learner: true });
+    // Playing, addNode returns once the node is a member, so the clock runs meanwhile.
+    const added = await played(clock, b.addNode({ learner: true }));
     await playUntil(clock, async () => ((await b.snapshot()).nodes.find((n) => n.id === added)?.status?.applied ?? 0) >= at[0]!.status!.snapshotIndex);
     const learnerSnap = (await b.snapshot()).nodes.find((n) => n.id === added)!.status!;
     expect(learnerSnap.snapshotIndex).toBeGreaterThan(0);

@@ -22,3 +22,13 @@ export async function playUntil(clock: TestClock, done: () => boolean | Promise<
   }
   throw new Error(`not done after ${maxMs} ms of play`);
 }
+
+/** Plays until `pending` settles (an action that returns once the cluster has done it) and gives its value. */
+export async function played<T>(clock: TestClock, pending: Promise<T>, maxMs = 20_000): Promise<T> {
+  let out: { readonly value: T } | null = null;
+  let failed: { readonly error: unknown } | null = null;
+  pending.then((value) => { out = { value }; }, (error: unknown) => { failed = { error }; });
+  await playUntil(clock, () => out !== null || failed !== null, maxMs);
+  if (failed !== null) throw (failed as { readonly error: unknown }).error;
+  return (out as { readonly value: T } | null)!.value;
+}
