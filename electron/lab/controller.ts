@@ -48,7 +48,7 @@ import type { ProcessExit, ProcessHost } from '../host/process-host';
 import { ClientRouter } from '../../shared/cluster/client-router';
 import { wallClock } from './wall-clock';
 import { liveEventStream, type EventStream } from './event-stream';
-import { NodeSupervisor } from './node-supervisor';
+import { NodeRequestError, NodeSupervisor } from './node-supervisor';
 import { ExportStore } from './export-store';
 import { exportRunFile, type DatabaseSource } from './run-export';
 import { loadSource, readSourceHeader, type RecordingSource } from './recording-source';
@@ -768,7 +768,7 @@ export class LabController implements LabApi {
     try {
       await sup.request({ type: 'init', version: 1, init }, Math.max(this.requestTimeoutMs, 30_000));
     } catch (e) {
-      const detail = e instanceof Error ? e.message : String(e);
+      const detail = e instanceof NodeRequestError ? e.detail : e instanceof Error ? e.message : String(e);
       await sup.proc?.kill();
       sup.exit = { reason: 'refused-to-start', detail };
       sup.life = 'crashed';

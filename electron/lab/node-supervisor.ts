@@ -18,6 +18,17 @@ interface Waiting {
   readonly what: string;
 }
 
+/** A node process refused a request: `detail` is its own words (without naming itself again). */
+export class NodeRequestError extends Error {
+  constructor(
+    readonly node: NodeId,
+    readonly what: string,
+    readonly detail: string,
+  ) {
+    super(`node ${node}: ${what}: ${detail}`);
+  }
+}
+
 export interface SupervisorEvents {
   event(sup: NodeSupervisor, event: NodeEvent): void;
   exit(sup: NodeSupervisor, exit: ProcessExit): void;
@@ -76,7 +87,7 @@ export class NodeSupervisor {
         this.waiting.delete(event.req);
         clearTimeout(w.timer);
         if (event.ok) w.resolve(event.body);
-        else w.reject(new Error(`node ${this.id}: ${w.what}: ${event.error}`));
+        else w.reject(new NodeRequestError(this.id, w.what, withoutPrefix(event.error, `node ${this.id}: `)));
         return;
       }
       if (event.type === 'error') this.lastError = event.detail;
@@ -123,4 +134,8 @@ export class NodeSupervisor {
       w.reject(new Error(`${w.what}: ${why}`));
     }
   }
+}
+
+function withoutPrefix(text: string, prefix: string): string {
+  return text.startsWith(prefix) ? text.slice(prefix.length) : text;
 }

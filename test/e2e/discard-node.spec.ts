@@ -59,7 +59,8 @@ test('a node refused for damaged storage is discarded and rejoins from the Inspe
   const refused = page.getByTestId('node-refused');
   await expect(refused).toBeVisible();
   await expect(refused).toContainText(`Node ${follower} refused to start`);
-  await expect(page.getByTestId('inspector')).toContainText(`node ${follower}: corrupt storage file in`);
+  await expect(page.getByTestId('inspector')).toContainText(`(corrupt storage file in`);
+  await expect(page.getByTestId('inspector')).toContainText(`node-${follower}.journal`);
   await expect(page.getByTestId('inspector')).toContainText('cut short');
   await lab.shot('1-refused');
 

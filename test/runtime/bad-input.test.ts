@@ -34,10 +34,15 @@ describe('bad input', () => {
     const garbage = Buffer.from('this is not a database, nor a journal\n'.repeat(20));
     for (const f of files) await writeFile(join(dir, f), garbage);
 
-    await expect(lab.restartNode(2)).rejects.toThrow(/node 2 refused to start: .*node-2\./);
+    const refused = await lab.restartNode(2).then(() => null, (e: unknown) => (e instanceof Error ? e.message : String(e)));
+    expect(refused).toMatch(/node 2 refused to start: .*node-2\./);
+    // The node is named once, not once per layer the error passed through.
+    expect(refused?.match(/node 2\b/g)).toHaveLength(1);
     const view = (await lab.snapshot()).nodes.find((n) => n.id === 2);
     expect(view?.life).toBe('crashed');
     expect(view?.exit).toMatchObject({ reason: 'refused-to-start' });
+    const detail = view?.exit && 'detail' in view.exit ? view.exit.detail : '';
+    expect(detail.match(/node 2\b/g) ?? []).toHaveLength(0);
     for (const f of files) expect(Buffer.compare(await readFile(join(dir, f)), garbage)).toBe(0);
     // The other two still form a majority and keep working.
     expect(await lab.submit({ type: 'put', key: 'b', value: '2' }, { timeoutMs: 8000 })).toMatchObject({ ok: true });

@@ -37,7 +37,7 @@ describe('discarding the data of a node whose storage was refused', () => {
     const { size } = await stat(journal);
     await truncate(journal, Math.floor(size / 3)); // acknowledged records lost: not a crash's doing
 
-    await expect(lab.restartNode(follower)).rejects.toThrow(new RegExp(`node ${follower} refused to start: .*node ${follower}: corrupt storage file in .*node-${follower}\\.journal`));
+    await expect(lab.restartNode(follower)).rejects.toThrow(new RegExp(`node ${follower} refused to start: corrupt storage file in .*node-${follower}\\.journal`));
     const down = (await lab.snapshot()).nodes.find((n) => n.id === follower);
     expect(down?.life).toBe('crashed');
     expect(down?.exit).toMatchObject({ reason: 'refused-to-start' });
