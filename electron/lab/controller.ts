@@ -11,7 +11,6 @@ import { dirname, join } from 'node:path';
 import type { ConfChange, NodeId, NodeStatus, Role } from '../../shared/raft/types';
 import type { ProposeResult } from '../../shared/raft/api';
 import {
-  HEALTHY_LINK,
   type ClusterOptions,
   type ClusterSnapshot,
   type DirectedLink,
@@ -35,7 +34,7 @@ import {
 } from '../../shared/protocol/lab';
 import { logRangeProblem } from '../../shared/protocol/lab-schema';
 import {
-  ELECTION_TICKS_MAX, ELECTION_TICKS_MIN, HEARTBEAT_TICKS_MAX, HEARTBEAT_TICKS_MIN, LINK_DELAY_MS_MAX, MAX_NETWORK_MS, MAX_NODES,
+  ELECTION_TICKS_MAX, ELECTION_TICKS_MIN, HEARTBEAT_TICKS_MAX, HEARTBEAT_TICKS_MIN, MAX_NETWORK_MS, MAX_NODES,
   MAX_TICKS_PER_STEP, SPEED_MAX, SPEED_MIN, TICK_MS_MAX, TICK_MS_MIN,
 } from '../../shared/limits';
 import { parseNodeEvent, type NodeEvent, type NodeInit, type ProposeReply,
@@ -54,7 +53,7 @@ import { exportRunFile, type DatabaseSource } from './run-export';
 import { loadSource, readSourceHeader, type RecordingSource } from './recording-source';
 import { searchRecording } from './run-search';
 import { GzipAppender } from './gzip-appender';
-import { linkKey, linksAfterPartition } from '../../shared/cluster/partitions';
+import { LinkTable } from '../../shared/cluster/link-table';
 import { pendingHolder } from '../../shared/cluster/pending-ids';
 import { addNode, changeDeadlineMs, changeMembership, type MembershipPort, type MembershipResult } from '../../shared/cluster/membership';
 import { resolveDataFolder } from './data-root';
@@ -96,7 +95,7 @@ interface Cluster {
   /** Lab ms every message spends on its link (Pace.networkMs). */
   networkMs: number;
   /** Faults by `from>to`; healthy links are absent. */
-  readonly links: Map<string, LinkFault>;
+  readonly links: LinkTable;
   faultSeed: number;
   /** Node ids the cluster has ever had (addNode picks the next). */
   maxId: number;
@@ -199,7 +198,7 @@ export class LabController implements LabApi {
       paused: options.startPaused ?? false,
       speed: options.pace?.speed ?? REAL_PACE.speed,
       networkMs: options.pace?.networkMs ?? REAL_PACE.networkMs,
-      links: new Map(),
+      links: new LinkTable(),
       faultSeed: options.seed,
       maxId: options.nodes,
       leader: null,
@@ -443,7 +442,7 @@ export class LabController implements LabApi {
       speed: cluster.speed,
       networkMs: cluster.networkMs,
       pending: this.allPending(cluster),
-      links: this.linkList(cluster),
+      links: cluster.links.faulty(),
       violations: this.checker?.violations ?? [],
       seq: this.stream.seq,
     };
@@ -677,11 +676,7 @@ export class LabController implements LabApi {
 
   async setLinkFault(link: DirectedLink, fault: Partial<LinkFault>): Promise<void> {
     const cluster = this.need();
-    this.node(link.from);
-    this.node(link.to);
-    if (link.from === link.to) throw new Error(`setLinkFault: a link joins two different nodes, got ${link.from}>${link.to}`);
-    const merged = validateFault({ ...(cluster.links.get(linkKey(link.from, link.to)) ?? HEALTHY_LINK), ...fault });
-    this.storeFault(cluster, link.from, link.to, merged);
+    cluster.links.set(link, fault, [...cluster.nodes.keys()]);
     await this.pushFaults(cluster, [link.from]);
   }
 
@@ -689,8 +684,7 @@ export class LabController implements LabApi {
     const cluster = this.need();
     const members = [...cluster.nodes.keys()];
     const leader = partition.kind === 'isolate-leader' ? this.leaderHint() : null;
-    const changed = linksAfterPartition(members, partition, leader, (from, to) => cluster.links.get(linkKey(from, to)) ?? HEALTHY_LINK, HEALTHY_LINK);
-    for (const { from, to, fault } of changed) this.storeFault(cluster, from, to, fault);
+    const changed = cluster.links.partition(members, partition, leader);
     await this.pushFaults(cluster, [...new Set(changed.map((l) => l.from))]);
   }
 
@@ -1065,12 +1059,6 @@ export class LabController implements LabApi {
   // ---------------------------------------------------------------------------------------------
   // Internals: faults
 
-  private storeFault(cluster: Cluster, from: NodeId, to: NodeId, fault: LinkFault): void {
-    const key = linkKey(from, to);
-    if (sameFault(fault, HEALTHY_LINK)) cluster.links.delete(key);
-    else cluster.links.set(key, fault);
-  }
-
   /** Sends each listed node its complete outgoing fault table. */
   private async pushFaults(cluster: Cluster, senders: readonly NodeId[]): Promise<void> {
     const members = [...cluster.nodes.keys()];
@@ -1078,18 +1066,11 @@ export class LabController implements LabApi {
       senders.map(async (from) => {
         const sup = cluster.nodes.get(from);
         if (sup === undefined || !sup.running) return;
-        const links = members.filter((to) => to !== from).map((to) => ({ to, fault: cluster.links.get(linkKey(from, to)) ?? HEALTHY_LINK }));
+        const links = members.filter((to) => to !== from).map((to) => ({ to, fault: cluster.links.get(from, to) }));
         await sup.request({ type: 'set-link-faults', links, seed: ++cluster.faultSeed }, this.requestTimeoutMs);
       }),
     );
-    this.stream.emit({ type: 'faults', links: this.linkList(cluster) });
-  }
-
-  private linkList(cluster: Cluster): (DirectedLink & LinkFault)[] {
-    return [...cluster.links.entries()].map(([key, fault]) => {
-      const [from, to] = key.split('>').map(Number);
-      return { from: from ?? 0, to: to ?? 0, ...fault };
-    });
+    this.stream.emit({ type: 'faults', links: cluster.links.faulty() });
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1134,22 +1115,6 @@ export class LabController implements LabApi {
     const electionMs = (cluster.options.electionTicks * cluster.options.tickMs) / cluster.speed;
     return Math.min(5000, Math.max(300, 3 * electionMs));
   }
-}
-
-function sameFault(a: LinkFault, b: LinkFault): boolean {
-  return a.cut === b.cut && a.loss === b.loss && a.delayMs === b.delayMs && a.jitterMs === b.jitterMs && a.duplicate === b.duplicate && a.reorder === b.reorder;
-}
-
-function validateFault(f: LinkFault): LinkFault {
-  const prob = (name: string, v: number): void => {
-    if (!(v >= 0 && v <= 1)) throw new Error(`setLinkFault: ${name} must be a probability in [0, 1], got ${v}`);
-  };
-  prob('loss', f.loss);
-  prob('duplicate', f.duplicate);
-  prob('reorder', f.reorder);
-  if (!(f.delayMs >= 0 && f.delayMs <= LINK_DELAY_MS_MAX)) throw new Error(`setLinkFault: delayMs must be in [0, ${LINK_DELAY_MS_MAX}], got ${f.delayMs}`);
-  if (!(f.jitterMs >= 0 && f.jitterMs <= LINK_DELAY_MS_MAX)) throw new Error(`setLinkFault: jitterMs must be in [0, ${LINK_DELAY_MS_MAX}], got ${f.jitterMs}`);
-  return { cut: f.cut, loss: f.loss, delayMs: f.delayMs, jitterMs: f.jitterMs, duplicate: f.duplicate, reorder: f.reorder };
 }
 
 /** Throws an error naming the first bad option. */

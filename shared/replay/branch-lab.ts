@@ -22,14 +22,14 @@ import type {
 } from '../protocol/lab';
 import { MAX_TICKS_PER_STEP, SPEED_MAX, SPEED_MIN } from '../limits';
 import { logRangeProblem } from '../protocol/lab-schema';
-import { HEALTHY_LINK, readModeProblem } from '../protocol/lab';
+import { readModeProblem } from '../protocol/lab';
 import type { RaftNodeFactory } from '../raft/api';
 import type { ConfChange, Entry, Message, NodeId, Role } from '../raft/types';
 import { resolveSimOptions } from '../sim/options';
 import { Simulator, type ClientRecord } from '../sim/simulator';
 import type { SimNotice } from '../sim/start';
 import { rebuildNode, type NodeBranchState } from './branch-point';
-import { linkKey, linksAfterPartition } from '../cluster/partitions';
+import { LinkTable } from '../cluster/link-table';
 import { messageId, timeoutNode } from '../cluster/pending-ids';
 import { EventStream } from '../cluster/event-stream';
 import { addNode, changeDeadlineMs, changeMembership, type MembershipPort, type MembershipResult } from '../cluster/membership';
@@ -67,6 +67,8 @@ export class BranchLab implements LabApi {
   private readonly atMs: number;
   private readonly roles = new Map<NodeId, Role | null>();
   private readonly touched = new Set<NodeId>();
+  /** Link faults set in the branch (it starts with every link healthy). */
+  private readonly links = new LinkTable();
   private readonly stopped = new Set<NodeId>();
   private early: SimNotice[] | null = [];
   /** Events go out after each action or frame (settle), the first subscriber getting those before it. */
@@ -286,7 +288,7 @@ export class BranchLab implements LabApi {
     });
     return Promise.resolve({
       options: { ...this.options, nodes: nodes.length }, dataDir: '', nodes, paused: this.paused, speed: this.speed, networkMs: this.sim.networkMs,
-      pending: this.pendingItems(), links: this.sim.faultyLinks(), violations: [...this.sim.violations], seq: this.events.seq,
+      pending: this.pendingItems(), links: this.links.faulty(), violations: [...this.sim.violations], seq: this.events.seq,
     });
   }
 
@@ -381,19 +383,17 @@ export class BranchLab implements LabApi {
 
   setLinkFault(link: DirectedLink, fault: Partial<LinkFault>): Promise<void> {
     return this.act(() => {
-      this.sim.setLinkFault(link.from, link.to, fault);
-      this.emit({ type: 'faults', atMs: this.nowMs, links: this.sim.faultyLinks() });
+      const changed = this.links.set(link, fault, this.sim.nodeIds());
+      this.sim.setLinkFault(changed.from, changed.to, changed.fault);
+      this.emit({ type: 'faults', atMs: this.nowMs, links: this.links.faulty() });
     });
   }
 
   /** The lab's one partition and heal rule (shared/cluster/partitions.ts). */
   partition(p: NamedPartition): Promise<void> {
     return this.act(() => {
-      const links = new Map(this.sim.faultyLinks().map((l) => [linkKey(l.from, l.to), l]));
-      const healthy = HEALTHY_LINK;
-      const changed = linksAfterPartition(this.sim.nodeIds(), p, this.sim.leader(), (a, b) => links.get(linkKey(a, b)) ?? healthy, healthy);
-      for (const { from, to, fault } of changed) this.sim.setLinkFault(from, to, fault);
-      this.emit({ type: 'faults', atMs: this.nowMs, links: this.sim.faultyLinks() });
+      for (const { from, to, fault } of this.links.partition(this.sim.nodeIds(), p, this.sim.leader())) this.sim.setLinkFault(from, to, fault);
+      this.emit({ type: 'faults', atMs: this.nowMs, links: this.links.faulty() });
     });
   }
 
