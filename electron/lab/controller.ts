@@ -34,8 +34,8 @@ import {
 } from '../../shared/protocol/lab';
 import { logRangeProblem } from '../../shared/protocol/lab-schema';
 import {
-  ELECTION_TICKS_MAX, ELECTION_TICKS_MIN, HEARTBEAT_TICKS_MAX, HEARTBEAT_TICKS_MIN, MAX_NETWORK_MS, MAX_NODES,
-  MAX_TICKS_PER_STEP, SPEED_MAX, SPEED_MIN, TICK_MS_MAX, TICK_MS_MIN,
+  ELECTION_TICKS_MAX, ELECTION_TICKS_MIN, HEARTBEAT_TICKS_MAX, HEARTBEAT_TICKS_MIN, MAX_NODES,
+  TICK_MS_MAX, TICK_MS_MIN,
 } from '../../shared/limits';
 import { parseNodeEvent, type NodeEvent, type NodeInit, type ProposeReply,
   type ReadAskReply, type ReplyBody } from '../../shared/protocol/node-ipc';
@@ -54,6 +54,7 @@ import { loadSource, readSourceHeader, type RecordingSource } from './recording-
 import { searchRecording } from './run-search';
 import { GzipAppender } from './gzip-appender';
 import { LinkTable } from '../../shared/cluster/link-table';
+import { alreadyUp, checkPace, checkTicks, notInLab, notUp } from '../../shared/cluster/lab-checks';
 import { pendingHolder } from '../../shared/cluster/pending-ids';
 import { addNode, changeDeadlineMs, changeMembership, type MembershipPort, type MembershipResult } from '../../shared/cluster/membership';
 import { resolveDataFolder } from './data-root';
@@ -457,7 +458,7 @@ export class LabController implements LabApi {
 
   async crashNode(node: NodeId): Promise<void> {
     const sup = this.node(node);
-    if (!sup.running || sup.proc === null) throw new Error(`crashNode: node ${node} is not running (it is ${sup.life})`);
+    if (!sup.running || sup.proc === null) throw notUp('crashNode', node, sup.life);
     await sup.proc.kill();
   }
 
@@ -465,7 +466,7 @@ export class LabController implements LabApi {
     return this.lifecycleStep(async () => {
       const cluster = this.need();
       const sup = this.node(node);
-      if (sup.running) throw new Error(`restartNode: node ${node} is already running`);
+      if (sup.running) throw alreadyUp(node);
       const start: NodeInit['start'] = cluster.initialVoters.includes(node) ? { kind: 'bootstrap', voters: cluster.initialVoters } : { kind: 'join' };
       await this.startNode(cluster, node, start);
     });
@@ -508,14 +509,14 @@ export class LabController implements LabApi {
 
   async stopNode(node: NodeId): Promise<void> {
     const sup = this.node(node);
-    if (!sup.running) throw new Error(`stopNode: node ${node} is not running (it is ${sup.life})`);
+    if (!sup.running) throw notUp('stopNode', node, sup.life);
     await this.shutdownNode(sup);
   }
 
   async setNodePaused(node: NodeId, paused: boolean): Promise<void> {
     const cluster = this.need();
     const sup = this.node(node);
-    if (!sup.running) throw new Error(`setNodePaused: node ${node} is not running (it is ${sup.life})`);
+    if (!sup.running) throw notUp('setNodePaused', node, sup.life);
     sup.selfPaused = paused;
     // A starting node takes its run state when it runs (finishStart).
     if (!sup.takesRunState) return;
@@ -572,9 +573,9 @@ export class LabController implements LabApi {
   }
 
   async transferLeadership(to: NodeId): Promise<void> {
+    this.node(to);
     const leader = this.leaderHint();
     if (leader === null) throw new Error('transferLeadership: no leader known');
-    this.node(to);
     await this.node(leader).request({ type: 'transfer', to }, this.requestTimeoutMs);
   }
 
@@ -611,9 +612,8 @@ export class LabController implements LabApi {
 
   /** Speed and network time at once: every node rescales its timer and its messages on the way. */
   async setPace(pace: Pace): Promise<void> {
+    checkPace(pace);
     const { speed, networkMs } = pace;
-    if (!(speed >= SPEED_MIN && speed <= SPEED_MAX)) throw new Error(`setPace: speed must be between ${SPEED_MIN} and ${SPEED_MAX}, got ${speed}`);
-    if (!(networkMs >= 0 && networkMs <= MAX_NETWORK_MS)) throw new Error(`setPace: networkMs must be between 0 and ${MAX_NETWORK_MS}, got ${networkMs}`);
     const cluster = this.need();
     cluster.speed = speed;
     cluster.networkMs = networkMs;
@@ -656,8 +656,10 @@ export class LabController implements LabApi {
   }
 
   tickOnce(ticks = 1): Promise<void> {
-    if (!Number.isInteger(ticks) || ticks < 1 || ticks > MAX_TICKS_PER_STEP) {
-      return Promise.reject(new Error(`tickOnce: ticks must be a whole number from 1 to ${MAX_TICKS_PER_STEP}, got ${ticks}`));
+    try {
+      checkTicks(ticks);
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
     }
     return this.step(async (cluster) => {
       if (!cluster.paused) throw new Error('tickOnce: pause the cluster first');
@@ -998,7 +1000,7 @@ export class LabController implements LabApi {
 
   private async fireAndSettle(cluster: Cluster, node: NodeId): Promise<void> {
     const sup = this.node(node);
-    if (!sup.running) throw new Error(`fireTimeout: node ${node} is not running (it is ${sup.life})`);
+    if (!sup.running) throw notUp('fireTimeout', node, sup.life);
     const body = await sup.request({ type: 'fire-timeout' }, this.requestTimeoutMs);
     await this.settle(cluster, body);
   }
@@ -1083,7 +1085,7 @@ export class LabController implements LabApi {
 
   private node(id: NodeId): NodeSupervisor {
     const sup = this.need().nodes.get(id);
-    if (sup === undefined) throw new Error(`node ${id} is not in the lab (nodes ${[...this.need().nodes.keys()].join(', ')})`);
+    if (sup === undefined) throw notInLab(id, this.need().nodes.keys());
     return sup;
   }
 
@@ -1132,10 +1134,7 @@ export function validateClusterOptions(o: ClusterOptions): void {
   int('snapshotEvery', o.snapshotEvery, 0, 1_000_000_000);
   int('seed', o.seed, -2_147_483_648, 4_294_967_295);
   if (o.dataDir !== undefined && o.dataDir.length === 0) throw new Error('createCluster: dataDir must be a folder path or omitted');
-  if (o.pace !== undefined) {
-    if (!(o.pace.speed >= SPEED_MIN && o.pace.speed <= SPEED_MAX)) throw new Error(`createCluster: pace.speed must be between ${SPEED_MIN} and ${SPEED_MAX}, got ${o.pace.speed}`);
-    if (!(o.pace.networkMs >= 0 && o.pace.networkMs <= MAX_NETWORK_MS)) throw new Error(`createCluster: pace.networkMs must be between 0 and ${MAX_NETWORK_MS}, got ${o.pace.networkMs}`);
-  }
+  if (o.pace !== undefined) checkPace(o.pace, 'createCluster: pace');
 }
 
 /** The core's shape of a node process's answer; a stopping node cannot be asked, like one that is down. */

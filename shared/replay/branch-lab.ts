@@ -20,7 +20,6 @@ import type {
   ClusterOptions, ClusterSnapshot, DirectedLink, KvOp, KvResult, LabApi, LabEvent, LinkFault, LogRange, NamedPartition,
   NodeExit, NodeLife, NodeView, Pace, PendingItem, SubmitOptions,
 } from '../protocol/lab';
-import { MAX_TICKS_PER_STEP, SPEED_MAX, SPEED_MIN } from '../limits';
 import { logRangeProblem } from '../protocol/lab-schema';
 import { readModeProblem } from '../protocol/lab';
 import type { RaftNodeFactory } from '../raft/api';
@@ -30,6 +29,7 @@ import { Simulator, type ClientRecord } from '../sim/simulator';
 import type { SimNotice } from '../sim/start';
 import { rebuildNode, type NodeBranchState } from './branch-point';
 import { LinkTable } from '../cluster/link-table';
+import { checkDown, checkMember, checkPace, checkTicks, checkUp } from '../cluster/lab-checks';
 import { messageId, timeoutNode } from '../cluster/pending-ids';
 import { EventStream } from '../cluster/event-stream';
 import { addNode, changeDeadlineMs, changeMembership, type MembershipPort, type MembershipResult } from '../cluster/membership';
@@ -281,10 +281,17 @@ export class BranchLab implements LabApi {
   // -------------------------------------------------------------------------------------------
   // The LabApi
 
+  /** A node's life in the branch (throws for a node the branch does not have). */
+  private lifeOf(node: NodeId): NodeLife {
+    checkMember(node, this.sim.nodeIds());
+    if (this.sim.node(node) !== null) return this.sim.isNodePaused(node) ? 'paused' : 'running';
+    return this.stopped.has(node) ? 'stopped' : 'crashed';
+  }
+
   snapshot(): Promise<ClusterSnapshot> {
     const nodes: NodeView[] = this.sim.nodeIds().map((id) => {
       const api = this.sim.node(id);
-      return { id, life: api ? (this.sim.isNodePaused(id) ? 'paused' : 'running') : this.stopped.has(id) ? 'stopped' : 'crashed', status: api ? api.status() : null, exit: api ? null : this.exitOf(id) };
+      return { id, life: this.lifeOf(id), status: api ? api.status() : null, exit: api ? null : this.exitOf(id) };
     });
     return Promise.resolve({
       options: { ...this.options, nodes: nodes.length }, dataDir: '', nodes, paused: this.paused, speed: this.speed, networkMs: this.sim.networkMs,
@@ -311,17 +318,13 @@ export class BranchLab implements LabApi {
   }
 
   setSpeed(speed: number): Promise<void> {
-    return this.act(() => {
-      if (!(speed >= SPEED_MIN && speed <= SPEED_MAX)) throw new RangeError(`speed must be from ${SPEED_MIN} to ${SPEED_MAX}, got ${speed}`);
-      this.speed = speed;
-      this.emit({ type: 'run-state', atMs: this.nowMs, paused: this.paused, speed, networkMs: this.sim.networkMs });
-    });
+    return this.setPace({ speed, networkMs: this.sim.networkMs });
   }
 
   /** Speed, and the simulated network's time per message (the base link's delay). */
   setPace(pace: Pace): Promise<void> {
     return this.act(() => {
-      if (!(pace.speed >= SPEED_MIN && pace.speed <= SPEED_MAX)) throw new RangeError(`speed must be from ${SPEED_MIN} to ${SPEED_MAX}, got ${pace.speed}`);
+      checkPace(pace);
       this.sim.setNetworkMs(pace.networkMs);
       this.speed = pace.speed;
       this.emit({ type: 'run-state', atMs: this.nowMs, paused: this.paused, speed: pace.speed, networkMs: this.sim.networkMs });
@@ -330,7 +333,7 @@ export class BranchLab implements LabApi {
 
   tickOnce(ticks = 1): Promise<void> {
     return this.act(() => {
-      if (!Number.isInteger(ticks) || ticks < 1 || ticks > MAX_TICKS_PER_STEP) throw new RangeError(`tickOnce: ticks must be a whole number from 1 to ${MAX_TICKS_PER_STEP}, got ${ticks}`);
+      checkTicks(ticks);
       for (let t = 0; t < ticks; t++) this.sim.tickOnce();
     });
   }
@@ -338,7 +341,7 @@ export class BranchLab implements LabApi {
   /** Delivers a held message, or fires the timeout a timeout item names (as the live lab does). */
   deliver(pendingId: string): Promise<void> {
     const timeout = timeoutNode(pendingId);
-    return this.act(() => (timeout !== null ? this.sim.fireTimeout(timeout) : this.sim.deliver(pendingId)));
+    return this.act(() => (timeout !== null ? this.fire(timeout) : this.sim.deliver(pendingId)));
   }
 
   drop(pendingId: string): Promise<void> {
@@ -346,11 +349,17 @@ export class BranchLab implements LabApi {
   }
 
   fireTimeout(node: NodeId): Promise<void> {
-    return this.act(() => this.sim.fireTimeout(node));
+    return this.act(() => this.fire(node));
+  }
+
+  private fire(node: NodeId): void {
+    checkUp('fireTimeout', node, this.lifeOf(node));
+    this.sim.fireTimeout(node);
   }
 
   crashNode(node: NodeId): Promise<void> {
     return this.act(() => {
+      checkUp('crashNode', node, this.lifeOf(node));
       this.stopped.delete(node);
       this.sim.crash(node);
     });
@@ -359,7 +368,7 @@ export class BranchLab implements LabApi {
   /** A clean stop: in a simulation the disk already holds everything, so it is a crash by another name. */
   stopNode(node: NodeId): Promise<void> {
     return this.act(() => {
-      if (this.sim.node(node) === null) return;
+      checkUp('stopNode', node, this.lifeOf(node));
       this.stopped.add(node);
       this.sim.crash(node);
     });
@@ -368,6 +377,7 @@ export class BranchLab implements LabApi {
   /** A paused node stops (no ticks; messages to it wait and arrive when it resumes). */
   setNodePaused(node: NodeId, paused: boolean): Promise<void> {
     return this.act(() => {
+      checkUp('setNodePaused', node, this.lifeOf(node));
       this.sim.setNodePaused(node, paused);
       this.touched.add(node);
       this.emit({ type: 'node-life', atMs: this.nowMs, node, life: paused ? 'paused' : 'running', exit: null });
@@ -376,6 +386,7 @@ export class BranchLab implements LabApi {
 
   restartNode(node: NodeId): Promise<void> {
     return this.act(() => {
+      checkDown(node, this.lifeOf(node));
       this.sim.restart(node);
       this.stopped.delete(node);
     });
@@ -450,7 +461,11 @@ export class BranchLab implements LabApi {
   }
 
   transferLeadership(to: NodeId): Promise<void> {
-    return this.act(() => this.sim.transferLeadership(to));
+    return this.act(() => {
+      checkMember(to, this.sim.nodeIds());
+      if (this.sim.leader() === null) throw new Error('transferLeadership: no leader known');
+      this.sim.transferLeadership(to);
+    });
   }
 
   /** Answered from the branch node's own log, like the live lab asks a node process. */

@@ -51,6 +51,6 @@ describe('BranchLab: first-election controls', () => {
     await b.setPace({ speed: 0.2, networkMs: 100 });
     const snap = await b.snapshot();
     expect([snap.speed, snap.networkMs]).toEqual([0.2, 100]);
-    await expect(b.setPace({ speed: 0.2, networkMs: -5 })).rejects.toThrow(/network time/);
+    await expect(b.setPace({ speed: 0.2, networkMs: -5 })).rejects.toThrow('setPace: networkMs must be between 0 and');
   });
 });

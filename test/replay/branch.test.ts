@@ -286,8 +286,8 @@ describe('BranchLab: the recorded cluster at an event, continued live', () => {
     await expect(b.createCluster()).rejects.toThrow('creating a cluster is not available in a branch: leave the branch first');
     await expect(b.exportRun()).rejects.toThrow('a branch is not recorded');
     await expect(b.deliver('nope')).rejects.toThrow('no pending message "nope"');
-    await expect(b.crashNode(42)).rejects.toThrow('node 42 does not exist');
-    await expect(b.setSpeed(50)).rejects.toThrow('speed must be from 0.01 to 10');
+    await expect(b.crashNode(42)).rejects.toThrow('node 42 is not in the lab (nodes 1, 2, 3)');
+    await expect(b.setSpeed(50)).rejects.toThrow('setPace: speed must be between 0.01 and 10, got 50');
     await expect(branchAt(end, 1, null).setPaused(false)).rejects.toThrow('play needs a clock');
   });
 
