@@ -696,7 +696,7 @@ export class LabController implements LabApi {
   submit(op: KvOp, options?: SubmitOptions): Promise<KvResult> {
     const router = this.router;
     if (router === null) return Promise.reject(new Error('submit: no cluster'));
-    if (options?.node !== undefined && !this.need().nodes.has(options.node)) return Promise.reject(new Error(`submit: node ${options.node} is not in the lab`));
+    if (options?.node !== undefined && !this.need().nodes.has(options.node)) return Promise.reject(notInLab(options.node, this.need().nodes.keys(), 'submit'));
     return router.submit(op, options);
   }
 

@@ -14,8 +14,9 @@ export function isUp(life: NodeLife): boolean {
   return life === 'running' || life === 'paused' || life === 'starting';
 }
 
-export function notInLab(node: NodeId, members: Iterable<NodeId>): Error {
-  return new Error(`node ${node} is not in the lab (nodes ${[...members].sort((a, b) => a - b).join(', ')})`);
+/** `what`: the command, when the error names it. */
+export function notInLab(node: NodeId, members: Iterable<NodeId>, what?: 'submit'): Error {
+  return new Error(`${what === undefined ? '' : `${what}: `}node ${node} is not in the lab (nodes ${[...members].sort((a, b) => a - b).join(', ')})`);
 }
 
 export function notUp(what: NeedsUp, node: NodeId, life: NodeLife): Error {
@@ -27,8 +28,8 @@ export function alreadyUp(node: NodeId): Error {
 }
 
 /** Throws unless `node` is one of the lab's `members`. */
-export function checkMember(node: NodeId, members: readonly NodeId[]): void {
-  if (!members.includes(node)) throw notInLab(node, members);
+export function checkMember(node: NodeId, members: readonly NodeId[], what?: 'submit'): void {
+  if (!members.includes(node)) throw notInLab(node, members, what);
 }
 
 /** Throws unless the node is up, for a command that needs it. */

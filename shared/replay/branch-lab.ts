@@ -29,7 +29,7 @@ import { Simulator, type ClientRecord } from '../sim/simulator';
 import type { SimNotice } from '../sim/start';
 import { rebuildNode, type NodeBranchState } from './branch-point';
 import { LinkTable } from '../cluster/link-table';
-import { checkDown, checkMember, checkPace, checkTicks, checkUp } from '../cluster/lab-checks';
+import { checkDown, checkMember, checkPace, checkTicks, checkUp, notInLab } from '../cluster/lab-checks';
 import { messageId, timeoutNode } from '../cluster/pending-ids';
 import { EventStream } from '../cluster/event-stream';
 import { addNode, changeDeadlineMs, changeMembership, type MembershipPort, type MembershipResult } from '../cluster/membership';
@@ -424,7 +424,7 @@ export class BranchLab implements LabApi {
     if (problem !== null) return Promise.reject(new Error(`submit: ${problem}`));
     const read = options.read === 'read-index' || options.read === 'lease' ? options.read : undefined;
     const target = options.node;
-    if (target !== undefined && this.sim.node(target) === null) return Promise.reject(new Error(`submit: node ${target} is not running in this branch`));
+    if (target !== undefined && !this.sim.nodeIds().includes(target)) return Promise.reject(notInLab(target, this.sim.nodeIds(), 'submit'));
     const opId = `b${++this.opCounter}`;
     const client = options.client ?? 'branch';
     return new Promise<KvResult>((resolve, reject) => {
