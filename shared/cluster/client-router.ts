@@ -50,7 +50,6 @@ const MAX_AUTO_CLIENTS = 256;
 const NO_LEADER_BACKOFF_MS = 20;
 /** Upper bound on one ask of one node (a node process that does not answer). */
 const ASK_TIMEOUT_MS = 1000;
-const STOPPED: KvResult = { ok: false, error: 'stopped', detail: 'the cluster was destroyed' };
 
 interface ClientSlot {
   readonly session: KvClientSession;
@@ -91,6 +90,7 @@ export class ClientRouter {
   private opCounter = 0;
   private autoCounter = 0;
   private stopped = false;
+  private stoppedResult: KvResult = { ok: false, error: 'stopped', detail: 'the cluster was destroyed' };
 
   constructor(
     private readonly host: ClientHost,
@@ -122,10 +122,11 @@ export class ClientRouter {
     for (const wake of [...wakers]) wake();
   }
 
-  /** Answers every request in flight with `stopped` (the cluster is going away). */
-  stop(): void {
+  /** Answers every request in flight, and any asked later, with `stopped` (the cluster is going away). */
+  stop(detail = 'the cluster was destroyed'): void {
     this.stopped = true;
-    for (const f of [...this.flights]) this.end(f, STOPPED);
+    this.stoppedResult = { ok: false, error: 'stopped', detail };
+    for (const f of [...this.flights]) this.end(f, this.stoppedResult);
   }
 
   submit(op: KvOp, options: SubmitOptions = {}): Promise<KvResult> {
@@ -152,7 +153,7 @@ export class ClientRouter {
         this.release(slot);
       };
       if (this.stopped) {
-        answer(STOPPED);
+        answer(this.stoppedResult);
         return;
       }
       if (read !== null) {
@@ -276,7 +277,7 @@ export class ClientRouter {
   private nextTarget(f: Flight, again: () => void): NodeId | null {
     if (f.ended) return null;
     if (this.stopped) {
-      this.end(f, STOPPED);
+      this.end(f, this.stoppedResult);
       return null;
     }
     const left = this.left(f);

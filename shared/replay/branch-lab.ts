@@ -75,13 +75,10 @@ export class BranchLab implements LabApi {
   private readonly events = new EventStream({ now: () => this.nowMs, scheduler: null, holdUntilSubscribed: true });
   private paused = true;
   private speed = 1;
-  private opCounter = 0;
   /** Ids of the pending items last reported (null: none reported yet). */
   private lastPending: string | null = null;
   private stopClock: (() => void) | null = null;
   private closed = false;
-  /** Client requests not answered yet: answered `stopped` if the branch is closed first. */
-  private readonly waiting = new Set<(result: KvResult) => void>();
   /** Membership waits in virtual time: conf entries by `index:term`, and timers by their end. */
   private readonly confWaiters = new Map<string, () => void>();
   private readonly appliedConf = new Set<string>();
@@ -181,6 +178,12 @@ export class BranchLab implements LabApi {
       case 'violation':
         this.emit({ type: 'violation', atMs, violation: n.violation });
         return;
+      case 'client-invoke':
+        this.emit(n.read === undefined ? { type: 'client-invoke', atMs, opId: n.opId, client: n.client, op: n.op } : { type: 'client-invoke', atMs, opId: n.opId, client: n.client, op: n.op, read: n.read });
+        return;
+      case 'client-complete':
+        if (!this.closed) this.emit({ type: 'client-complete', atMs, opId: n.opId, result: n.result });
+        return;
     }
   }
 
@@ -275,7 +278,7 @@ export class BranchLab implements LabApi {
     this.stopClock = null;
     this.endWaits();
     this.events.close();
-    for (const answer of [...this.waiting]) answer({ ok: false, error: 'stopped', detail: 'the branch was closed' });
+    this.sim.stopClients('the branch was closed');
   }
 
   // -------------------------------------------------------------------------------------------
@@ -425,21 +428,8 @@ export class BranchLab implements LabApi {
     const read = options.read === 'read-index' || options.read === 'lease' ? options.read : undefined;
     const target = options.node;
     if (target !== undefined && !this.sim.nodeIds().includes(target)) return Promise.reject(notInLab(target, this.sim.nodeIds(), 'submit'));
-    const opId = `b${++this.opCounter}`;
-    const client = options.client ?? 'branch';
     return new Promise<KvResult>((resolve, reject) => {
-      const answer = (result: KvResult): void => {
-        if (!this.waiting.delete(answer)) return;
-        if (!this.closed) this.emit({ type: 'client-complete', atMs: this.nowMs, opId, result });
-        resolve(result);
-      };
-      this.waiting.add(answer);
-      void this.act(() => {
-        this.emit(read === undefined ? { type: 'client-invoke', atMs: this.nowMs, opId, client, op: checked } : { type: 'client-invoke', atMs: this.nowMs, opId, client, op: checked, read });
-        this.sim.submit(checked, client, options.timeoutMs ?? DEFAULT_SUBMIT_TIMEOUT_MS, answer, target, read);
-        // The first attempt happens now, paused or not (as the live lab proposes at once).
-        this.sim.advance(0);
-      }).catch(reject);
+      void this.act(() => this.sim.submit(checked, options.client, options.timeoutMs ?? DEFAULT_SUBMIT_TIMEOUT_MS, resolve, target, read)).catch(reject);
     });
   }
 

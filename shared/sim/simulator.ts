@@ -519,9 +519,15 @@ export class Simulator {
    * `history`. `node`: asked of that node alone. `read`: a get read at the leader (ReadIndex
    * round, or lease while it holds) instead of proposed; it enters `history` with seq 0.
    */
-  submit(op: KvOp, client: string, timeoutMs: number, done: (result: KvResult) => void, node?: NodeId, read?: 'read-index' | 'lease'): void {
+  submit(op: KvOp, client: string | undefined, timeoutMs: number, done: (result: KvResult) => void, node?: NodeId, read?: 'read-index' | 'lease'): void {
     if (this.clients.some((c) => c.name === client)) throw new Error(`submit: client "${client}" is one of the simulated workload's clients`);
-    this.labClients().request(op, { client, timeoutMs, ...(node === undefined ? {} : { node }), ...(read === undefined ? {} : { read }) }, done);
+    const options = { timeoutMs, ...(client === undefined ? {} : { client }), ...(node === undefined ? {} : { node }), ...(read === undefined ? {} : { read }) };
+    this.labClients().request(op, options, done);
+  }
+
+  /** Answers every host request still in flight with `stopped` (`detail` says why). */
+  stopClients(detail: string): void {
+    this.router?.stop(detail);
   }
 
   /**
@@ -1014,11 +1020,13 @@ export class Simulator {
       attemptMs: () => this.options.clientTimeoutMs,
       paused: () => this.paused,
       invoked: (opId, client, seq, op, read) => {
+        this.notify?.(read === undefined ? { kind: 'client-invoke', opId, client, op } : { kind: 'client-invoke', opId, client, op, read });
         requests.set(opId, this.history.length);
         this.history.push({ client, seq, op, ...(read === undefined ? {} : { read }), invokeMs: this.nowMs, completeMs: null, result: null });
         if (this.traceLines !== null) this.traceLines.push(`${this.nowMs} invoke ${client}#${seq} ${op.type} ${op.key}${read === undefined ? '' : ` ${read}`}`);
       },
       completed: (opId, result) => {
+        this.notify?.({ kind: 'client-complete', opId, result });
         const at = requests.get(opId);
         if (at === undefined) return;
         requests.delete(opId);

@@ -23,7 +23,7 @@ function untilLeader(sim: Simulator): number {
 }
 
 describe('host controls', () => {
-  it('a submitted write is answered once with its index; the host heard it sent, delivered and applied', () => {
+  it('a submitted write is answered once with its index; the host heard it invoked, sent, delivered, applied and answered', () => {
     const notices: SimNotice[] = [];
     const sim = cluster((n) => notices.push(n));
     const leader = untilLeader(sim);
@@ -34,7 +34,7 @@ describe('host controls', () => {
     expect(answers[0]).toMatchObject({ ok: true, value: '1', leader });
     for (const id of sim.nodeIds()) expect(sim.stateMachine(id)?.get('x')).toBe('1');
     const kinds = new Set(notices.map((n) => n.kind));
-    expect([...kinds].sort()).toEqual(['delivered', 'ready', 'sent']);
+    expect([...kinds].sort()).toEqual(['client-complete', 'client-invoke', 'delivered', 'ready', 'sent']);
     expect(sim.history.map((h) => [h.client, h.seq, h.result?.ok])).toEqual([['me', 1, true]]);
   });
 
