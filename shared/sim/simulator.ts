@@ -824,7 +824,7 @@ export class Simulator {
           n.waiters.delete(entry.index);
           this.onApplied(waiter, n, entry.index, outcome);
         }
-        if (outcome === null || outcome.kind === 'invalid' || !n.proposals.delete(`${outcome.client}#${outcome.seq}`)) return;
+        if (n.proposals.size === 0 || outcome === null || outcome.kind === 'invalid' || !n.proposals.delete(`${outcome.client}#${outcome.seq}`)) return;
         this.router?.onApplied([{ client: outcome.client, seq: outcome.seq, result: toKvResult(outcome, n.id) }]);
       },
       served: (id, index, value) => this.router?.onReadServed(n.id, [{ id, index, value }]),
@@ -864,6 +864,7 @@ export class Simulator {
   }
 
   private maybeCompact(n: SimNode, api: RaftNodeApi): void {
+    if (this.options.snapshotEvery === 0) return;
     n.host.maybeCompact(api, this.options.snapshotEvery, (snap) => {
       n.disk.compact(snap.meta.index, snap.meta.term, snap.meta.conf, snap.data);
       this.observe({ type: 'compacted', seq: this.eventSeq, node: n.id, index: snap.meta.index });
