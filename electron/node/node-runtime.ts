@@ -657,9 +657,8 @@ export class NodeRuntime {
         if (!this.proposals.delete(`${outcome.client}#${outcome.seq}`)) return;
         this.applied.push({ client: outcome.client, seq: outcome.seq, result: toKvResult(outcome, this.id) });
       },
-      served: (id, index, value) => this.served.push({ id, value, index }),
       // The controller asks again elsewhere when the node it asked stops leading.
-      dropped: () => undefined,
+      served: (id, index, value) => this.served.push({ id, value, index }),
     };
   }
 

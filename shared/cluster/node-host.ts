@@ -53,8 +53,6 @@ export interface ReadyIo {
   applied(entry: Entry, outcome: ApplyOutcome | null): void;
   /** A linearizable read this node took is answered: the value at `index` or later. */
   served(id: string, index: number, value: string | null): void;
-  /** A read this node took but never confirmed is gone: the node stopped leading. */
-  dropped(id: string): void;
 }
 
 /** What a compaction needs from the host: make the snapshot durable before the log is dropped. */
@@ -170,12 +168,8 @@ export class NodeHost {
       this.taken.delete(rs.ctx);
       this.confirmed.push({ id: rs.ctx, key, index: rs.index });
     }
-    // The core forgets unconfirmed reads when it stops leading.
-    if (rd.softState.role !== 'leader' && this.taken.size > 0) {
-      const gone = [...this.taken.keys()];
-      this.taken.clear();
-      for (const id of gone) io.dropped(id);
-    }
+    // The core forgets unconfirmed reads when it stops leading (the client asks again elsewhere).
+    if (rd.softState.role !== 'leader') this.taken.clear();
     this.serveReads(io);
   }
 

@@ -827,9 +827,8 @@ export class Simulator {
         if (n.proposals.size === 0 || outcome === null || outcome.kind === 'invalid' || !n.proposals.delete(`${outcome.client}#${outcome.seq}`)) return;
         this.router?.onApplied([{ client: outcome.client, seq: outcome.seq, result: toKvResult(outcome, n.id) }]);
       },
+      // The router moves on from a read the node dropped when it sees the node stop leading (noteRole).
       served: (id, index, value) => this.router?.onReadServed(n.id, [{ id, index, value }]),
-      // The router moves on when the node stops leading (noteRole).
-      dropped: () => undefined,
     };
   }
 
