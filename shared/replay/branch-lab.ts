@@ -92,7 +92,8 @@ export class BranchLab implements LabApi {
     now: () => this.sim.now,
     waitApplied: (index, term, ms) => this.waitApplied(index, term, ms),
     sleep: (ms) => new Promise<void>((resolve) => { this.after(ms, resolve); }),
-    stopRemoved: (node) => this.stopNode(node),
+    // As the live lab: only a node still up has a process to stop.
+    stopRemoved: (node) => (this.sim.node(node) === null ? Promise.resolve() : this.stopNode(node)),
   };
 
   constructor(spec: BranchSpec, factory: RaftNodeFactory, private readonly clock: FrameClock | null = null) {

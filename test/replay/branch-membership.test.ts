@@ -41,6 +41,20 @@ describe('BranchLab membership changes, as the live lab makes them', () => {
     expect(snap.nodes.find((n) => n.id === victim)?.life).toBe('stopped');
   });
 
+  it('while playing, removing a node that is down succeeds and leaves it crashed (there is nothing to stop)', async () => {
+    const clock = new TestClock();
+    const b = branch(clock);
+    await b.setPaused(false);
+    await playUntil(clock, async () => (await leaderOf(b)) !== null);
+    const leader = (await leaderOf(b))!;
+    const victim = (await b.snapshot()).nodes.find((n) => n.id !== leader && n.status !== null)!.id;
+    await b.crashNode(victim);
+    const r = await played(clock, b.changeMembership({ type: 'remove', node: victim }));
+    expect(r.ok, r.detail).toBe(true);
+    expect(r.detail).toMatch(new RegExp(`^remove ${victim} applied at index \\d+$`));
+    expect((await b.snapshot()).nodes.find((n) => n.id === victim)?.life).toBe('crashed');
+  });
+
   it('while playing, adding a node returns once it is a member', async () => {
     const clock = new TestClock();
     const b = branch(clock);
