@@ -23,7 +23,7 @@
  * Hosts that show a run live pass `onNotice` and hear every send, delivery, drop, Ready, crash,
  * restart, client answer and violation as it happens.
  */
-import type { ConfChange, ConfState, Message, NodeId, PersistedState, RaftConfig, Ready, Role } from '../raft/types';
+import type { ConfChange, ConfState, Message, NodeId, RaftConfig, Ready, Role } from '../raft/types';
 import type { ProposeResult, RaftNodeApi, RaftNodeFactory } from '../raft/api';
 import type { DirectedLink, KvOp, KvResult, LinkFault, PendingItem, Violation } from '../protocol/lab';
 import { createRng, type Rng } from '../util/rng';
@@ -32,7 +32,7 @@ import { messageId } from '../cluster/pending-ids';
 import { MAX_NETWORK_MS } from '../limits';
 import { InvariantChecker } from '../check/invariants';
 import { KvClientSession, encodeCommand, toKvResult, type KvStateMachine } from '../kv';
-import { kvFromSnapshot, NodeHost, type ReadyIo } from '../cluster/node-host';
+import { NodeHost, type ReadyIo } from '../cluster/node-host';
 import { ClientRouter } from '../cluster/client-router';
 import { observedFromResult } from '../check/linearizability-history';
 import type { LabClock } from '../cluster/clock';
@@ -1140,9 +1140,4 @@ export class Simulator {
     this.hash.line(line);
     if (this.traceLines !== null) this.traceLines.push(line);
   }
-}
-
-/** The state machine a node restarts with: its snapshot's, or empty (the one rule: shared/cluster/node-host.ts). */
-export function kvFrom(snapshot: PersistedState['snapshot']): KvStateMachine {
-  return kvFromSnapshot(snapshot);
 }
