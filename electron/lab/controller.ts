@@ -95,7 +95,7 @@ interface Cluster {
   speed: number;
   /** Lab ms every message spends on its link (Pace.networkMs). */
   networkMs: number;
-  /** Faults by `from>to`; healthy links are absent. */
+  /** The link table (shared/cluster/link-table.ts): faults by directed link; healthy links are absent. */
   readonly links: LinkTable;
   faultSeed: number;
   /** Node ids the cluster has ever had (addNode picks the next). */

@@ -110,8 +110,6 @@ export class NodeRuntime {
   private sentLog: string[] | null = null;
 
   // Clients
-  /** `client#seq` of requests proposed through this node, reported when applied. */
-  private readonly proposals = new Set<string>();
   /** Reads served since the last flush, reported as one `read-served` event. */
   private served: ServedRead[] = [];
 
@@ -190,11 +188,10 @@ export class NodeRuntime {
       }
       case 'propose': {
         const data = encodeCommand({ client: cmd.client, seq: cmd.seq, op: cmd.op });
-        const key = `${cmd.client}#${cmd.seq}`;
         let result: ReturnType<RaftNodeApi['propose']> | null = null;
         const sent = await this.command(() => {
           result = raft.propose(data);
-          if (result.ok) this.proposals.add(key);
+          if (result.ok) this.host.takeProposal(cmd.client, cmd.seq);
         });
         const r = result as ReturnType<RaftNodeApi['propose']> | null;
         if (r === null) throw new Error('propose did not run');
@@ -648,17 +645,15 @@ export class NodeRuntime {
         return storage.persist(batch).then(() => tookMs(performance.now() - t0));
       },
       send: (messages) => this.send(messages),
-      applied: (entry, outcome) => {
+      applied: (entry) => {
         if (entry.kind === 'conf') {
           this.post({ type: 'conf-applied', node: this.id, index: entry.index, term: entry.term, change: entry.change });
         }
         this.scheduleFlush();
-        if (outcome === null || outcome.kind === 'invalid') return;
-        if (!this.proposals.delete(`${outcome.client}#${outcome.seq}`)) return;
-        this.applied.push({ client: outcome.client, seq: outcome.seq, result: toKvResult(outcome, this.id) });
       },
+      answered: (outcome) => void this.applied.push({ client: outcome.client, seq: outcome.seq, result: toKvResult(outcome, this.id) }),
       // The controller asks again elsewhere when the node it asked stops leading.
-      served: (id, index, value) => this.served.push({ id, value, index }),
+      served: (id, index, value) => void this.served.push({ id, value, index }),
     };
   }
 

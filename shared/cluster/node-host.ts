@@ -1,11 +1,12 @@
 /**
  * The host's side of one node, written once for the node process (electron/node/node-runtime.ts),
  * the simulator (shared/sim/simulator.ts) and a node rebuilt from a recording
- * (shared/replay/branch-point.ts): how a Ready is carried out, which state machine a snapshot
- * holds, when to compact, and what snapshot a compaction persists. Pure over the core's API and
- * the KV store; the write and the sends are the host's.
+ * (shared/replay/branch-point.ts): how a Ready is carried out, which requests and reads it
+ * answers, which state machine a snapshot holds, when to compact, and what snapshot a
+ * compaction persists. Pure over the core's API and the KV store; the write and the sends are
+ * the host's.
  */
-import { KvStateMachine, type ApplyOutcome } from '../kv';
+import { KvStateMachine, type ApplyOutcome, type ClientOutcome } from '../kv';
 import type { RaftNodeApi } from '../raft/api';
 import type { Entry, HardState, Message, PersistedState, Ready, Snapshot } from '../raft/types';
 
@@ -51,6 +52,8 @@ export interface ReadyIo {
   send(messages: readonly Message[]): void;
   /** An entry this node applied to its state machine, with what it did (null: noop or conf). */
   applied(entry: Entry, outcome: ApplyOutcome | null): void;
+  /** A request proposed through this node (`takeProposal`) has applied: what its client is told. */
+  answered(outcome: ClientOutcome): void;
   /** A linearizable read this node took is answered: the value at `index` or later. */
   served(id: string, index: number, value: string | null): void;
 }
@@ -76,6 +79,8 @@ export class NodeHost {
   private state: KvStateMachine;
   private compactedTo: number;
   private hardState: HardState | null;
+  /** `client#seq` of requests proposed through this node, answered when they apply. */
+  private readonly proposed = new Set<string>();
   /** Reads taken as leader and not yet confirmed: id -> key. */
   private readonly taken = new Map<string, string>();
   /** Reads confirmed at an index, served once the node has applied that far. */
@@ -95,6 +100,11 @@ export class NodeHost {
   /** The index of the last compaction (or of the snapshot the node started from or installed). */
   get compactIndex(): number {
     return this.compactedTo;
+  }
+
+  /** Track a request the core accepted to propose: its client is answered when this node applies it. */
+  takeProposal(client: string, seq: number): void {
+    this.proposed.add(`${client}#${seq}`);
   }
 
   /** Track a read the core accepted (`readIndex(id, …)` returned ok): it is answered from a later Ready. */
@@ -175,7 +185,10 @@ export class NodeHost {
 
   private apply(e: Entry, io: ReadyIo): void {
     if (e.index <= this.state.appliedIndex) return; // already in the restored snapshot
-    io.applied(e, this.state.apply(e));
+    const outcome = this.state.apply(e);
+    io.applied(e, outcome);
+    if (this.proposed.size === 0 || outcome === null || outcome.kind === 'invalid') return;
+    if (this.proposed.delete(`${outcome.client}#${outcome.seq}`)) io.answered(outcome);
   }
 
   private serveReads(io: ReadyIo): void {

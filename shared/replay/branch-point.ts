@@ -207,7 +207,7 @@ function replayScript(script: NodeScript, mode: StartMode, factory: RaftNodeFact
   const api = buildNode(factory, mode, script.config, restoreRng(script.rng));
   const disk = mode.type === 'restore' ? SimDisk.from(mode.persisted) : new SimDisk();
   const host = new NodeHost(mode.type === 'restore' ? mode.persisted : null);
-  const io: ReadyIo = { persist: (rd) => disk.persist(rd), send: () => undefined, applied: () => undefined, served: () => undefined };
+  const io: ReadyIo = { persist: (rd) => disk.persist(rd), send: () => undefined, applied: () => undefined, answered: () => undefined, served: () => undefined };
   let last: Ready | null = null;
   let unadvanced = false;
   for (const step of script.steps) {

@@ -100,8 +100,6 @@ interface SimNode {
   readonly restartRng: Rng;
   /** Workload client waiting on each proposed index: index -> client number. */
   readonly waiters: Map<number, number>;
-  /** `client#seq` of host requests proposed through this node, answered when it applies them. */
-  readonly proposals: Set<string>;
   role: Role;
   term: number;
   /** Messages that arrived while the node was paused (setNodePaused), delivered on resume; null when running. */
@@ -243,7 +241,7 @@ export class Simulator {
         const restartRng = nodeRng.fork();
         const config = { id, ...this.configBase };
         const api = factory.bootstrap(config, rng, conf);
-        this.nodes.push({ id, config, api, disk: new SimDisk(), host: new NodeHost(null), life: 0, unwritten: [], restartRng, waiters: new Map(), proposals: new Set(), role: 'follower', term: 0, inbox: null });
+        this.nodes.push({ id, config, api, disk: new SimDisk(), host: new NodeHost(null), life: 0, unwritten: [], restartRng, waiters: new Map(), role: 'follower', term: 0, inbox: null });
         // Ticks start at a random phase per node, as real timers would.
         this.schedule({ kind: 'tick', atMs: 1 + this.netRng.int(options.tickMs), seq: 0, node: id });
       }
@@ -281,7 +279,7 @@ export class Simulator {
       const status = s.api?.status() ?? null;
       this.nodes.push({
         id: s.id, config: s.config, api: s.api, disk, host: new NodeHost(s.persisted, s.api !== null ? s.kv : undefined), life: 0, unwritten: [], restartRng,
-        waiters: new Map(), proposals: new Set(), role: status?.role ?? 'follower', term: status?.term ?? s.persisted.hardState.term, inbox: null,
+        waiters: new Map(), role: status?.role ?? 'follower', term: status?.term ?? s.persisted.hardState.term, inbox: null,
       });
       // The checker learns each node from what it holds now (as if it had just restarted).
       this.observe({ type: 'restart', seq: 0, node: s.id, persisted: s.persisted });
@@ -443,7 +441,6 @@ export class Simulator {
     this.observe({ type: 'crash', seq: this.eventSeq, node });
     // Clients waiting on this node will time out and retry elsewhere.
     n.waiters.clear();
-    n.proposals.clear();
     this.router?.onLeaderLost(node);
     this.notify?.({ kind: 'life', node, up: false });
   }
@@ -557,7 +554,7 @@ export class Simulator {
     const rng = this.nodes[0]!.restartRng.fork();
     this.eventSeq++;
     const api = this.factory.join(config, rng);
-    this.nodes.push({ id, config, api, disk: new SimDisk(), host: new NodeHost(null), life: 0, unwritten: [], restartRng: rng.fork(), waiters: new Map(), proposals: new Set(), role: 'follower', term: 0, inbox: null });
+    this.nodes.push({ id, config, api, disk: new SimDisk(), host: new NodeHost(null), life: 0, unwritten: [], restartRng: rng.fork(), waiters: new Map(), role: 'follower', term: 0, inbox: null });
     this.schedule({ kind: 'tick', atMs: this.nowMs + 1 + this.netRng.int(this.options.tickMs), seq: 0, node: id });
     this.trace(`${this.nowMs} join ${id}`);
     this.notify?.({ kind: 'life', node: id, up: true });
@@ -824,9 +821,8 @@ export class Simulator {
           n.waiters.delete(entry.index);
           this.onApplied(waiter, n, entry.index, outcome);
         }
-        if (n.proposals.size === 0 || outcome === null || outcome.kind === 'invalid' || !n.proposals.delete(`${outcome.client}#${outcome.seq}`)) return;
-        this.router?.onApplied([{ client: outcome.client, seq: outcome.seq, result: toKvResult(outcome, n.id) }]);
       },
+      answered: (outcome) => this.router?.onApplied([{ client: outcome.client, seq: outcome.seq, result: toKvResult(outcome, n.id) }]),
       // The router moves on from a read the node dropped when it sees the node stop leading (noteRole).
       served: (id, index, value) => this.router?.onReadServed(n.id, [{ id, index, value }]),
     };
@@ -1003,7 +999,7 @@ export class Simulator {
         this.eventSeq++;
         this.stats.proposals++;
         const r = n.api!.propose(encodeCommand({ client, seq, op }));
-        if (r.ok) n.proposals.add(`${client}#${seq}`);
+        if (r.ok) n.host.takeProposal(client, seq);
         if (this.traceLines !== null) this.traceLines.push(`${this.nowMs} propose ${client}#${seq} at ${node} ${r.ok ? `index=${r.index}` : `${r.refusal.reason} leader=${r.refusal.leader}`}`);
         this.handleReadies(n);
         return toProposeReply(r);

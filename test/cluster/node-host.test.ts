@@ -86,6 +86,7 @@ describe('NodeHost carries out a Ready in the same order in every host', () => {
       },
       send: (ms) => void (ms.length > 0 && log.push(`send ${ms.length}`)),
       applied: (e) => void log.push(`apply ${e.index}`),
+      answered: (o) => void log.push(`answer ${o.client}#${o.seq} ${o.kind}`),
       served: (id, index, value) => void log.push(`served ${id}@${index}=${String(value)}`),
     };
     return { io, log };
@@ -150,6 +151,14 @@ describe('NodeHost carries out a Ready in the same order in every host', () => {
     // Stepped down: r2 is forgotten, so a late confirmation of it answers nothing.
     host.carryOut(ready({ softState: { role: 'leader', leader: 1 }, readStates: [{ ctx: 'r2', index: 1 }] }), io);
     expect(log).toEqual([]);
+  });
+
+  it('a request proposed through this node is answered when it applies there, once; others are not', () => {
+    const host = new NodeHost(null);
+    const { io, log } = logIo(() => undefined);
+    host.takeProposal('c', 2);
+    host.carryOut(ready({ hardState: { term: 1, vote: 1, commit: 2 }, entries: [put(1), put(2)], committedEntries: [put(1), put(2)] }), io);
+    expect(log).toEqual(['persist 1,2', 'apply 1', 'apply 2', 'answer c#2 applied']);
   });
 
   it('compacts when due: the snapshot is written, then the core drops its log', () => {
