@@ -79,10 +79,11 @@ export class BranchLab implements LabApi {
   private lastPending: string | null = null;
   private stopClock: (() => void) | null = null;
   private closed = false;
-  /** Membership waits in virtual time: conf entries by `index:term`, and timers by their end. */
+  /** Membership waits in virtual time: conf entries awaited and recently applied, by `index:term`. */
   private readonly confWaiters = new Map<string, () => void>();
   private readonly appliedConf = new Set<string>();
-  private readonly timers = new Set<{ readonly atMs: number; readonly fire: () => void }>();
+  /** Waits in progress (each fires early if the branch pauses or closes). */
+  private readonly timers = new Set<() => void>();
   /** The lab's membership procedure (shared/cluster/membership.ts) over this simulator. */
   private readonly membership: MembershipPort = {
     hasNode: (node) => this.sim.nodeIds().includes(node),
@@ -232,7 +233,6 @@ export class BranchLab implements LabApi {
     if (this.closed || this.paused) return;
     this.sim.advance(Math.max(0, Math.min(elapsedMs, MAX_FRAME_MS)) * this.speed);
     this.settle();
-    for (const t of [...this.timers]) if (t.atMs <= this.sim.now) t.fire();
   }
 
   private confApplied(key: string): void {
@@ -243,10 +243,21 @@ export class BranchLab implements LabApi {
 
   /** Calls `fire` once `ms` of virtual time has passed, or at once when the branch pauses or closes. */
   private after(ms: number, fire: () => void): () => void {
-    const timer = { atMs: this.sim.now + Math.max(0, ms), fire: () => { this.timers.delete(timer); fire(); } };
-    if (this.paused || this.closed) fire();
-    else this.timers.add(timer);
-    return () => { this.timers.delete(timer); };
+    if (this.paused || this.closed) {
+      fire();
+      return () => undefined;
+    }
+    const now = (): void => {
+      cancel();
+      this.timers.delete(now);
+      fire();
+    };
+    const cancel = this.sim.clock.after(Math.max(0, ms), now);
+    this.timers.add(now);
+    return () => {
+      cancel();
+      this.timers.delete(now);
+    };
   }
 
   /** True once a node applies the conf entry (index, term); false after `ms` of virtual time, or on pause. */
@@ -269,7 +280,7 @@ export class BranchLab implements LabApi {
 
   /** Ends every membership wait (the branch paused or closed: virtual time stands still). */
   private endWaits(): void {
-    for (const t of [...this.timers]) t.fire();
+    for (const fire of [...this.timers]) fire();
   }
 
   /** Stop the clock and go quiet (the page left the branch). */

@@ -177,7 +177,7 @@ export class Simulator {
   private readonly leaderTermsSeen = new Set<number>();
   /** The lab's client router for host requests (`submit`), made on the first one. */
   private router: ClientRouter | null = null;
-  /** Timers of the router, by the id of their scheduled event. */
+  /** Timers on simulated time (`clock`), by the id of their scheduled event. */
   private readonly timers = new Map<number, () => void>();
   private timerCounter = 0;
   /** Each node's ReadyIo, made once (a Ready is carried out many times a simulated second). */
@@ -973,18 +973,21 @@ export class Simulator {
     this.schedule({ kind: 'client', atMs: this.nowMs + inMs, seq: 0, client: c, token: client.token });
   }
 
+  /** Simulated time and timers that fire as it passes (the router's clock, and a branch's waits). */
+  readonly clock: LabClock = {
+    now: () => this.nowMs,
+    after: (ms, fn) => {
+      const id = ++this.timerCounter;
+      this.timers.set(id, fn);
+      this.schedule({ kind: 'timer', atMs: this.nowMs + ms, seq: 0, id });
+      return () => this.timers.delete(id);
+    },
+  };
+
   /** The lab's client router over this simulator, made on the first host request. */
   private labClients(): ClientRouter {
     if (this.router !== null) return this.router;
-    const clock: LabClock = {
-      now: () => this.nowMs,
-      after: (ms, fn) => {
-        const id = ++this.timerCounter;
-        this.timers.set(id, fn);
-        this.schedule({ kind: 'timer', atMs: this.nowMs + ms, seq: 0, id });
-        return () => this.timers.delete(id);
-      },
-    };
+    const clock = this.clock;
     const up = (node: NodeId): SimNode => {
       const n = this.nodeRec(node);
       if (n.api === null || n.inbox !== null) throw new Error(`node ${node} is ${n.api === null ? 'down' : 'paused'}`);
