@@ -4,25 +4,16 @@
  * while it is paused, it returns as soon as it is proposed, saying it applies as the person steps.
  */
 import { describe, expect, it } from 'vitest';
-import { RawNode } from '../../shared/raft/raw-node';
-import { BranchLab } from '../../shared/replay/branch-lab';
-import { clusterOptionsOf } from '../../shared/replay/lab-projection';
+import type { BranchLab } from '../../shared/replay/branch-lab';
 import { ReplayIndex } from '../../shared/replay/replay-index';
 import { factory, recordedRun } from '../record/fixtures';
 import { played, playUntil, TestClock } from './test-clock';
+import { branchOf, leaderOf } from './branch-helpers';
 
 const { recording } = recordedRun({}, true);
 const index = new ReplayIndex(recording, factory);
 
-function branch(clock: TestClock): BranchLab {
-  return new BranchLab({ position: index.events, states: index.branchStateAt(index.events), options: clusterOptionsOf(recording), atMs: 0, seed: 5 }, RawNode, clock);
-}
-
-async function leaderOf(b: BranchLab): Promise<number | null> {
-  const s = await b.snapshot();
-  const leaders = s.nodes.filter((n) => n.status?.role === 'leader').sort((x, y) => (y.status?.term ?? 0) - (x.status?.term ?? 0));
-  return leaders[0]?.id ?? null;
-}
+const branch = (clock: TestClock): BranchLab => branchOf(index, recording, index.events, 5, clock);
 
 describe('BranchLab membership changes, as the live lab makes them', () => {
   it('while playing, removing a node returns once the change is applied, and the removed node is stopped', async () => {

@@ -9,9 +9,7 @@
  * branch too. Time comes from a FrameClock the test drives (the renderer's is a real timer).
  */
 import { describe, expect, it } from 'vitest';
-import { RawNode } from '../../shared/raft/raw-node';
-import { BranchLab, type FrameClock } from '../../shared/replay/branch-lab';
-import { clusterOptionsOf } from '../../shared/replay/lab-projection';
+import type { BranchLab, FrameClock } from '../../shared/replay/branch-lab';
 import { ReplayIndex } from '../../shared/replay/replay-index';
 import { checkLinearizability } from '../../shared/check/linearizability';
 import { toHistory } from '../../shared/sim/run';
@@ -19,14 +17,12 @@ import type { KvResult, LabEvent } from '../../shared/protocol/lab';
 import type { Recording } from '../../shared/record/format';
 import { factory, recordedRun } from '../record/fixtures';
 import { played, playUntil, TestClock } from './test-clock';
+import { branchOf, leaderOf } from './branch-helpers';
 
 const { sim, recording } = recordedRun({}, true);
 const index = new ReplayIndex(recording, factory);
 const end = index.events;
 
-function branchOf(idx: ReplayIndex, rec: Recording, k: number, seed = 1, clock: FrameClock | null = new TestClock()): BranchLab {
-  return new BranchLab({ position: k, states: idx.branchStateAt(k), options: clusterOptionsOf(rec), atMs: 0, seed }, RawNode, clock);
-}
 const branchAt = (k: number, seed = 1, clock: FrameClock | null = new TestClock()) => branchOf(index, recording, k, seed, clock);
 
 /** Events of `kind` in the recording, with their 1-based event number. */
@@ -34,12 +30,6 @@ function eventsWhere(rec: Recording, pred: (r: Recording['records'][number]['rec
   const out: number[] = [];
   rec.records.forEach((l, i) => { if (pred(l.record)) out.push(i + 1); });
   return out;
-}
-
-async function leaderOf(b: BranchLab): Promise<number | null> {
-  const s = await b.snapshot();
-  const leaders = s.nodes.filter((n) => n.status?.role === 'leader').sort((x, y) => (y.status?.term ?? 0) - (x.status?.term ?? 0));
-  return leaders[0]?.id ?? null;
 }
 
 describe('BranchLab: the recorded cluster at an event, continued live', () => {
