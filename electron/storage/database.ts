@@ -121,6 +121,16 @@ export function checkDatabase(db: Database, nodeId: NodeId): void {
   }
   readJournalSeq(db);
   metaCount(db, 'last_index');
+  // A damaged header can leave the file readable but not writable (a write-format byte above 2):
+  // find it now, not when the journal is replayed into it. In memory, rolled back: the file is untouched.
+  db.run('BEGIN');
+  try {
+    db.run("UPDATE meta SET value = value WHERE key = 'schema_version'");
+  } catch (e) {
+    throw new DatabaseContentError('corrupt', `the database cannot be written: ${e instanceof Error ? e.message : String(e)}`);
+  } finally {
+    db.run('ROLLBACK');
+  }
 }
 
 export function readJournalSeq(db: Database): number {
