@@ -36,7 +36,7 @@ import { NodeHost, type ReadyIo } from '../cluster/node-host';
 import { ClientRouter } from '../cluster/client-router';
 import { observedFromResult } from '../check/linearizability-history';
 import type { LabClock } from '../cluster/clock';
-import { toProposeReply } from '../protocol/node-ipc';
+import { toProposeReply, type ProposeReply, type ReadAskReply } from '../protocol/node-ipc';
 import { EventQueue } from './event-queue';
 import { Fnv1a } from './fnv';
 import { SimDisk } from './disk';
@@ -588,10 +588,9 @@ export class Simulator {
     return this.nodeRec(node).inbox !== null;
   }
 
-  /** Ask the current leader to hand leadership to `to`. */
-  transferLeadership(to: NodeId): void {
+  /** Ask the current leader (or `leader`, the one a host believes leads) to hand leadership to `to`. */
+  transferLeadership(to: NodeId, leader: NodeId | null = this.currentLeader()): void {
     this.nodeRec(to);
-    const leader = this.currentLeader();
     if (leader === null) throw new Error('transferLeadership: there is no leader');
     const n = this.nodeRec(leader);
     this.eventSeq++;
@@ -822,9 +821,17 @@ export class Simulator {
           this.onApplied(waiter, n, entry.index, outcome);
         }
       },
-      answered: (outcome) => this.router?.onApplied([{ client: outcome.client, seq: outcome.seq, result: toKvResult(outcome, n.id) }]),
+      answered: (outcome) => {
+        const results = [{ client: outcome.client, seq: outcome.seq, result: toKvResult(outcome, n.id) }];
+        this.router?.onApplied(results);
+        this.notify?.({ kind: 'answered', results });
+      },
       // The router moves on from a read the node dropped when it sees the node stop leading (noteRole).
-      served: (id, index, value) => this.router?.onReadServed(n.id, [{ id, index, value }]),
+      served: (id, index, value) => {
+        const reads = [{ id, index, value }];
+        this.router?.onReadServed(n.id, reads);
+        this.notify?.({ kind: 'served', node: n.id, reads });
+      },
     };
   }
 
@@ -984,38 +991,52 @@ export class Simulator {
     },
   };
 
+  /** A client's request `client#seq` proposed at `node`, as a node process answers it (a host's client router asks). */
+  proposeAs(node: NodeId, client: string, seq: number, op: KvOp): ProposeReply {
+    const n = this.upForClients(node);
+    this.eventSeq++;
+    this.stats.proposals++;
+    const r = n.api!.propose(encodeCommand({ client, seq, op }));
+    if (r.ok) n.host.takeProposal(client, seq);
+    if (this.traceLines !== null) this.traceLines.push(`${this.nowMs} propose ${client}#${seq} at ${node} ${r.ok ? `index=${r.index}` : `${r.refusal.reason} leader=${r.refusal.leader}`}`);
+    this.handleReadies(n);
+    return toProposeReply(r);
+  }
+
+  /** A linearizable read of `key` named `id` asked of `node` (served later: the `served` notice). */
+  readAt(node: NodeId, id: string, key: string, lease: boolean): ReadAskReply {
+    const n = this.upForClients(node);
+    this.eventSeq++;
+    const r = n.api!.readIndex(id, { lease });
+    if (r.ok) n.host.takeRead(id, key);
+    if (this.traceLines !== null) this.traceLines.push(`${this.nowMs} read ${id} at ${node} ${r.ok ? 'taken' : `${r.refusal.reason} leader=${r.refusal.leader}`}`);
+    this.handleReadies(n);
+    return r.ok ? { ok: true } : toProposeReply(r);
+  }
+
+  /** The last request number `client` used, in any node's state machine (0 if none). */
+  lastSeqOf(client: string): number {
+    let last = 0;
+    for (const n of this.nodes) last = Math.max(last, n.host.kv.session(client)?.lastSeq ?? 0);
+    return last;
+  }
+
+  private upForClients(node: NodeId): SimNode {
+    const n = this.nodeRec(node);
+    if (n.api === null || n.inbox !== null) throw new Error(`node ${node} is ${n.api === null ? 'down' : 'paused'}`);
+    return n;
+  }
+
   /** The lab's client router over this simulator, made on the first host request. */
   private labClients(): ClientRouter {
     if (this.router !== null) return this.router;
     const clock = this.clock;
-    const up = (node: NodeId): SimNode => {
-      const n = this.nodeRec(node);
-      if (n.api === null || n.inbox !== null) throw new Error(`node ${node} is ${n.api === null ? 'down' : 'paused'}`);
-      return n;
-    };
     const requests = new Map<string, number>();
     this.router = new ClientRouter({
       leaderHint: () => this.currentLeader(),
       liveNodes: () => this.nodes.filter((n) => n.api !== null && n.inbox === null).map((n) => n.id),
-      propose: (node, client, seq, op) => {
-        const n = up(node);
-        this.eventSeq++;
-        this.stats.proposals++;
-        const r = n.api!.propose(encodeCommand({ client, seq, op }));
-        if (r.ok) n.host.takeProposal(client, seq);
-        if (this.traceLines !== null) this.traceLines.push(`${this.nowMs} propose ${client}#${seq} at ${node} ${r.ok ? `index=${r.index}` : `${r.refusal.reason} leader=${r.refusal.leader}`}`);
-        this.handleReadies(n);
-        return toProposeReply(r);
-      },
-      read: (node, id, key, lease) => {
-        const n = up(node);
-        this.eventSeq++;
-        const r = n.api!.readIndex(id, { lease });
-        if (r.ok) n.host.takeRead(id, key);
-        if (this.traceLines !== null) this.traceLines.push(`${this.nowMs} read ${id} at ${node} ${r.ok ? 'taken' : `${r.refusal.reason} leader=${r.refusal.leader}`}`);
-        this.handleReadies(n);
-        return r.ok ? { ok: true } : toProposeReply(r);
-      },
+      propose: (node, client, seq, op) => this.proposeAs(node, client, seq, op),
+      read: (node, id, key, lease) => this.readAt(node, id, key, lease),
       attemptMs: () => this.options.clientTimeoutMs,
       paused: () => this.paused,
       invoked: (opId, client, seq, op, read) => {
@@ -1034,11 +1055,7 @@ export class Simulator {
         if (observedFromResult(result) === null) return;
         this.history[at] = { ...this.history[at]!, completeMs: this.nowMs, result };
       },
-      lastSeq: (client) => {
-        let last = 0;
-        for (const n of this.nodes) last = Math.max(last, n.host.kv.session(client)?.lastSeq ?? 0);
-        return last;
-      },
+      lastSeq: (client) => this.lastSeqOf(client),
     }, clock);
     return this.router;
   }

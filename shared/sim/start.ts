@@ -7,6 +7,7 @@ import type { RaftNodeApi } from '../raft/api';
 import type { Message, NodeId, PersistedState, RaftConfig, Ready } from '../raft/types';
 import type { KvOp, KvResult, Violation } from '../protocol/lab';
 import type { KvStateMachine } from '../kv';
+import type { AppliedResult, ServedRead } from '../protocol/node-ipc';
 
 export interface SimStartNode {
   readonly id: NodeId;
@@ -39,4 +40,7 @@ export type SimNotice =
   /** A host's request (`submit`) started, and its answer. */
   | { readonly kind: 'client-invoke'; readonly opId: string; readonly client: string; readonly op: KvOp; readonly read?: 'read-index' | 'lease' }
   | { readonly kind: 'client-complete'; readonly opId: string; readonly result: KvResult }
+  /** A node applied client requests, and served reads (for a host that routes its own clients). */
+  | { readonly kind: 'answered'; readonly results: readonly AppliedResult[] }
+  | { readonly kind: 'served'; readonly node: NodeId; readonly reads: readonly ServedRead[] }
   | { readonly kind: 'violation'; readonly violation: Violation };

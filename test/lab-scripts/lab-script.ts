@@ -326,6 +326,8 @@ export class LabScriptRunner {
 
   /** What changed since the last command, in canonical text. */
   private async changes(): Promise<string[]> {
+    // Whatever the engine does at once (an answer a simulated node gives in the same instant) is done by the next macrotask.
+    await new Promise((resolve) => setImmediate(resolve));
     const snap = await this.engine.lab.snapshot();
     const prev = this.prev;
     this.prev = snap;

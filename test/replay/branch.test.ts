@@ -188,7 +188,7 @@ describe('BranchLab: the recorded cluster at an event, continued live', () => {
     const b = branchAt(crash, 1, clock);
     const down = (await b.snapshot()).nodes.find((n) => n.id === r.node)!;
     expect(down.life).toBe('crashed');
-    await expect(b.readLog(r.node, 1, 2)).rejects.toThrow(`node ${r.node} is down in this branch`);
+    await expect(b.readLog(r.node, 1, 2)).rejects.toThrow(`readLog: node ${r.node} is crashed, so its log cannot be read until it runs again`);
     const lastBefore = index.nodesAt(crash - 1).find((n) => n.id === r.node)!.status!;
     await b.restartNode(r.node);
     const back = (await b.snapshot()).nodes.find((n) => n.id === r.node)!.status!;
@@ -275,7 +275,7 @@ describe('BranchLab: the recorded cluster at an event, continued live', () => {
     const b = branchAt(end);
     await expect(b.createCluster()).rejects.toThrow('creating a cluster is not available in a branch: leave the branch first');
     await expect(b.exportRun()).rejects.toThrow('a branch is not recorded');
-    await expect(b.deliver('nope')).rejects.toThrow('no pending message "nope"');
+    await expect(b.deliver('nope')).rejects.toThrow('no pending item "nope": not a pending id');
     await expect(b.crashNode(42)).rejects.toThrow('node 42 is not in the lab (nodes 1, 2, 3)');
     await expect(b.setSpeed(50)).rejects.toThrow('setPace: speed must be between 0.01 and 10, got 50');
     await expect(branchAt(end, 1, null).setPaused(false)).rejects.toThrow('play needs a clock');
@@ -294,7 +294,7 @@ describe('BranchLab: the recorded cluster at an event, continued live', () => {
     }
     expect(read).toBeGreaterThan(0);
     await expect(b.readLog(1, 5, 2)).rejects.toThrow(/ends before it starts/);
-    await expect(b.readLog(99, 1, 2)).rejects.toThrow(/no node 99 in this branch/);
+    await expect(b.readLog(99, 1, 2)).rejects.toThrow('node 99 is not in the lab (nodes 1, 2, 3)');
   });
 
   it('refuses to branch after a replay divergence, naming the event', () => {

@@ -34,7 +34,7 @@ describe('host controls', () => {
     expect(answers[0]).toMatchObject({ ok: true, value: '1', leader });
     for (const id of sim.nodeIds()) expect(sim.stateMachine(id)?.get('x')).toBe('1');
     const kinds = new Set(notices.map((n) => n.kind));
-    expect([...kinds].sort()).toEqual(['client-complete', 'client-invoke', 'delivered', 'ready', 'sent']);
+    expect([...kinds].sort()).toEqual(['answered', 'client-complete', 'client-invoke', 'delivered', 'ready', 'sent']);
     expect(sim.history.map((h) => [h.client, h.seq, h.result?.ok])).toEqual([['me', 1, true]]);
   });
 
