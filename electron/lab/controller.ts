@@ -7,25 +7,17 @@
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { ConfChange, NodeId } from '../../shared/raft/types';
+import type { NodeId } from '../../shared/raft/types';
 import {
   type ClusterOptions,
   type ClusterSnapshot,
-  type DirectedLink,
   type ExportedFile,
   type ExportFormat,
-  type KvOp,
-  type KvResult,
   type LabApi,
   type LabEvent,
-  type LinkFault,
-  type LogRange,
   REAL_PACE,
-  type NamedPartition,
-  type Pace,
   RUN_SEARCH_LIMIT,
   type RunSearch,
-  type SubmitOptions,
 } from '../../shared/protocol/lab';
 import {
   ELECTION_TICKS_MAX, ELECTION_TICKS_MIN, HEARTBEAT_TICKS_MAX, HEARTBEAT_TICKS_MIN, MAX_NODES,
@@ -38,7 +30,7 @@ import { LineBuffer } from '../../shared/record/line-buffer';
 import { RunRecorder } from '../../shared/record/write';
 import type { ProcessHost } from '../host/process-host';
 import { LabEngine, type EngineRecorder } from '../../shared/cluster/lab-engine';
-import type { MembershipResult } from '../../shared/cluster/membership';
+import { EngineLab } from '../../shared/cluster/engine-lab';
 import { checkPace } from '../../shared/cluster/lab-checks';
 import { liveEventStream, type EventStream } from './event-stream';
 import { ProcessSubstrate } from './process-substrate';
@@ -82,7 +74,7 @@ interface Cluster {
   readonly substrate: ProcessSubstrate;
 }
 
-export class LabController implements LabApi {
+export class LabController extends EngineLab implements LabApi {
   private cluster: Cluster | null = null;
   private readonly stream: EventStream;
   private readonly traceMessages: boolean;
@@ -113,6 +105,7 @@ export class LabController implements LabApi {
   readonly exports: ExportStore;
 
   constructor(options: LabControllerOptions) {
+    super();
     this.host = options.host;
     this.traceMessages = options.traceMessages ?? true;
     this.checkInvariants = options.checkInvariants ?? true;
@@ -371,43 +364,14 @@ export class LabController implements LabApi {
     }
   }
 
-  async snapshot(): Promise<ClusterSnapshot> {
-    return this.need().snapshot();
-  }
-
   /** The current view without asking the nodes (statuses as last reported). */
   snapshotNow(): ClusterSnapshot {
-    return this.need().snapshotNow();
+    return this.engine().snapshotNow();
   }
 
   onEvents(listener: (events: readonly LabEvent[]) => void): () => void {
     return this.stream.subscribe(listener);
   }
-
-  // ---------------------------------------------------------------------------------------------
-  // The engine's
-
-  crashNode(node: NodeId): Promise<void> { return this.call((e) => e.crashNode(node)); }
-  restartNode(node: NodeId): Promise<void> { return this.call((e) => e.restartNode(node)); }
-  stopNode(node: NodeId): Promise<void> { return this.call((e) => e.stopNode(node)); }
-  setNodePaused(node: NodeId, paused: boolean): Promise<void> { return this.call((e) => e.setNodePaused(node, paused)); }
-  addNode(options: { readonly learner: boolean }): Promise<NodeId> { return this.call((e) => e.addNode(options)); }
-  changeMembership(change: ConfChange): Promise<MembershipResult> { return this.call((e) => e.changeMembership(change)); }
-  transferLeadership(to: NodeId): Promise<void> { return this.call((e) => e.transferLeadership(to)); }
-  setPaused(paused: boolean): Promise<void> { return this.call((e) => e.setPaused(paused)); }
-  setSpeed(speed: number): Promise<void> { return this.call((e) => e.setSpeed(speed)); }
-  setPace(pace: Pace): Promise<void> { return this.call((e) => e.setPace(pace)); }
-  deliver(pendingId: string): Promise<void> { return this.call((e) => e.deliver(pendingId)); }
-  drop(pendingId: string): Promise<void> { return this.call((e) => e.drop(pendingId)); }
-  fireTimeout(node: NodeId): Promise<void> { return this.call((e) => e.fireTimeout(node)); }
-  tickOnce(ticks = 1): Promise<void> { return this.call((e) => e.tickOnce(ticks)); }
-  setLinkFault(link: DirectedLink, fault: Partial<LinkFault>): Promise<void> { return this.call((e) => e.setLinkFault(link, fault)); }
-  partition(partition: NamedPartition): Promise<void> { return this.call((e) => e.partition(partition)); }
-  submit(op: KvOp, options?: SubmitOptions): Promise<KvResult> {
-    if (this.cluster === null) return Promise.reject(new Error('submit: no cluster'));
-    return this.cluster.engine.submit(op, options);
-  }
-  readLog(node: NodeId, lo: number, hi: number): Promise<LogRange> { return this.call((e) => e.readLog(node, lo, hi)); }
 
   /**
    * Gives up the files of a node whose storage was refused at start and brings it back empty.
@@ -454,17 +418,8 @@ export class LabController implements LabApi {
     return this.cluster;
   }
 
-  private need(): LabEngine {
+  protected engine(): LabEngine {
     return this.needCluster().engine;
-  }
-
-  /** Runs an engine command; without a cluster, rejects as the command would. */
-  private call<T>(run: (engine: LabEngine) => Promise<T>): Promise<T> {
-    try {
-      return run(this.need());
-    } catch (e) {
-      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
-    }
   }
 }
 

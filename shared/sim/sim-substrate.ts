@@ -1,7 +1,7 @@
 /**
  * Simulated nodes as the cluster engine's substrate (shared/cluster/substrate.ts): the nodes
- * live in one Simulator, in this process, on simulated time. Used by a branch of a recording
- * (shared/replay/branch-lab.ts), which is also the simulator's lab face.
+ * live in one Simulator, in this process, on simulated time. The simulator's lab face
+ * (sim-lab.ts) puts the engine over it, fresh or continued from a branch of a recording.
  *
  * Time: simulated ms. While playing, an injected FrameClock (timers live in the renderer, not in
  * shared/) reports real elapsed time and the simulation advances by that times the speed.
@@ -26,7 +26,8 @@ export interface FrameClock {
 export interface SimSubstrateOptions {
   readonly sim: SimOptions;
   readonly factory: RaftNodeFactory;
-  readonly start: SimStart;
+  /** Node states to continue from; null: a fresh cluster. */
+  readonly start: SimStart | null;
   /** Null: the simulation cannot play, only be stepped. */
   readonly frames: FrameClock | null;
   /** Added to simulated time in the times events carry (a branch: the recording's time at its branch point). */
@@ -54,7 +55,7 @@ export class SimSubstrate implements Substrate {
     this.frames = o.frames;
     this.atMs = o.atMs;
     this.downExit = o.downExit;
-    this.sim = new Simulator(o.sim, o.factory, { start: o.start, onNotice: (n) => this.onNotice(n) });
+    this.sim = new Simulator(o.sim, o.factory, { ...(o.start === null ? {} : { start: o.start }), onNotice: (n) => this.onNotice(n) });
   }
 
   get clock(): LabClock {
@@ -119,10 +120,6 @@ export class SimSubstrate implements Substrate {
         return;
       case 'served':
         this.tell({ kind: 'read-served', node: n.node, reads: n.reads });
-        return;
-      case 'client-invoke':
-      case 'client-complete':
-        // The simulator's own host requests; the engine routes its clients itself.
         return;
     }
   }

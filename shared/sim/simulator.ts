@@ -15,13 +15,15 @@
  *
  * The same controls the app offers are here: pause (deliveries are held as pending items),
  * deliver or drop one pending message, fire one node's election timeout, advance time, crash and
- * restart, partitions and link faults, client requests (`submit`), membership changes.
+ * restart, partitions and link faults, membership changes, and the entry points a host's client
+ * router uses (proposeAs, readAt). The lab's face of a simulation is the cluster engine over it
+ * (sim-lab.ts).
  *
  * A run either bootstraps a fresh cluster or starts from given node states (`SimStart`: each
  * node's config, running instance or persisted state, KV state machine, plus the messages in
  * flight): that is how a branch of a recording continues as a live cluster (shared/replay/).
  * Hosts that show a run live pass `onNotice` and hear every send, delivery, drop, Ready, crash,
- * restart, client answer and violation as it happens.
+ * restart, answered request, served read and violation as it happens.
  */
 import type { ConfChange, ConfState, Message, NodeId, RaftConfig, Ready, Role } from '../raft/types';
 import type { ProposeResult, RaftNodeApi, RaftNodeFactory } from '../raft/api';
@@ -33,8 +35,6 @@ import { MAX_NETWORK_MS } from '../limits';
 import { InvariantChecker } from '../check/invariants';
 import { KvClientSession, encodeCommand, toKvResult, type KvStateMachine } from '../kv';
 import { NodeHost, type ReadyIo } from '../cluster/node-host';
-import { ClientRouter } from '../cluster/client-router';
-import { observedFromResult } from '../check/linearizability-history';
 import type { LabClock } from '../cluster/clock';
 import { toProposeReply, type ProposeReply, type ReadAskReply } from '../protocol/node-ipc';
 import { EventQueue } from './event-queue';
@@ -175,8 +175,6 @@ export class Simulator {
   private readonly hash = new Fnv1a();
   private readonly traceLines: string[] | null;
   private readonly leaderTermsSeen = new Set<number>();
-  /** The lab's client router for host requests (`submit`), made on the first one. */
-  private router: ClientRouter | null = null;
   /** Timers on simulated time (`clock`), by the id of their scheduled event. */
   private readonly timers = new Map<number, () => void>();
   private timerCounter = 0;
@@ -441,7 +439,6 @@ export class Simulator {
     this.observe({ type: 'crash', seq: this.eventSeq, node });
     // Clients waiting on this node will time out and retry elsewhere.
     n.waiters.clear();
-    this.router?.onLeaderLost(node);
     this.notify?.({ kind: 'life', node, up: false });
   }
 
@@ -505,26 +502,6 @@ export class Simulator {
   /** Links with a fault set on them (cuts, slow or lossy links), as the lab shows them. */
   faultyLinks(): (DirectedLink & LinkFault)[] {
     return this.network.faultyLinks(this.nodes.length);
-  }
-
-  /**
-   * A client request from a host (the lab's client panel), routed as the live lab routes it (the
-   * one client router, shared/cluster/client-router.ts, on simulated time): `client` proposes
-   * `op` at the node it believes leads, follows leader hints, tries again after clientTimeoutMs
-   * (while paused it keeps waiting for its entry), and gives up after `timeoutMs` of simulated
-   * time. One request at a time per client name. `done` is called exactly once. Recorded in
-   * `history`. `node`: asked of that node alone. `read`: a get read at the leader (ReadIndex
-   * round, or lease while it holds) instead of proposed; it enters `history` with seq 0.
-   */
-  submit(op: KvOp, client: string | undefined, timeoutMs: number, done: (result: KvResult) => void, node?: NodeId, read?: 'read-index' | 'lease'): void {
-    if (this.clients.some((c) => c.name === client)) throw new Error(`submit: client "${client}" is one of the simulated workload's clients`);
-    const options = { timeoutMs, ...(client === undefined ? {} : { client }), ...(node === undefined ? {} : { node }), ...(read === undefined ? {} : { read }) };
-    this.labClients().request(op, options, done);
-  }
-
-  /** Answers every host request still in flight with `stopped` (`detail` says why). */
-  stopClients(detail: string): void {
-    this.router?.stop(detail);
   }
 
   /**
@@ -821,17 +798,9 @@ export class Simulator {
           this.onApplied(waiter, n, entry.index, outcome);
         }
       },
-      answered: (outcome) => {
-        const results = [{ client: outcome.client, seq: outcome.seq, result: toKvResult(outcome, n.id) }];
-        this.router?.onApplied(results);
-        this.notify?.({ kind: 'answered', results });
-      },
-      // The router moves on from a read the node dropped when it sees the node stop leading (noteRole).
-      served: (id, index, value) => {
-        const reads = [{ id, index, value }];
-        this.router?.onReadServed(n.id, reads);
-        this.notify?.({ kind: 'served', node: n.id, reads });
-      },
+      // A host's client router answers requests and reads through these; one that a node dropped it moves on from when the node stops leading.
+      answered: (outcome) => this.notify?.({ kind: 'answered', results: [{ client: outcome.client, seq: outcome.seq, result: toKvResult(outcome, n.id) }] }),
+      served: (id, index, value) => this.notify?.({ kind: 'served', node: n.id, reads: [{ id, index, value }] }),
     };
   }
 
@@ -847,13 +816,8 @@ export class Simulator {
 
   private noteRole(n: SimNode, rd: Ready): void {
     if (rd.hardState !== null) n.term = rd.hardState.term;
-    const was = n.role;
     n.role = rd.softState.role;
-    if (n.role !== 'leader') {
-      if (was === 'leader') this.router?.onLeaderLost(n.id);
-      return;
-    }
-    if (was !== 'leader') this.router?.onLeaderKnown();
+    if (n.role !== 'leader') return;
     if (!this.leaderTermsSeen.has(n.term)) {
       this.leaderTermsSeen.add(n.term);
       this.stats.leaderTerms++;
@@ -887,8 +851,9 @@ export class Simulator {
   }
 
   // -------------------------------------------------------------------------------------------
-  // Clients: the workload's (a load generator of its own, kept in step with the simulated clock),
-  // and a host's requests, routed by the lab's one client router (shared/cluster/client-router.ts)
+  // Clients: the workload's, a load generator of its own kept in step with the simulated clock. A
+  // host's requests come through the lab's one client router (shared/cluster/client-router.ts),
+  // which asks proposeAs and readAt.
 
   private onClient(c: number, token: number): void {
     const client = this.clients[c]!;
@@ -980,7 +945,7 @@ export class Simulator {
     this.schedule({ kind: 'client', atMs: this.nowMs + inMs, seq: 0, client: c, token: client.token });
   }
 
-  /** Simulated time and timers that fire as it passes (the router's clock, and a branch's waits). */
+  /** Simulated time and timers that fire as it passes (the engine's clock in a simulated lab). */
   readonly clock: LabClock = {
     now: () => this.nowMs,
     after: (ms, fn) => {
@@ -1025,39 +990,6 @@ export class Simulator {
     const n = this.nodeRec(node);
     if (n.api === null || n.inbox !== null) throw new Error(`node ${node} is ${n.api === null ? 'down' : 'paused'}`);
     return n;
-  }
-
-  /** The lab's client router over this simulator, made on the first host request. */
-  private labClients(): ClientRouter {
-    if (this.router !== null) return this.router;
-    const clock = this.clock;
-    const requests = new Map<string, number>();
-    this.router = new ClientRouter({
-      leaderHint: () => this.currentLeader(),
-      liveNodes: () => this.nodes.filter((n) => n.api !== null && n.inbox === null).map((n) => n.id),
-      propose: (node, client, seq, op) => this.proposeAs(node, client, seq, op),
-      read: (node, id, key, lease) => this.readAt(node, id, key, lease),
-      attemptMs: () => this.options.clientTimeoutMs,
-      paused: () => this.paused,
-      invoked: (opId, client, seq, op, read) => {
-        this.notify?.(read === undefined ? { kind: 'client-invoke', opId, client, op } : { kind: 'client-invoke', opId, client, op, read });
-        requests.set(opId, this.history.length);
-        this.history.push({ client, seq, op, ...(read === undefined ? {} : { read }), invokeMs: this.nowMs, completeMs: null, result: null });
-        if (this.traceLines !== null) this.traceLines.push(`${this.nowMs} invoke ${client}#${seq} ${op.type} ${op.key}${read === undefined ? '' : ` ${read}`}`);
-      },
-      completed: (opId, result) => {
-        this.notify?.({ kind: 'client-complete', opId, result });
-        const at = requests.get(opId);
-        if (at === undefined) return;
-        requests.delete(opId);
-        if (this.traceLines !== null) this.traceLines.push(`${this.nowMs} complete ${opId} ${result.ok ? `ok ${String(result.value)}` : result.error}`);
-        // An answer that says nothing of the op's effect (a timeout, say) leaves it pending in the history.
-        if (observedFromResult(result) === null) return;
-        this.history[at] = { ...this.history[at]!, completeMs: this.nowMs, result };
-      },
-      lastSeq: (client) => this.lastSeqOf(client),
-    }, clock);
-    return this.router;
   }
 
   // -------------------------------------------------------------------------------------------

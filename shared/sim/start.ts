@@ -5,7 +5,7 @@
  */
 import type { RaftNodeApi } from '../raft/api';
 import type { Message, NodeId, PersistedState, RaftConfig, Ready } from '../raft/types';
-import type { KvOp, KvResult, Violation } from '../protocol/lab';
+import type { Violation } from '../protocol/lab';
 import type { KvStateMachine } from '../kv';
 import type { AppliedResult, ServedRead } from '../protocol/node-ipc';
 
@@ -37,9 +37,6 @@ export type SimNotice =
   /** A node's Ready was handled (persisted, sent, applied, advanced). */
   | { readonly kind: 'ready'; readonly node: NodeId; readonly ready: Ready }
   | { readonly kind: 'life'; readonly node: NodeId; readonly up: boolean }
-  /** A host's request (`submit`) started, and its answer. */
-  | { readonly kind: 'client-invoke'; readonly opId: string; readonly client: string; readonly op: KvOp; readonly read?: 'read-index' | 'lease' }
-  | { readonly kind: 'client-complete'; readonly opId: string; readonly result: KvResult }
   /** A node applied client requests, and served reads (for a host that routes its own clients). */
   | { readonly kind: 'answered'; readonly results: readonly AppliedResult[] }
   | { readonly kind: 'served'; readonly node: NodeId; readonly reads: readonly ServedRead[] }

@@ -5,25 +5,25 @@
  */
 import { describe, expect, it } from 'vitest';
 import { checkRecording } from '../../shared/record/check';
-import { recordSimulation } from '../../shared/record/record-sim';
 import { replayRecording } from '../../shared/record/replay';
-import type { KvResult } from '../../shared/protocol/lab';
-import type { Simulator } from '../../shared/sim/simulator';
+import { DEFAULT_CLUSTER_OPTIONS, type KvResult, type SubmitOptions } from '../../shared/protocol/lab';
+import { SimulatedLab } from '../../shared/sim/sim-lab';
 import { factory } from './fixtures';
 
 describe('reads at the leader in a recorded simulation', () => {
-  it('records what each read asked, replays exactly and checks as gets', () => {
+  it('records what each read asked, replays exactly and checks as gets', async () => {
+    const lab = new SimulatedLab({ options: { ...DEFAULT_CLUSTER_OPTIONS, nodes: 3, tickMs: 10, snapshotEvery: 0, seed: 11 }, factory, record: true });
     const answers: KvResult[] = [];
-    const drive = (sim: Simulator): void => {
-      sim.advance(1000);
-      sim.submit({ type: 'put', key: 'r', value: 'v1' }, 'host', 5000, (r) => answers.push(r));
-      sim.advance(500);
-      sim.submit({ type: 'get', key: 'r' }, 'host', 5000, (r) => answers.push(r), undefined, 'read-index');
-      sim.advance(500);
-      sim.submit({ type: 'get', key: 'r' }, 'host', 5000, (r) => answers.push(r), undefined, 'lease');
-      sim.advance(500);
+    const ask = async (op: Parameters<SimulatedLab['engine']['submit']>[0], read?: SubmitOptions['read']): Promise<void> => {
+      const answer = lab.engine.submit(op, { client: 'host', timeoutMs: 5000, ...(read === undefined ? {} : { read }) });
+      lab.sim.advance(500);
+      answers.push(await answer);
     };
-    const { recording } = recordSimulation({ nodes: 3, seed: 11, ops: 0, clients: 0, maxTimeMs: 4000 }, factory, drive);
+    lab.sim.advance(1000);
+    await ask({ type: 'put', key: 'r', value: 'v1' });
+    await ask({ type: 'get', key: 'r' }, 'read-index');
+    await ask({ type: 'get', key: 'r' }, 'lease');
+    const recording = lab.recording();
     expect(answers).toEqual([
       expect.objectContaining({ ok: true, value: 'v1' }),
       expect.objectContaining({ ok: true, value: 'v1' }),
