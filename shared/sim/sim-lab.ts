@@ -10,9 +10,6 @@ import type { ClusterOptions, LabEvent, NodeExit } from '../protocol/lab';
 import { EventStream } from '../cluster/event-stream';
 import { LabEngine, type EngineRecorder } from '../cluster/lab-engine';
 import { observedFromResult } from '../check/linearizability-history';
-import type { JsonValue, Recording } from '../record/format';
-import { RecordingFactory } from '../record/recording-factory';
-import { RunRecorder } from '../record/write';
 import { resolveSimOptions } from './options';
 import { SimSubstrate, type FrameClock } from './sim-substrate';
 import type { ClientRecord, Simulator } from './simulator';
@@ -34,8 +31,11 @@ export interface SimulatedLabOptions {
   readonly downExit?: NodeExit;
   /** What a command is told once the lab is closed. */
   readonly closedWhy?: string;
-  /** Record the run (its nodes' inputs and its client requests; shared/record) for replay and checks. */
-  readonly record?: boolean;
+  /**
+   * Also told of every client request (a recording of the run: shared/record's RunRecorder,
+   * with `factory` a RecordingFactory for the nodes' inputs).
+   */
+  readonly recorder?: EngineRecorder;
 }
 
 export class SimulatedLab {
@@ -43,26 +43,21 @@ export class SimulatedLab {
   readonly substrate: SimSubstrate;
   private readonly stream: EventStream;
   private readonly clientHistory: ClientRecord[] = [];
-  private readonly run: RunRecorder | null;
+  private readonly also: EngineRecorder | null;
 
   constructor(o: SimulatedLabOptions) {
     const c = o.options;
-    const ids = Array.from({ length: o.start?.nodes.length ?? c.nodes }, (_, i) => i + 1);
-    this.run = o.record === true
-      ? new RunRecorder({ source: 'sim', createdAtMs: 0, nodes: ids, seed: o.seed ?? c.seed, settings: JSON.parse(JSON.stringify(c)) as Record<string, JsonValue> })
-      : null;
-    // Its clock is read while the simulator builds its first nodes, before it is assigned here.
-    const factory = this.run === null ? o.factory : new RecordingFactory(o.factory, this.run, () => (this.substrate as SimSubstrate | undefined)?.sim.now ?? 0);
+    this.also = o.recorder ?? null;
     // The simulated wire: a tenth of a tick, with as much jitter.
     const delayMs = Math.max(1, Math.round(c.tickMs / 10));
     const sim = resolveSimOptions({
-      nodes: ids.length, seed: (o.seed ?? c.seed) >>> 0, ops: 0, clients: 0, faults: [], tickMs: c.tickMs,
+      nodes: o.start?.nodes.length ?? c.nodes, seed: (o.seed ?? c.seed) >>> 0, ops: 0, clients: 0, faults: [], tickMs: c.tickMs,
       heartbeatTicks: c.heartbeatTicks, electionTicks: c.electionTicks, preVote: c.preVote, checkQuorum: c.checkQuorum,
       snapshotEvery: c.snapshotEvery, maxTimeMs: 1e10, delayMs, jitterMs: delayMs, clientTimeoutMs: c.tickMs * c.electionTicks,
       check: true, stopOnViolation: false,
     });
     const substrate = new SimSubstrate({
-      sim, factory, start: o.start ?? null, frames: o.frames ?? null, atMs: o.atMs ?? 0,
+      sim, factory: o.factory, start: o.start ?? null, frames: o.frames ?? null, atMs: o.atMs ?? 0,
       downExit: o.downExit ?? { reason: 'crashed', detail: 'down when the simulation started' },
     });
     if (o.start === undefined && c.startPaused === true) substrate.sim.pause();
@@ -96,12 +91,6 @@ export class SimulatedLab {
     return this.clientHistory;
   }
 
-  /** The run's recording so far, closed with an end record (a lab made with `record`). */
-  recording(): Recording {
-    if (this.run === null) throw new Error('this simulated lab does not record its run');
-    return this.run.finish(this.sim.now);
-  }
-
   /** Stops the clock, answers what is in flight and goes quiet. */
   close(): void {
     void this.engine.close();
@@ -112,12 +101,12 @@ export class SimulatedLab {
     const at = new Map<string, number>();
     return {
       invoke: (opId, client, seq, op, atMs, read) => {
-        this.run?.invoke(opId, client, op, atMs, read);
+        this.also?.invoke(opId, client, seq, op, atMs, read);
         at.set(opId, this.clientHistory.length);
         this.clientHistory.push({ client, seq, op, ...(read === undefined ? {} : { read }), invokeMs: atMs, completeMs: null, result: null });
       },
       complete: (opId, result, atMs) => {
-        this.run?.complete(opId, result, atMs);
+        this.also?.complete(opId, result, atMs);
         const i = at.get(opId);
         if (i === undefined) return;
         at.delete(opId);

@@ -8,11 +8,25 @@ import { checkRecording } from '../../shared/record/check';
 import { replayRecording } from '../../shared/record/replay';
 import { DEFAULT_CLUSTER_OPTIONS, type KvResult, type SubmitOptions } from '../../shared/protocol/lab';
 import { SimulatedLab } from '../../shared/sim/sim-lab';
+import { RecordingFactory } from '../../shared/record/recording-factory';
+import { RunRecorder } from '../../shared/record/write';
 import { factory } from './fixtures';
 
 describe('reads at the leader in a recorded simulation', () => {
   it('records what each read asked, replays exactly and checks as gets', async () => {
-    const lab = new SimulatedLab({ options: { ...DEFAULT_CLUSTER_OPTIONS, nodes: 3, tickMs: 10, snapshotEvery: 0, seed: 11 }, factory, record: true });
+    const options = { ...DEFAULT_CLUSTER_OPTIONS, nodes: 3, tickMs: 10, snapshotEvery: 0, seed: 11 };
+    const run = new RunRecorder({ source: 'sim', createdAtMs: 0, nodes: [1, 2, 3], seed: options.seed, settings: { nodes: options.nodes, tickMs: options.tickMs, seed: options.seed } });
+    let lab: SimulatedLab | null = null;
+    const recorded = new RecordingFactory(factory, run, () => lab?.sim.now ?? 0);
+    lab = new SimulatedLab({
+      options, factory: recorded,
+      recorder: {
+        invoke: (opId, client, _seq, op, atMs, read) => run.invoke(opId, client, op, atMs, read),
+        complete: (opId, result, atMs) => run.complete(opId, result, atMs),
+        nodeDown: () => undefined,
+        fromNode: () => null,
+      },
+    });
     const answers: KvResult[] = [];
     const ask = async (op: Parameters<SimulatedLab['engine']['submit']>[0], read?: SubmitOptions['read']): Promise<void> => {
       const answer = lab.engine.submit(op, { client: 'host', timeoutMs: 5000, ...(read === undefined ? {} : { read }) });
@@ -23,7 +37,7 @@ describe('reads at the leader in a recorded simulation', () => {
     await ask({ type: 'put', key: 'r', value: 'v1' });
     await ask({ type: 'get', key: 'r' }, 'read-index');
     await ask({ type: 'get', key: 'r' }, 'lease');
-    const recording = lab.recording();
+    const recording = run.finish(lab.sim.now);
     expect(answers).toEqual([
       expect.objectContaining({ ok: true, value: 'v1' }),
       expect.objectContaining({ ok: true, value: 'v1' }),

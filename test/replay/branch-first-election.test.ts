@@ -37,6 +37,14 @@ describe('BranchLab: first-election controls', () => {
     await expect(b.tickOnce(0)).rejects.toThrow(/ticks must be a whole number/);
   });
 
+  it('tickOnce while playing is refused, as on the live lab (time already runs)', async () => {
+    const b = branchAtEnd();
+    await b.setPaused(false);
+    const before = b.elapsedMs;
+    await expect(b.tickOnce(2)).rejects.toThrow('tickOnce: pause the cluster first');
+    expect(b.elapsedMs).toBe(before);
+  });
+
   it('a request aimed at a follower is answered not-leader with its leader hint', async () => {
     const b = branchAtEnd();
     const snap = await b.snapshot();
