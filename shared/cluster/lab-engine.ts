@@ -716,6 +716,14 @@ export class LabEngine {
     if (holder === null) throw new Error(`no pending item ${JSON.stringify(pendingId)}: not a pending id`);
     const rec = this.nodes.get(holder);
     if (rec === undefined || !isUp(rec.life)) throw new Error(`pending item ${pendingId}: node ${holder} is not running`);
+    // A timeout can be fired whether or not it is listed; a message must be held.
+    if (timeoutNode(pendingId) === null) {
+      const held = this.substrate.pending().filter((p) => p.kind === 'message').map((p) => p.id);
+      if (!held.includes(pendingId)) {
+        const shown = held.length > 10 ? `${held.slice(0, 10).join(', ')}, … (${held.length} in all)` : held.join(', ') || 'none';
+        throw new Error(`no pending message ${JSON.stringify(pendingId)} (pending: ${shown})`);
+      }
+    }
     return holder;
   }
 

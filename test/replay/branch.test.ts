@@ -276,6 +276,8 @@ describe('BranchLab: the recorded cluster at an event, continued live', () => {
     await expect(b.createCluster()).rejects.toThrow('creating a cluster is not available in a branch: leave the branch first');
     await expect(b.exportRun()).rejects.toThrow('a branch is not recorded');
     await expect(b.deliver('nope')).rejects.toThrow('no pending item "nope": not a pending id');
+    // The live lab's words for a well-formed id that is not held (the same check, in the engine).
+    await expect(b.drop('1.0.999>2')).rejects.toThrow(/^no pending message "1\.0\.999>2" \(pending: /);
     await expect(b.crashNode(42)).rejects.toThrow('node 42 is not in the lab (nodes 1, 2, 3)');
     await expect(b.setSpeed(50)).rejects.toThrow('setPace: speed must be between 0.01 and 10, got 50');
     await expect(branchAt(end, 1, null).setPaused(false)).rejects.toThrow('play needs a clock');
