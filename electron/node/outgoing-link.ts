@@ -2,10 +2,12 @@
  * The sender's side of one directed link: applies the controller's faults (cut, loss, delay with
  * jitter, duplication, reordering) to outgoing Raft messages with a seeded generator, then posts
  * them on the peer port. Faults live at the sender so a cut costs nothing on the wire and the
- * main process never touches peer traffic.
+ * main process never touches peer traffic. What a message meets is the lab's one link model
+ * (shared/cluster/link-model.ts), which the simulated network uses too.
  *
- * Running, every message spends the pace's network time plus the link's delay (with jitter) on
- * the link, in lab ms, so at speed s it arrives after (networkMs + delay) / s real ms; it counts as
+ * Running, every message spends the pace's network time plus the link's delay (with jitter, and
+ * for a reordered one a hold that lets later ones overtake it) on the link, in lab ms, so at
+ * speed s it arrives after that many ms / s of real time; it counts as
  * sent when it leaves and as delivered when it arrives. A speed change rescales what is left of
  * every message's journey. Messages on their way are in the network, not in the node: pausing the
  * sender does not stop them; `land` (the cluster pausing) delivers them all at once to the paused
@@ -17,6 +19,7 @@
 import type { Message, NodeId } from '../../shared/raft/types';
 import type { LinkFault } from '../../shared/protocol/lab';
 import { HEALTHY_LINK } from '../../shared/protocol/lab';
+import { copyDelayMs, effectiveLink, isDuplicated, isLost } from '../../shared/cluster/link-model';
 import type { PeerEnvelope } from '../../shared/protocol/node-ipc';
 import type { SendStamp } from '../../shared/record/format';
 import type { Rng } from '../../shared/util/rng';
@@ -54,16 +57,12 @@ interface Delayed {
   readonly dueAt: number;
 }
 
-/** How long a reordered message waits for a later one to overtake it before it goes anyway. */
-const REORDER_HOLD_MS = 20;
-/** A bound on messages held for delay or reordering on one link; beyond it they are lost. */
+/** A bound on messages on their way on one link; beyond it they are lost. */
 const MAX_HELD = 10_000;
 
 export class OutgoingLink {
   private port: PeerPort | null = null;
   private fault: LinkFault = HEALTHY_LINK;
-  private held: Outgoing[] = [];
-  private heldTimer: ReturnType<typeof setTimeout> | null = null;
   /** Messages on their way, in the order they left. */
   private readonly delayed = new Set<Delayed>();
   private speed = 1;
@@ -103,38 +102,27 @@ export class OutgoingLink {
 
   /** Sends a batch (one Ready's messages for this peer). */
   send(items: readonly Outgoing[], timing: LinkTiming): void {
-    const { paused } = timing;
-    const f = this.fault;
+    const link = effectiveLink({ ...HEALTHY_LINK, delayMs: timing.networkMs }, this.fault);
     const now: Outgoing[] = [];
     for (const item of items) {
-      if (f.cut) {
+      if (link.cut) {
         this.events.dropped(item, 'cut');
         continue;
       }
-      if (f.loss > 0 && this.rng.next() < f.loss) {
+      if (isLost(link, this.rng)) {
         this.events.dropped(item, 'loss');
         continue;
       }
       const copies: Outgoing[] = [item];
-      if (f.duplicate > 0 && this.rng.next() < f.duplicate) copies.push({ id: this.events.nextId(this.to), message: item.message, stamp: item.stamp ?? null });
+      if (isDuplicated(link, this.rng)) copies.push({ id: this.events.nextId(this.to), message: item.message, stamp: item.stamp ?? null });
       for (const copy of copies) {
-        if (paused) {
-          now.push(copy);
-        } else if (f.reorder > 0 && this.rng.next() < f.reorder && this.held.length < MAX_HELD) {
-          this.hold(copy);
-        } else if (f.delayMs > 0 || f.jitterMs > 0 || timing.networkMs > 0) {
-          const faultMs = f.delayMs > 0 || f.jitterMs > 0 ? f.delayMs + this.rng.next() * f.jitterMs : 0;
-          this.delay(copy, (timing.networkMs + faultMs) / timing.speed);
-        } else {
-          now.push(copy);
-        }
+        // Step mode: the receiver holds every message and the person chooses the order.
+        const ms = timing.paused ? 0 : copyDelayMs(link, this.rng);
+        if (ms > 0) this.delay(copy, ms / timing.speed);
+        else now.push(copy);
       }
     }
-    if (now.length > 0) {
-      this.post(now);
-      // A held (reordered) message goes right after a later one has overtaken it.
-      this.releaseHeld();
-    }
+    if (now.length > 0) this.post(now);
   }
 
   /** Paused: every message on its way arrives now; returns their ids (the receiver holds them). */
@@ -146,13 +134,10 @@ export class OutgoingLink {
     return this.port === null ? [] : items.map((i) => i.id);
   }
 
-  /** Drops everything held (the node is stopping or the peer went away). */
+  /** Drops everything on its way (the node is stopping or the peer went away). */
   clear(): void {
     for (const d of this.delayed) clearTimeout(d.timer);
     this.delayed.clear();
-    if (this.heldTimer) clearTimeout(this.heldTimer);
-    this.heldTimer = null;
-    this.held = [];
   }
 
   /** Puts items on the port; `announce` false for delayed ones, reported sent when they left. */
@@ -165,25 +150,6 @@ export class OutgoingLink {
     const envelope: PeerEnvelope = { type: 'raft', items };
     port.post(envelope);
     if (announce) for (const item of items) this.events.sent(item);
-  }
-
-  private hold(item: Outgoing): void {
-    this.held.push(item);
-    if (this.heldTimer === null) {
-      this.heldTimer = setTimeout(() => {
-        this.heldTimer = null;
-        this.releaseHeld();
-      }, REORDER_HOLD_MS);
-    }
-  }
-
-  private releaseHeld(): void {
-    if (this.held.length === 0) return;
-    const items = this.held;
-    this.held = [];
-    if (this.heldTimer) clearTimeout(this.heldTimer);
-    this.heldTimer = null;
-    this.post(items);
   }
 
   private delay(item: Outgoing, ms: number): void {

@@ -1,17 +1,15 @@
 /**
- * The simulated network: one LinkFault (shared/protocol/lab.ts) per directed link, deciding for
- * each message whether it is cut, lost, duplicated or held back, and how long each copy takes.
- *
- * Delay model: a copy takes a whole number of ms drawn uniformly from [delayMs, delayMs + jitterMs]
- * (at least 1). With
- * probability `reorder` a copy is additionally held back by up to 4 * (delayMs + jitterMs) + 1 ms,
- * so a later message on the same link can overtake it. With probability `duplicate` a second copy
- * with its own delay is delivered too. Loss is drawn per message.
+ * The simulated network: a base link (the simulated wire, the pace's network time and a run's
+ * fault-wide rates) and an override per directed link, deciding for each message whether it is
+ * cut, lost, duplicated or held back, and how long each copy takes. The decisions and how an
+ * override combines with the base are the lab's one link model (shared/cluster/link-model.ts),
+ * which node processes use too; a simulated copy takes at least 1 ms.
  */
 import { MAX_NODE_ID } from '../limits';
 import type { NodeId } from '../raft/types';
 import { HEALTHY_LINK, isHealthyLink, type DirectedLink, type LinkFault } from '../protocol/lab';
 import type { Rng } from '../util/rng';
+import { copyDelayMs, effectiveLink, isDuplicated, isLost } from '../cluster/link-model';
 
 /** `route()` results below zero: the message is dropped. */
 export const CUT = -1;
@@ -113,34 +111,18 @@ export class Network {
   route(from: NodeId, to: NodeId): number {
     const l = this.links[slot(from, to)]!;
     if (l.cut) return CUT;
-    if (l.loss > 0 && this.rng.next() < l.loss) return LOST;
-    return this.delay(l);
+    if (isLost(l, this.rng)) return LOST;
+    return Math.max(1, copyDelayMs(l, this.rng));
   }
 
   /** After a delivered `route()`: the delay of a duplicate copy, or -1 for none. */
   duplicate(from: NodeId, to: NodeId): number {
     const l = this.links[slot(from, to)]!;
-    return l.duplicate > 0 && this.rng.next() < l.duplicate ? this.delay(l) : -1;
+    return isDuplicated(l, this.rng) ? Math.max(1, copyDelayMs(l, this.rng)) : -1;
   }
 
-  /**
-   * The effective link: the base with the override on top. An override that sets no delay
-   * (delay and jitter 0 or unset) keeps the base's: the wire still takes its time.
-   */
   private refresh(i: number): void {
-    const o = this.overrides[i];
-    if (o === null || o === undefined) {
-      this.links[i] = this.base;
-      return;
-    }
-    const slow = (o.delayMs ?? 0) > 0 || (o.jitterMs ?? 0) > 0;
-    this.links[i] = slow ? { ...this.base, ...o } : { ...this.base, ...o, delayMs: this.base.delayMs, jitterMs: this.base.jitterMs };
-  }
-
-  private delay(l: LinkFault): number {
-    let d = l.delayMs + (l.jitterMs > 0 ? Math.floor(this.rng.next() * (l.jitterMs + 1)) : 0);
-    if (l.reorder > 0 && this.rng.next() < l.reorder) d += 1 + this.rng.int(4 * (l.delayMs + l.jitterMs) + 1);
-    return Math.max(1, d);
+    this.links[i] = effectiveLink(this.base, this.overrides[i] ?? null);
   }
 }
 

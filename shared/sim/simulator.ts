@@ -167,6 +167,8 @@ export class Simulator {
   private readonly nodes: SimNode[] = [];
   private readonly clients: SimClient[] = [];
   private readonly network: Network;
+  /** The pace's network time (setNetworkMs), part of the base link's delay. */
+  private paceMs = 0;
   private readonly netRng: Rng;
   private readonly workRng: Rng;
   private readonly faultRng: Rng;
@@ -476,14 +478,16 @@ export class Simulator {
     this.trace(`${this.nowMs} heal`);
   }
 
-  /** Sim ms every message spends on a link without its own delay (the base link's delay). */
+  /** The pace's network time: sim ms every message spends on its link on top of the simulated wire's. */
   get networkMs(): number {
-    return this.network.baseLink.delayMs;
+    return this.paceMs;
   }
 
   setNetworkMs(ms: number): void {
     if (!(ms >= 0 && ms <= MAX_NETWORK_MS)) throw new RangeError(`network time must be from 0 to ${MAX_NETWORK_MS} ms, got ${ms}`);
-    this.network.setBase({ ...this.network.baseLink, delayMs: Math.round(ms) });
+    const was = this.paceMs;
+    this.paceMs = Math.round(ms);
+    this.network.setBase({ ...this.network.baseLink, delayMs: this.network.baseLink.delayMs - was + this.paceMs });
   }
 
   /** Set (part of) one directed link's fault; the rest of it stays. */
@@ -1047,7 +1051,7 @@ export class Simulator {
   private onFaultEnd(): void {
     this.faultsOver = true;
     this.network.healAll();
-    this.network.setBase({ cut: false, loss: 0, delayMs: this.options.delayMs, jitterMs: this.options.jitterMs, duplicate: 0, reorder: 0 });
+    this.network.setBase({ cut: false, loss: 0, delayMs: this.options.delayMs + this.paceMs, jitterMs: this.options.jitterMs, duplicate: 0, reorder: 0 });
     this.trace(`${this.nowMs} faults-end`);
     for (const n of this.nodes) if (n.api === null) this.restart(n.id);
     this.healedAtMs = this.nowMs;
