@@ -8,10 +8,12 @@
  *   - run state and pace; stepping (deliver, drop, fire a timeout, tick) and the pending list;
  *   - the link table and named partitions; the client router; membership changes;
  *   - the event stream, and the feeds to the invariant checker and the run's recorder.
- * A host (LabController, BranchLab) adds only what is its own: creating the cluster and its
- * files, recording and export, or the recording a branch starts from.
+ * The node table (node-table.ts) keeps the nodes' view and its events; the membership waits run
+ * on the engine's clock (clock-waits.ts). A host (LabController, SimulatedLab and so BranchLab)
+ * adds only what is its own: creating the cluster and its files, recording and export, or the
+ * recording a branch starts from.
  */
-import type { ConfChange, NodeId, NodeStatus, Role } from '../raft/types';
+import type { ConfChange, NodeId, NodeStatus } from '../raft/types';
 import type {
   ClusterOptions, ClusterSnapshot, DirectedLink, KvOp, KvResult, LabEvent, LinkFault, LogRange, NamedPartition,
   NodeExit, NodeLife, NodeView, Pace, PendingItem, SubmitOptions, Violation,
@@ -24,10 +26,12 @@ import { validateOp } from '../kv';
 import { ClientRouter } from './client-router';
 import type { EventStream, LabEventInput } from './event-stream';
 import { LinkTable } from './link-table';
-import { alreadyUp, checkPace, checkTicks, isUp, notInLab, notUp } from './lab-checks';
+import { alreadyUp, checkPace, checkTicks, isUp, notInLab } from './lab-checks';
 import { pendingHolder, timeoutNode } from './pending-ids';
 import { addNode, changeDeadlineMs, changeMembership, type MembershipPort, type MembershipResult } from './membership';
 import type { Observation, RunState, Substrate, SubstrateReport } from './substrate';
+import { ClockWaits } from './clock-waits';
+import { NodeTable } from './node-table';
 
 /** Where the run's recording takes the engine's part of it (clients and node stops); node records pass through. */
 export interface EngineRecorder {
@@ -59,22 +63,10 @@ export interface LabEngineOptions {
   readonly closedWhy?: string;
 }
 
-interface NodeRecord {
-  readonly id: NodeId;
-  life: NodeLife;
-  exit: NodeExit | null;
-  status: NodeStatus | null;
-  /** The node's own pause (independent of the cluster's). */
-  selfPaused: boolean;
-}
-
-/** Applied conf entries remembered for a wait that starts after its entry applied (a one-node cluster applies at once). */
-const APPLIED_CONF_KEPT = 64;
-
 export class LabEngine {
   readonly options: ClusterOptions;
   private readonly dataDir: string;
-  private readonly nodes = new Map<NodeId, NodeRecord>();
+  private readonly nodes: NodeTable;
   private readonly initialVoters: readonly NodeId[];
   private run: RunState;
   private readonly links = new LinkTable();
@@ -87,16 +79,12 @@ export class LabEngine {
   private readonly violationList: Violation[] = [];
   /** Node ids the cluster has ever had (addNode picks the next). */
   private maxId: number;
-  /** The leader of the highest term seen, from the nodes' own reports. */
-  private leader: { node: NodeId; term: number } | null = null;
   /** Nodes whose status changed since the view was last brought up to date. */
   private readonly touched = new Set<NodeId>();
   private readonly statusTimers = new Map<NodeId, () => void>();
   private lastPending: string | null = null;
-  private readonly confWaiters = new Map<string, () => void>();
-  private readonly appliedConf = new Set<string>();
-  /** Waits in progress (each ends at once if the cluster pauses or the engine closes). */
-  private readonly waits = new Set<() => void>();
+  /** Membership waits on the engine's clock (each ends at once if the cluster pauses or the engine closes). */
+  private readonly waits: ClockWaits;
   /** Serialises step commands, so each one's effects are settled before the next. */
   private stepChain: Promise<void> = Promise.resolve();
   /** Serialises lifecycle operations (restart, add, discard): each checks the lab, then awaits. */
@@ -117,21 +105,24 @@ export class LabEngine {
     this.recorder = o.recorder ?? null;
     this.statusRefreshMs = o.statusRefreshMs;
     this.closedWhy = o.closedWhy ?? 'the cluster was destroyed';
-    for (const n of o.nodes) {
-      this.nodes.set(n.id, { id: n.id, life: n.life, exit: n.exit, status: null, selfPaused: false });
-      if (isUp(n.life)) this.touched.add(n.id);
-    }
+    this.nodes = new NodeTable(o.nodes, {
+      emit: (e) => this.emit(e),
+      leaderLost: (node) => this.router.onLeaderLost(node),
+      leaderKnown: () => this.router.onLeaderKnown(),
+    });
+    for (const n of o.nodes) if (isUp(n.life)) this.touched.add(n.id);
     this.maxId = Math.max(0, ...o.nodes.map((n) => n.id));
     const clock = substrate.clock;
+    this.waits = new ClockWaits(clock, () => this.run.paused || this.closed);
     this.router = new ClientRouter({
       leaderHint: () => this.leaderHint(),
-      liveNodes: () => this.askable(),
+      liveNodes: () => this.nodes.askable(),
       propose: (node, client, seq, op, timeoutMs) => {
-        this.checkAskable(node);
+        this.nodes.checkAskable(node);
         return substrate.propose(node, client, seq, op, timeoutMs);
       },
       read: (node, id, key, lease, timeoutMs) => {
-        this.checkAskable(node);
+        this.nodes.checkAskable(node);
         return substrate.read(node, id, key, lease, timeoutMs);
       },
       attemptMs: () => Math.min(5000, Math.max(300, 3 * this.electionClockMs())),
@@ -162,18 +153,17 @@ export class LabEngine {
 
   /** Every node the lab has, in id order. */
   ids(): NodeId[] {
-    return [...this.nodes.keys()].sort((a, b) => a - b);
+    return this.nodes.ids();
   }
 
   /** One node's life, exit and last status (throws for a node the lab does not have). */
   view(node: NodeId): NodeView {
-    const rec = this.rec(node);
-    return { id: node, life: rec.life, status: isUp(rec.life) ? rec.status : null, exit: rec.exit };
+    return this.nodes.view(node);
   }
 
   /** The current view, every running node asked for its status first. */
   async snapshot(): Promise<ClusterSnapshot> {
-    await this.refresh(this.upIds());
+    await this.refresh(this.nodes.upIds());
     return this.snapshotNow();
   }
 
@@ -195,10 +185,7 @@ export class LabEngine {
 
   /** The node believed to lead, if it is up. */
   leaderHint(): NodeId | null {
-    const known = this.leader;
-    if (known === null) return null;
-    const rec = this.nodes.get(known.node);
-    return rec !== undefined && isUp(rec.life) ? known.node : null;
+    return this.nodes.leaderHint();
   }
 
   get paused(): boolean {
@@ -217,22 +204,21 @@ export class LabEngine {
 
   crashNode(node: NodeId): Promise<void> {
     return this.command(async () => {
-      this.checkUp('crashNode', node);
+      this.nodes.checkUp('crashNode', node);
       await this.substrate.crash(node);
     });
   }
 
   stopNode(node: NodeId): Promise<void> {
     return this.command(async () => {
-      this.checkUp('stopNode', node);
+      this.nodes.checkUp('stopNode', node);
       await this.substrate.stop(node);
     });
   }
 
   restartNode(node: NodeId): Promise<void> {
     return this.lifecycleStep(async () => {
-      const rec = this.rec(node);
-      if (isUp(rec.life)) throw alreadyUp(node);
+      if (isUp(this.nodes.rec(node).life)) throw alreadyUp(node);
       await this.startNode(node, this.initialVoters.includes(node) ? { kind: 'bootstrap', voters: this.initialVoters } : { kind: 'join' });
     });
   }
@@ -246,13 +232,13 @@ export class LabEngine {
 
   setNodePaused(node: NodeId, paused: boolean): Promise<void> {
     return this.command(async () => {
-      this.checkUp('setNodePaused', node);
-      const rec = this.rec(node);
+      this.nodes.checkUp('setNodePaused', node);
+      const rec = this.nodes.rec(node);
       rec.selfPaused = paused;
       // A starting node takes its run state when it is up.
       if (rec.life === 'starting') return;
-      await this.substrate.setNodePaused(node, paused, this.runOf(node));
-      this.setLife(rec, this.run.paused || paused ? 'paused' : 'running', null);
+      await this.substrate.setNodePaused(node, paused, this.nodes.runOf(node, this.run));
+      this.nodes.up(node, this.run.paused);
       this.touched.add(node);
     });
   }
@@ -275,7 +261,7 @@ export class LabEngine {
     const start = (): Promise<NodeId> => this.lifecycleStep(async () => {
       if (this.nodes.size >= MAX_NODES) throw new Error(`addNode: the lab runs at most ${MAX_NODES} nodes`);
       const added = ++this.maxId;
-      this.nodes.set(added, { id: added, life: 'stopped', exit: null, status: null, selfPaused: false });
+      this.nodes.add(added);
       await this.startNode(added, { kind: 'join' });
       return added;
     });
@@ -288,7 +274,7 @@ export class LabEngine {
 
   transferLeadership(to: NodeId): Promise<void> {
     return this.command(async () => {
-      this.rec(to);
+      this.nodes.rec(to);
       const leader = this.leaderHint();
       if (leader === null) throw new Error('transferLeadership: no leader known');
       await this.substrate.transfer(leader, to);
@@ -301,11 +287,11 @@ export class LabEngine {
     proposeAt: (node, change) => this.substrate.confChange(node, change).finally(() => this.settle()),
     paused: () => this.run.paused || this.closed,
     now: () => this.substrate.clock.now(),
-    waitApplied: (index, term, ms) => this.waitApplied(index, term, ms),
-    sleep: (ms) => new Promise<void>((resolve) => { this.after(ms, resolve); }),
+    waitApplied: (index, term, ms) => this.waits.waitApplied(index, term, ms),
+    sleep: (ms) => this.waits.sleep(ms),
     // Only a node still up has anything to stop.
     stopRemoved: async (node) => {
-      if (isUp(this.rec(node).life)) await this.substrate.stop(node).finally(() => this.settle());
+      if (isUp(this.nodes.rec(node).life)) await this.substrate.stop(node).finally(() => this.settle());
     },
   };
 
@@ -324,15 +310,13 @@ export class LabEngine {
   setPaused(paused: boolean): Promise<void> {
     return this.command(async () => {
       const run = { ...this.run, paused };
-      await this.substrate.setRun(run, (node) => this.runOf(node, run));
+      await this.substrate.setRun(run, (node) => this.nodes.runOf(node, run));
       this.run = run;
-      for (const rec of this.nodes.values()) {
-        if (rec.life === 'running' || rec.life === 'paused') this.setLife(rec, paused || rec.selfPaused ? 'paused' : 'running', null);
-      }
+      for (const node of this.nodes.upIds()) this.nodes.up(node, paused);
       if (paused) {
-        await this.refresh(this.upIds());
+        await this.refresh(this.nodes.upIds());
         // Time stands still: a change still awaited applies only as the person steps.
-        this.endWaits();
+        this.waits.endAll();
       }
       this.emitRunState();
     });
@@ -347,7 +331,7 @@ export class LabEngine {
     return this.command(async () => {
       checkPace(pace);
       const run = { ...this.run, speed: pace.speed, networkMs: pace.networkMs };
-      await this.substrate.setRun(run, (node) => this.runOf(node, run));
+      await this.substrate.setRun(run, (node) => this.nodes.runOf(node, run));
       this.run = run;
       this.emitRunState();
     });
@@ -383,7 +367,7 @@ export class LabEngine {
   }
 
   private async fire(node: NodeId): Promise<void> {
-    this.checkUp('fireTimeout', node);
+    this.nodes.checkUp('fireTimeout', node);
     await this.substrate.fire(node);
   }
 
@@ -414,7 +398,7 @@ export class LabEngine {
   submit(op: KvOp, options: SubmitOptions = {}): Promise<KvResult> {
     return this.guard(async () => {
       const checked = validateOp(op, 'submit: op');
-      if (options.node !== undefined && !this.nodes.has(options.node)) throw notInLab(options.node, this.nodes.keys(), 'submit');
+      if (options.node !== undefined && !this.nodes.has(options.node)) throw notInLab(options.node, this.nodes.ids(), 'submit');
       const answer = this.router.submit(checked, options);
       await this.settle();
       return answer;
@@ -425,8 +409,8 @@ export class LabEngine {
     return this.guard(async () => {
       const problem = logRangeProblem(lo, hi);
       if (problem !== null) throw new Error(`readLog: ${problem}`);
-      const rec = this.rec(node);
-      if (!isUp(rec.life) || rec.life === 'starting') throw new Error(`readLog: node ${node} is ${rec.life}, so its log cannot be read until it runs again`);
+      const { life } = this.nodes.rec(node);
+      if (!isUp(life) || life === 'starting') throw new Error(`readLog: node ${node} is ${life}, so its log cannot be read until it runs again`);
       return this.substrate.readLog(node, lo, hi);
     });
   }
@@ -450,7 +434,7 @@ export class LabEngine {
     if (this.closed) return;
     this.closed = true;
     this.router.stop(this.closedWhy);
-    this.endWaits();
+    this.waits.endAll();
     for (const cancel of this.statusTimers.values()) cancel();
     this.statusTimers.clear();
     await this.substrate.shutdown();
@@ -475,33 +459,31 @@ export class LabEngine {
   private onReport(r: SubstrateReport): void {
     switch (r.kind) {
       case 'starting': {
-        const rec = this.rec(r.node);
+        const rec = this.nodes.rec(r.node);
         rec.status = null;
-        this.setLife(rec, 'starting', null);
+        this.nodes.setLife(rec, 'starting', null);
         return;
       }
-      case 'up': {
-        const rec = this.rec(r.node);
-        this.setLife(rec, this.run.paused || rec.selfPaused ? 'paused' : 'running', null);
+      case 'up':
+        this.nodes.up(r.node, this.run.paused);
         this.touched.add(r.node);
         this.emitPending();
         return;
-      }
       case 'down':
-        this.onDown(this.rec(r.node), r.exit);
+        this.onDown(r.node, r.exit);
         return;
       case 'status':
-        this.rec(r.node).status = r.status;
+        this.nodes.rec(r.node).status = r.status;
         return;
       case 'role':
-        this.noteRole(r.node, r.role, r.leader, r.term ?? this.rec(r.node).status?.term ?? 0);
+        this.nodes.noteRole(r.node, r.role, r.leader, r.term ?? this.nodes.rec(r.node).status?.term ?? 0);
         this.touch(r.node);
         return;
       case 'applied':
         this.emit({ type: 'entries-applied', node: r.node, from: r.from, to: r.to });
         return;
       case 'conf-applied':
-        this.confApplied(`${r.index}:${r.term}`);
+        this.waits.confApplied(r.index, r.term);
         return;
       case 'answered':
         this.router.onApplied(r.results);
@@ -535,29 +517,12 @@ export class LabEngine {
     }
   }
 
-  private onDown(rec: NodeRecord, exit: NodeExit): void {
+  private onDown(node: NodeId, exit: NodeExit): void {
     const atMs = this.substrate.clock.now();
-    if (exit.reason !== 'refused-to-start') this.recorder?.nodeDown(rec.id, exit.reason === 'clean-exit' ? 'stopped' : exit.reason === 'killed' ? 'killed' : 'crashed', atMs);
-    this.setLife(rec, exit.reason === 'clean-exit' ? 'stopped' : 'crashed', exit);
-    if (exit.reason !== 'clean-exit' && exit.reason !== 'refused-to-start') this.observe({ type: 'crash', node: rec.id });
-    this.router.onLeaderLost(rec.id);
-    if (this.leader?.node === rec.id) this.leader = null;
+    if (exit.reason !== 'refused-to-start') this.recorder?.nodeDown(node, exit.reason === 'clean-exit' ? 'stopped' : exit.reason === 'killed' ? 'killed' : 'crashed', atMs);
+    this.nodes.down(node, exit);
+    if (exit.reason !== 'clean-exit' && exit.reason !== 'refused-to-start') this.observe({ type: 'crash', node });
     this.emitPending();
-  }
-
-  private noteRole(node: NodeId, role: Role, leader: NodeId, term: number): void {
-    const rec = this.rec(node);
-    const before = rec.status;
-    if (before === null || before.role !== role || before.term !== term) {
-      if (before === null || before.role !== role) this.emit({ type: 'role-change', node, role, term });
-      if (before?.role === 'leader' && role !== 'leader') this.router.onLeaderLost(node);
-      if (before !== null) rec.status = { ...before, role, term, leader };
-    }
-    const known = this.leader;
-    if (role === 'leader' && (known === null || term >= known.term)) this.leader = { node, term };
-    else if (leader !== 0 && (known === null || term > known.term)) this.leader = { node: leader, term };
-    else if (known?.node === node && role !== 'leader') this.leader = null;
-    if (this.leader !== null && (known === null || known.node !== this.leader.node)) this.router.onLeaderKnown();
   }
 
   /** A node's status changed: asked for soon (node processes), or when this action or frame ends. */
@@ -570,33 +535,23 @@ export class LabEngine {
     if (this.statusTimers.has(node)) return;
     this.statusTimers.set(node, this.substrate.clock.after(ms, () => {
       this.statusTimers.delete(node);
-      if (!this.closed && isUp(this.rec(node).life)) void this.refresh([node]);
+      if (!this.closed && isUp(this.nodes.rec(node).life)) void this.refresh([node]);
     }));
   }
 
   /** Asks each node for its status (one that died meanwhile is skipped: its view says so). */
   private async refresh(nodes: readonly NodeId[]): Promise<void> {
     await Promise.all(nodes.map(async (node) => {
-      const rec = this.nodes.get(node);
-      if (rec === undefined || !isUp(rec.life) || rec.life === 'starting') return;
+      const { life } = this.nodes.rec(node);
+      if (!isUp(life) || life === 'starting') return;
       let status: NodeStatus;
       try {
         status = await this.substrate.status(node);
       } catch {
         return;
       }
-      rec.status = status;
-      this.emit({ type: 'node-status', status });
-      this.noteRole(node, status.role, status.leader, status.term);
+      this.nodes.setStatus(node, status);
     }));
-  }
-
-  private setLife(rec: NodeRecord, life: NodeLife, exit: NodeExit | null): void {
-    if (rec.life === life && life !== 'starting' && exit === rec.exit) return;
-    rec.life = life;
-    rec.exit = exit;
-    if (!isUp(life)) rec.status = null;
-    this.emit({ type: 'node-life', node: rec.id, life, exit });
   }
 
   private emitRunState(): void {
@@ -619,56 +574,6 @@ export class LabEngine {
 
   private emit(e: LabEventInput): void {
     this.stream.emit(e);
-  }
-
-  // -------------------------------------------------------------------------------------------
-  // Waits on the engine's clock
-
-  private confApplied(key: string): void {
-    this.appliedConf.add(key);
-    if (this.appliedConf.size > APPLIED_CONF_KEPT) this.appliedConf.delete(this.appliedConf.values().next().value!);
-    this.confWaiters.get(key)?.();
-  }
-
-  /** Calls `fire` once `ms` of clock time has passed, or at once when the cluster pauses or the engine closes. */
-  private after(ms: number, fire: () => void): () => void {
-    if (this.run.paused || this.closed) {
-      fire();
-      return () => undefined;
-    }
-    const end = (): void => {
-      cancel();
-      this.waits.delete(end);
-      fire();
-    };
-    const cancel = this.substrate.clock.after(Math.max(0, ms), end);
-    this.waits.add(end);
-    return () => {
-      cancel();
-      this.waits.delete(end);
-    };
-  }
-
-  /** True once a node applies the conf entry (index, term); false after `ms`, or on pause. */
-  private waitApplied(index: number, term: number, ms: number): Promise<boolean> {
-    const key = `${index}:${term}`;
-    if (this.appliedConf.has(key)) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const cancel = this.after(ms, () => {
-        this.confWaiters.delete(key);
-        resolve(false);
-      });
-      if (this.run.paused || this.closed) return;
-      this.confWaiters.set(key, () => {
-        cancel();
-        this.confWaiters.delete(key);
-        resolve(true);
-      });
-    });
-  }
-
-  private endWaits(): void {
-    for (const end of [...this.waits]) end();
   }
 
   // -------------------------------------------------------------------------------------------
@@ -700,7 +605,7 @@ export class LabEngine {
       try {
         await run();
       } finally {
-        await this.refresh(this.upIds());
+        await this.refresh(this.nodes.upIds());
       }
     }));
     this.stepChain = next.catch(() => undefined);
@@ -714,8 +619,7 @@ export class LabEngine {
   private holderOf(pendingId: string): NodeId {
     const holder = pendingHolder(pendingId);
     if (holder === null) throw new Error(`no pending item ${JSON.stringify(pendingId)}: not a pending id`);
-    const rec = this.nodes.get(holder);
-    if (rec === undefined || !isUp(rec.life)) throw new Error(`pending item ${pendingId}: node ${holder} is not running`);
+    if (!this.nodes.has(holder) || !isUp(this.nodes.rec(holder).life)) throw new Error(`pending item ${pendingId}: node ${holder} is not running`);
     // A timeout can be fired whether or not it is listed; a message must be held.
     if (timeoutNode(pendingId) === null) {
       const held = this.substrate.pending().filter((p) => p.kind === 'message').map((p) => p.id);
@@ -727,43 +631,9 @@ export class LabEngine {
     return holder;
   }
 
-  private rec(node: NodeId): NodeRecord {
-    const rec = this.nodes.get(node);
-    if (rec === undefined) throw notInLab(node, this.nodes.keys());
-    return rec;
-  }
-
-  private checkUp(what: 'crashNode' | 'stopNode' | 'setNodePaused' | 'fireTimeout', node: NodeId): void {
-    const rec = this.rec(node);
-    if (!isUp(rec.life)) throw notUp(what, node, rec.life);
-  }
-
-  /** Running nodes past start-up. */
-  private upIds(): NodeId[] {
-    return this.ids().filter((id) => {
-      const life = this.nodes.get(id)!.life;
-      return life === 'running' || life === 'paused';
-    });
-  }
-
-  /** Nodes a client may ask: up, past start-up, and not paused on their own (a paused node's process is stopped). */
-  private askable(): NodeId[] {
-    return this.upIds().filter((id) => !this.nodes.get(id)!.selfPaused);
-  }
-
-  private checkAskable(node: NodeId): void {
-    const rec = this.rec(node);
-    if (rec.life !== 'running' && rec.life !== 'paused') throw new Error(`node ${node} is ${rec.life}`);
-    if (rec.selfPaused) throw new Error(`node ${node} is paused`);
-  }
-
-  private runOf(node: NodeId, run: RunState = this.run): RunState {
-    return { ...run, paused: run.paused || (this.nodes.get(node)?.selfPaused ?? false) };
-  }
-
   private startContext(): { runOf: (node: NodeId) => RunState; linksFrom: (node: NodeId) => { to: NodeId; fault: LinkFault }[] } {
     return {
-      runOf: (node) => this.runOf(node),
+      runOf: (node) => this.nodes.runOf(node, this.run),
       linksFrom: (from) => this.ids().filter((to) => to !== from).map((to) => ({ to, fault: this.links.get(from, to) })),
     };
   }
