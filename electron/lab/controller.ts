@@ -29,9 +29,10 @@ import type { JsonValue, Recording } from '../../shared/record/format';
 import { LineBuffer } from '../../shared/record/line-buffer';
 import { RunRecorder } from '../../shared/record/write';
 import type { ProcessHost } from '../host/process-host';
-import { LabEngine, type EngineRecorder } from '../../shared/cluster/lab-engine';
+import { LabEngine } from '../../shared/cluster/lab-engine';
+import { engineFeed } from '../../shared/record/engine-feed';
 import { EngineLab } from '../../shared/cluster/engine-lab';
-import { checkPace } from '../../shared/cluster/lab-checks';
+import { checkPace, isUp } from '../../shared/cluster/lab-checks';
 import { liveEventStream, type EventStream } from './event-stream';
 import { ProcessSubstrate } from './process-substrate';
 import { ExportStore } from './export-store';
@@ -171,7 +172,7 @@ export class LabController extends EngineLab implements LabApi {
     });
     const engine = new LabEngine(substrate, {
       options: clusterOptions, dataDir, nodes: ids.map((id) => ({ id, life: 'stopped', exit: null })), initialVoters: ids, run,
-      stream: this.stream, checker: this.checkInvariants ? new InvariantChecker() : null, recorder: this.recorder(),
+      stream: this.stream, checker: this.checkInvariants ? new InvariantChecker() : null, recorder: this.run === null ? null : engineFeed(this.run),
       statusRefreshMs: 100,
     });
     this.cluster = { dataDir, engine, substrate };
@@ -185,18 +186,6 @@ export class LabController extends EngineLab implements LabApi {
       throw e;
     }
     return engine.snapshot();
-  }
-
-  /** The engine's part of the run's recording: client requests and node stops, and the nodes' own records. */
-  private recorder(): EngineRecorder | null {
-    const run = this.run;
-    if (run === null) return null;
-    return {
-      invoke: (opId, client, _seq, op, atMs, read) => run.invoke(opId, client, op, atMs, read),
-      complete: (opId, result, atMs) => run.complete(opId, result, atMs),
-      nodeDown: (node, how, atMs) => run.crashed(node, how, atMs),
-      fromNode: (node, records) => run.fromNode(node, records),
-    };
   }
 
   /** Waits for a lifecycle operation in progress (a create too), then stops every node. */
@@ -264,7 +253,7 @@ export class LabController extends EngineLab implements LabApi {
     for (const id of cluster?.engine.ids() ?? []) ids.add(id);
     const databaseSource = (node: NodeId): DatabaseSource => {
       const life = cluster?.engine.ids().includes(node) ? cluster.engine.view(node).life : 'stopped';
-      if (cluster === null || (life !== 'running' && life !== 'paused' && life !== 'starting')) {
+      if (cluster === null || !isUp(life)) {
         return { kind: 'files', write: (copyDir, path) => this.exportFilesInProcess(node, copyDir, path) };
       }
       if (life === 'starting') return { kind: 'busy', why: 'it is starting' };
@@ -384,7 +373,7 @@ export class LabController extends EngineLab implements LabApi {
     const { dataDir, engine } = this.needCluster();
     const role = await engine.lifecycleStep(async () => {
       const view = engine.view(node);
-      if (view.life === 'running' || view.life === 'paused' || view.life === 'starting') {
+      if (isUp(view.life)) {
         throw new Error(`discardNodeData: node ${node} is running (it is ${view.life}); only a node whose storage was refused can have its data discarded`);
       }
       if (view.exit?.reason !== 'refused-to-start') {

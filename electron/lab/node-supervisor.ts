@@ -1,10 +1,11 @@
 /**
- * The controller's handle on one node: its process (across restarts), request/reply matching on
- * the control port, and what the controller last learned about it (life, status, pending items).
+ * The process substrate's handle on one node: its process (across restarts), request/reply
+ * matching on the control port, whether the process is up, and the items it holds. What a person
+ * sees of the node (its life, exit and status) is the cluster engine's node table.
  * Events from an earlier incarnation of the process are ignored.
  */
-import type { NodeId, NodeStatus } from '../../shared/raft/types';
-import type { NodeExit, NodeLife, PendingItem } from '../../shared/protocol/lab';
+import type { NodeId } from '../../shared/raft/types';
+import type { NodeLife, PendingItem } from '../../shared/protocol/lab';
 import { parseNodeEvent, type NodeCommand, type NodeEvent, type ReplyBody } from '../../shared/protocol/node-ipc';
 import type { NodeProcess, ProcessExit, ProcessHost } from '../host/process-host';
 
@@ -38,13 +39,9 @@ export interface SupervisorEvents {
 
 export class NodeSupervisor {
   life: NodeLife = 'stopped';
-  exit: NodeExit | null = null;
   proc: NodeProcess | null = null;
   incarnation = 0;
-  status: NodeStatus | null = null;
   pending: readonly PendingItem[] = [];
-  /** The node's own pause (independent of the cluster's). */
-  selfPaused = false;
   /** Started and linked: follows the cluster's pause and speed (until the process ends). */
   takesRunState = false;
   /** The last error the node reported (kept for the crash detail). */
@@ -69,8 +66,6 @@ export class NodeSupervisor {
     this.incarnation += 1;
     this.life = 'starting';
     this.takesRunState = false;
-    this.exit = null;
-    this.status = null;
     this.pending = [];
     this.lastError = null;
     proc.onMessage((raw) => {

@@ -7,10 +7,10 @@
  */
 import type { ProposeResult } from '../../shared/raft/api';
 import type { ConfChange, NodeId, NodeStatus } from '../../shared/raft/types';
-import type { ClusterOptions, KvOp, LinkFault, LogRange, PendingItem } from '../../shared/protocol/lab';
+import type { ClusterOptions, KvOp, LinkFault, LogRange, NodeExit, PendingItem } from '../../shared/protocol/lab';
 import type { NodeEvent, NodeInit, NodeStart, ProposeReply, ReadAskReply, ReplyBody } from '../../shared/protocol/node-ipc';
 import type { RecordCursor } from '../../shared/record/recorder';
-import type { ChangedLink, LinkTable } from '../../shared/cluster/link-table';
+import type { ChangedLink } from '../../shared/cluster/link-table';
 import { pendingHolder } from '../../shared/cluster/pending-ids';
 import type { RunState, StartContext, Substrate, SubstrateReport } from '../../shared/cluster/substrate';
 import type { ProcessExit, ProcessHost } from '../host/process-host';
@@ -138,9 +138,8 @@ export class ProcessSubstrate implements Substrate {
     } catch (e) {
       const detail = e instanceof NodeRequestError ? e.detail : e instanceof Error ? e.message : String(e);
       await sup.proc?.kill();
-      sup.exit = { reason: 'refused-to-start', detail };
       sup.life = 'crashed';
-      this.report({ kind: 'down', node: id, exit: sup.exit });
+      this.report({ kind: 'down', node: id, exit: { reason: 'refused-to-start', detail } });
       throw new Error(`node ${id} refused to start: ${detail}`);
     }
     return sup;
@@ -185,10 +184,10 @@ export class ProcessSubstrate implements Substrate {
   }
 
   private onNodeExit(sup: NodeSupervisor, exit: ProcessExit): void {
-    sup.exit = exit.reason === 'clean-exit' ? { reason: 'clean-exit' } : exit.reason === 'killed' ? { reason: 'killed' } : { reason: 'crashed', detail: sup.lastError ?? exit.detail };
     sup.life = exit.reason === 'clean-exit' ? 'stopped' : 'crashed';
     sup.pending = [];
-    this.report({ kind: 'down', node: sup.id, exit: sup.exit });
+    const why: NodeExit = exit.reason === 'clean-exit' ? { reason: 'clean-exit' } : exit.reason === 'killed' ? { reason: 'killed' } : { reason: 'crashed', detail: sup.lastError ?? exit.detail };
+    this.report({ kind: 'down', node: sup.id, exit: why });
     this.report({ kind: 'pending' });
     this.checkHeldWaiters();
   }
@@ -197,7 +196,6 @@ export class ProcessSubstrate implements Substrate {
     const node = sup.id;
     switch (event.type) {
       case 'started':
-        sup.status = event.status;
         this.report({ kind: 'status', node, status: event.status });
         if (event.persisted !== null) this.report({ kind: 'observe', observation: { type: 'restart', node, persisted: event.persisted } });
         return;
@@ -268,10 +266,8 @@ export class ProcessSubstrate implements Substrate {
   }
 
   /** Sends each changed link's sender its complete outgoing fault table. */
-  async setLinks(changed: readonly ChangedLink[], table: LinkTable): Promise<void> {
-    const members = [...this.sups.keys()];
-    await Promise.all([...new Set(changed.map((l) => l.from))].map((from) =>
-      this.pushFaults(from, members.filter((to) => to !== from).map((to) => ({ to, fault: table.get(from, to) })))));
+  async setLinks(changed: readonly ChangedLink[], linksFrom: StartContext['linksFrom']): Promise<void> {
+    await Promise.all([...new Set(changed.map((l) => l.from))].map((from) => this.pushFaults(from, linksFrom(from))));
   }
 
   private async pushFaults(from: NodeId, links: readonly { readonly to: NodeId; readonly fault: LinkFault }[]): Promise<void> {
@@ -350,7 +346,6 @@ export class ProcessSubstrate implements Substrate {
     const sup = this.sup(node);
     const body = await sup.request({ type: 'status' }, this.o.requestTimeoutMs);
     if (body.kind !== 'status') throw new Error(`status: unexpected reply ${body.kind}`);
-    sup.status = body.status;
     sup.pending = body.pending;
     this.report({ kind: 'pending' });
     return body.status;

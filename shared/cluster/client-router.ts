@@ -44,6 +44,11 @@ export interface ClientHost {
   lastSeq(client: string): number;
 }
 
+/** How long one client attempt waits for its entry: three election timeouts (in the engine's ms), from 300 ms to 5 s. */
+export function clientAttemptMs(electionMs: number): number {
+  return Math.min(5000, Math.max(300, 3 * electionMs));
+}
+
 /** Bound on automatic clients (each is a session in every replica's state machine). */
 const MAX_AUTO_CLIENTS = 256;
 /** Pause before trying again when no leader is known. */

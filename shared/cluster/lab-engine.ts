@@ -23,13 +23,13 @@ import type { NodeStart } from '../protocol/node-ipc';
 import { MAX_NODES } from '../limits';
 import type { InvariantChecker } from '../check/invariants';
 import { validateOp } from '../kv';
-import { ClientRouter } from './client-router';
+import { ClientRouter, clientAttemptMs } from './client-router';
 import type { EventStream, LabEventInput } from './event-stream';
 import { LinkTable } from './link-table';
 import { alreadyUp, checkPace, checkTicks, isUp, notInLab } from './lab-checks';
 import { pendingHolder, timeoutNode } from './pending-ids';
 import { addNode, changeDeadlineMs, changeMembership, type MembershipPort, type MembershipResult } from './membership';
-import type { Observation, RunState, Substrate, SubstrateReport } from './substrate';
+import type { Observation, RunState, StartContext, Substrate, SubstrateReport } from './substrate';
 import { ClockWaits } from './clock-waits';
 import { NodeTable } from './node-table';
 
@@ -125,7 +125,7 @@ export class LabEngine {
         this.nodes.checkAskable(node);
         return substrate.read(node, id, key, lease, timeoutMs);
       },
-      attemptMs: () => Math.min(5000, Math.max(300, 3 * this.electionClockMs())),
+      attemptMs: () => clientAttemptMs(this.electionClockMs()),
       paused: () => this.run.paused,
       invoked: (opId, client, seq, op, read) => {
         this.recorder?.invoke(opId, client, seq, op, clock.now(), read);
@@ -377,7 +377,7 @@ export class LabEngine {
   setLinkFault(link: DirectedLink, fault: Partial<LinkFault>): Promise<void> {
     return this.command(async () => {
       const changed = this.links.set(link, fault, this.ids());
-      await this.substrate.setLinks([changed], this.links);
+      await this.substrate.setLinks([changed], (from) => this.linksFrom(from));
       this.emit({ type: 'faults', links: this.links.faulty() });
     });
   }
@@ -387,7 +387,7 @@ export class LabEngine {
     return this.command(async () => {
       const leader = partition.kind === 'isolate-leader' ? this.leaderHint() : null;
       const changed = this.links.partition(this.ids(), partition, leader);
-      await this.substrate.setLinks(changed, this.links);
+      await this.substrate.setLinks(changed, (from) => this.linksFrom(from));
       this.emit({ type: 'faults', links: this.links.faulty() });
     });
   }
@@ -443,11 +443,7 @@ export class LabEngine {
 
   /** Brings the view up to date after time passed or an action ran: statuses of nodes that changed, the pending list; then the events go out (without a scheduler). */
   async settle(): Promise<void> {
-    if (this.statusRefreshMs === null && this.touched.size > 0) {
-      const touched = [...this.touched].sort((a, b) => a - b);
-      this.touched.clear();
-      await this.refresh(touched);
-    }
+    if (this.statusRefreshMs === null && this.touched.size > 0) await this.refresh([...this.touched].sort((a, b) => a - b));
     this.emitPending();
     // Node processes' events go out in timed batches; a simulated cluster's after each action or frame.
     if (this.statusRefreshMs === null) this.stream.flush();
@@ -539,9 +535,10 @@ export class LabEngine {
     }));
   }
 
-  /** Asks each node for its status (one that died meanwhile is skipped: its view says so). */
+  /** Asks each node for its status (one that died meanwhile is skipped: its view says so); a node asked is up to date. */
   private async refresh(nodes: readonly NodeId[]): Promise<void> {
     await Promise.all(nodes.map(async (node) => {
+      this.touched.delete(node);
       const { life } = this.nodes.rec(node);
       if (!isUp(life) || life === 'starting') return;
       let status: NodeStatus;
@@ -631,10 +628,12 @@ export class LabEngine {
     return holder;
   }
 
-  private startContext(): { runOf: (node: NodeId) => RunState; linksFrom: (node: NodeId) => { to: NodeId; fault: LinkFault }[] } {
-    return {
-      runOf: (node) => this.nodes.runOf(node, this.run),
-      linksFrom: (from) => this.ids().filter((to) => to !== from).map((to) => ({ to, fault: this.links.get(from, to) })),
-    };
+  private startContext(): StartContext {
+    return { runOf: (node) => this.nodes.runOf(node, this.run), linksFrom: (from) => this.linksFrom(from) };
+  }
+
+  /** A node's every outgoing link, with its fault as the link table holds it. */
+  private linksFrom(from: NodeId): { to: NodeId; fault: LinkFault }[] {
+    return this.ids().filter((to) => to !== from).map((to) => ({ to, fault: this.links.get(from, to) }));
   }
 }

@@ -13,6 +13,7 @@
  */
 import type { ProposeResult } from '../raft/api';
 import type { ConfChange, NodeId, ProposalRefusal } from '../raft/types';
+import { clientAttemptMs } from './client-router';
 
 export interface MembershipResult {
   readonly ok: boolean;
@@ -52,8 +53,7 @@ const MAX_ATTEMPTS = 1000;
  * timeout in the engine's time (real ms at the live lab's speed; virtual ms in a simulation).
  */
 export function changeDeadlineMs(electionMs: number): number {
-  const attemptMs = Math.min(5000, Math.max(300, 3 * electionMs));
-  return Math.max(5000, attemptMs * 4);
+  return Math.max(5000, clientAttemptMs(electionMs) * 4);
 }
 
 function describeRefusal(node: NodeId, r: ProposalRefusal): string {

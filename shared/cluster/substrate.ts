@@ -14,7 +14,7 @@ import type { ConfChange, Message, NodeId, NodeStatus, PersistedState, Ready, Ro
 import type { KvOp, LinkFault, LogRange, NodeExit, PendingItem, Violation } from '../protocol/lab';
 import type { AppliedResult, NodeStart, ProposeReply, ReadAskReply, ServedRead } from '../protocol/node-ipc';
 import type { LabClock } from './clock';
-import type { ChangedLink, LinkTable } from './link-table';
+import type { ChangedLink } from './link-table';
 
 /** The cluster's run state as the person set it. */
 export interface RunState {
@@ -85,8 +85,8 @@ export interface Substrate {
   setRun(run: RunState, runOf: (node: NodeId) => RunState): Promise<void>;
   /** One node's own pause changed (`run` is its run state now, the cluster's pause included). */
   setNodePaused(node: NodeId, paused: boolean, run: RunState): Promise<void>;
-  /** Carries changed links to the network (`table` holds every link now). */
-  setLinks(changed: readonly ChangedLink[], table: LinkTable): Promise<void>;
+  /** Carries changed links to the network (`linksFrom` gives a node's every outgoing link as it now is). */
+  setLinks(changed: readonly ChangedLink[], linksFrom: StartContext['linksFrom']): Promise<void>;
 
   /** Step mode. Each resolves once its effects have settled (what it sent is held at its receivers). */
   deliver(holder: NodeId, pendingId: string): Promise<void>;

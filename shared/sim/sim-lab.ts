@@ -53,7 +53,7 @@ export class SimulatedLab {
     const sim = resolveSimOptions({
       nodes: o.start?.nodes.length ?? c.nodes, seed: (o.seed ?? c.seed) >>> 0, ops: 0, clients: 0, faults: [], tickMs: c.tickMs,
       heartbeatTicks: c.heartbeatTicks, electionTicks: c.electionTicks, preVote: c.preVote, checkQuorum: c.checkQuorum,
-      snapshotEvery: c.snapshotEvery, maxTimeMs: 1e10, delayMs, jitterMs: delayMs, clientTimeoutMs: c.tickMs * c.electionTicks,
+      snapshotEvery: c.snapshotEvery, maxTimeMs: 1e10, delayMs, jitterMs: delayMs,
       check: true, stopOnViolation: false,
     });
     const substrate = new SimSubstrate({

@@ -31,6 +31,7 @@
  * same things in a different internal order agree.
  */
 import { describeMessage, describeStatus } from '../../shared/raft/describe';
+import { settled } from '../replay/test-clock';
 import type { ClusterOptions, ClusterSnapshot, KvOp, KvResult, LabApi, PendingItem } from '../../shared/protocol/lab';
 import type { NodeId } from '../../shared/raft/types';
 
@@ -327,7 +328,7 @@ export class LabScriptRunner {
   /** What changed since the last command, in canonical text. */
   private async changes(): Promise<string[]> {
     // Whatever the engine does at once (an answer a simulated node gives in the same instant) is done by the next macrotask.
-    await new Promise((resolve) => setImmediate(resolve));
+    await settled();
     const snap = await this.engine.lab.snapshot();
     const prev = this.prev;
     this.prev = snap;

@@ -10,6 +10,7 @@ import { DEFAULT_CLUSTER_OPTIONS, type KvResult, type SubmitOptions } from '../.
 import { SimulatedLab } from '../../shared/sim/sim-lab';
 import { RecordingFactory } from '../../shared/record/recording-factory';
 import { RunRecorder } from '../../shared/record/write';
+import { engineFeed } from '../../shared/record/engine-feed';
 import { factory } from './fixtures';
 
 describe('reads at the leader in a recorded simulation', () => {
@@ -19,13 +20,7 @@ describe('reads at the leader in a recorded simulation', () => {
     let lab: SimulatedLab | null = null;
     const recorded = new RecordingFactory(factory, run, () => lab?.sim.now ?? 0);
     lab = new SimulatedLab({
-      options, factory: recorded,
-      recorder: {
-        invoke: (opId, client, _seq, op, atMs, read) => run.invoke(opId, client, op, atMs, read),
-        complete: (opId, result, atMs) => run.complete(opId, result, atMs),
-        nodeDown: () => undefined,
-        fromNode: () => null,
-      },
+      options, factory: recorded, recorder: engineFeed(run),
     });
     const answers: KvResult[] = [];
     const ask = async (op: Parameters<SimulatedLab['engine']['submit']>[0], read?: SubmitOptions['read']): Promise<void> => {

@@ -15,14 +15,20 @@ const index = new ReplayIndex(recording, factory);
 
 const branch = (clock: TestClock): BranchLab => branchOf(index, recording, index.events, 5, clock);
 
+/** A playing branch with a leader, and a follower that is up to remove. */
+async function playingWithVictim(clock: TestClock): Promise<{ b: BranchLab; leader: number; victim: number }> {
+  const b = branch(clock);
+  await b.setPaused(false);
+  await playUntil(clock, async () => (await leaderOf(b)) !== null);
+  const leader = (await leaderOf(b))!;
+  const victim = (await b.snapshot()).nodes.find((n) => n.id !== leader && n.status !== null)!.id;
+  return { b, leader, victim };
+}
+
 describe('BranchLab membership changes, as the live lab makes them', () => {
   it('while playing, removing a node returns once the change is applied, and the removed node is stopped', async () => {
     const clock = new TestClock();
-    const b = branch(clock);
-    await b.setPaused(false);
-    await playUntil(clock, async () => (await leaderOf(b)) !== null);
-    const leader = (await leaderOf(b))!;
-    const victim = (await b.snapshot()).nodes.find((n) => n.id !== leader && n.status !== null)!.id;
+    const { b, leader, victim } = await playingWithVictim(clock);
     const r = await played(clock, b.changeMembership({ type: 'remove', node: victim }));
     expect(r.ok, r.detail).toBe(true);
     expect(r.detail).toMatch(new RegExp(`^remove ${victim} applied at index \\d+$`));
@@ -34,11 +40,7 @@ describe('BranchLab membership changes, as the live lab makes them', () => {
 
   it('while playing, removing a node that is down succeeds and leaves it crashed (there is nothing to stop)', async () => {
     const clock = new TestClock();
-    const b = branch(clock);
-    await b.setPaused(false);
-    await playUntil(clock, async () => (await leaderOf(b)) !== null);
-    const leader = (await leaderOf(b))!;
-    const victim = (await b.snapshot()).nodes.find((n) => n.id !== leader && n.status !== null)!.id;
+    const { b, victim } = await playingWithVictim(clock);
     await b.crashNode(victim);
     const r = await played(clock, b.changeMembership({ type: 'remove', node: victim }));
     expect(r.ok, r.detail).toBe(true);

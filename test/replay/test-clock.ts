@@ -13,6 +13,11 @@ export class TestClock implements FrameClock {
   }
 }
 
+/** Lets the promise callbacks of what a simulated cluster just did run (its answers come in the same instant). */
+export function settled(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** Play in 100 ms frames until `done` (answers arrive as promise callbacks: let them run in between). */
 export async function playUntil(clock: TestClock, done: () => boolean | Promise<boolean>, maxMs = 20_000): Promise<void> {
   for (let t = 0; t < maxMs; t += 100) {

@@ -9,7 +9,7 @@ import { SimulatedLab } from '../../shared/sim/sim-lab';
 import { SimOptionsError, resolveSimOptions } from '../../shared/sim/options';
 import { rawNodeFactory } from '../../shared/sim/raw-node-factory';
 import type { KvResult, LabEvent } from '../../shared/protocol/lab';
-import { TestClock, played } from '../replay/test-clock';
+import { TestClock, played, settled } from '../replay/test-clock';
 import { simLabOptions } from './lab-options';
 
 function cluster(clock: TestClock | null = null): SimulatedLab {
@@ -22,9 +22,6 @@ function untilLeader(lab: SimulatedLab): number {
   if (l === null) throw new Error('no leader after 2 s');
   return l;
 }
-
-/** Lets the promise callbacks of what the simulator just did run. */
-const settled = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 describe('host controls', () => {
   it('a submitted write is answered once with its index; the host heard it invoked, sent, delivered, applied and answered', async () => {

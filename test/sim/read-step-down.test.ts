@@ -9,14 +9,12 @@ import { SimulatedLab } from '../../shared/sim/sim-lab';
 import { rawNodeFactory } from '../../shared/sim/raw-node-factory';
 import type { KvResult } from '../../shared/protocol/lab';
 import type { NodeId } from '../../shared/raft/types';
-import { TestClock } from '../replay/test-clock';
+import { TestClock, settled } from '../replay/test-clock';
 import { deliverAll, dropAll, from, roleOf, to } from './helpers';
 import { simLabOptions } from './lab-options';
 
 /** The client's attempt timeout on this cluster: three election timeouts (10 ticks of 10 ms), but at least 300 ms. */
 const ATTEMPT_MS = 300;
-
-const settled = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Node 1 leads; a read is taken at it; node 2 campaigns and node 1 steps down before the read is confirmed. */
 async function readThenStepDown(pinned?: NodeId): Promise<{ lab: SimulatedLab; clock: TestClock; answers: KvResult[]; steppedDownAt: number }> {
